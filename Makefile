@@ -1,0 +1,55 @@
+# amplink: the two commands are `make bench` and `make test`.
+# Both install what they need (scripts/install-deps.sh) and build the vboard
+# kernel once (cached by its inputs under ~/.cache/amplink).
+
+BUILD_DIR ?= build
+CMAKE_BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+
+.PHONY: all help deps build vboard-kernel test test-unit test-vboard bench format clean
+
+all: build
+
+help:
+	@echo "make bench        build everything, boot the vboard and run the benchmark"
+	@echo "make test         build everything and run every test (unit, fuzz smoke, vboard)"
+	@echo "make build        configure and build into $(BUILD_DIR)/"
+	@echo "make test-unit    only the tests that need no vboard"
+	@echo "make test-vboard  only the end-to-end tests on the vboard"
+	@echo "make deps         install the Debian packages amplink needs (as root)"
+	@echo "make format       apply .clang-format to userspace and firmware sources"
+	@echo "make clean        remove $(BUILD_DIR)/ (the kernel cache stays)"
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD_DIR)/CMakeCache.txt: | deps
+	CC=clang cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+vboard-kernel: deps
+	@vboard/build-kernel --print-dir >/dev/null
+
+test: build vboard-kernel
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE vboard
+
+test-vboard: build vboard-kernel
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L vboard
+
+bench: build vboard-kernel
+	@echo "== vboard: echo through /dev/ttyRPMSG0 and rpmsg_char (16-entry rings, as on STM32MP157)"
+	vboard/run -- $(BUILD_DIR)/tests/vboard/vboard-echo-check
+	@echo
+	@echo "The transport benchmark (amplink bench: netlink, tty, char) is not built yet;"
+	@echo "this run checked that the vboard and the firmware echo every path byte-exact."
+
+format:
+	git ls-files '*.c' '*.h' | grep -v '^kernel/' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * amplink firmware as a host process: serves a virtio-rpmsg device over
+ * vhost-user, so a Linux kernel (User-Mode Linux's virtio_uml) talks to the
+ * same firmware code the Cortex-M4 runs. Kick eventfds stand in for the
+ * IPCC doorbells, the frontend's shared memory for the M4's SRAM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <firmware/firmware.h>
+#include <rpmsg/rpmsg.h>
+
+#include "log.h"
+#include "vhost_user.h"
+
+struct port {
+	struct vu_backend vu;
+	struct rp_device dev;
+	struct firmware fw;
+	bool started; /* firmware running over the current rings */
+	bool failed;  /* the driver broke the protocol; serve nothing more */
+	bool once;
+	int ready_fd;
+};
+
+static void notify_driver(struct rp_device *dev, unsigned int queue)
+{
+	struct port *p = dev->priv;
+
+	vu_backend_call(&p->vu, queue);
+}
+
+static const struct rp_ops port_rp_ops = {.notify = notify_driver};
+
+static void port_start(struct vu_backend *vu)
+{
+	struct port *p = vu->priv;
+	struct rp_rings rings = {.num = (uint16_t)vu->vrings[0].num};
+	uint64_t acked = vu->features_acked;
+	int rc;
+
+	if (vu->vrings[0].num != vu->vrings[1].num) {
+		log_error("queues have different sizes (%u, %u); rpmsg needs them equal",
+			  vu->vrings[0].num, vu->vrings[1].num);
+		p->failed = true;
+		return;
+	}
+	rings.event_idx = (acked >> RP_VIRTIO_RING_F_EVENT_IDX) & 1;
+	for (unsigned int q = 0; q < VU_NUM_QUEUES; q++)
+		if (vu_backend_ring_pointers(vu, q, &rings.desc[q], &rings.avail[q],
+					     &rings.used[q]) != 0) {
+			p->failed = true;
+			return;
+		}
+	rc = rp_device_init(&p->dev, &rings, &vu->guest_mem, (acked >> RP_VIRTIO_RPMSG_F_NS) & 1,
+			    &port_rp_ops, p);
+	if (rc == RP_OK)
+		rc = firmware_start(&p->fw, &p->dev);
+	if (rc != RP_OK) {
+		log_error("starting the firmware: %s", rp_strerror(rc));
+		p->failed = true;
+		return;
+	}
+	p->dev.to_driver.last_avail = vu->vrings[0].base;
+	p->dev.to_device.last_avail = vu->vrings[1].base;
+	p->started = true;
+	p->failed = false;
+	log_info("firmware started (event index %s, name service %s)",
+		 rings.event_idx ? "on" : "off", p->dev.ns_enabled ? "on" : "off");
+}
+
+static void port_stop(struct vu_backend *vu)
+{
+	struct port *p = vu->priv;
+
+	if (p->started)
+		log_info("firmware stopped (%u messages in, %u out)", p->dev.stats.rx_msgs,
+			 p->dev.stats.tx_msgs);
+	p->started = false;
+}
+
+static uint16_t port_ring_position(struct vu_backend *vu, unsigned int index)
+{
+	struct port *p = vu->priv;
+
+	if (!p->started)
+		return vu->vrings[index].base;
+	return index == RP_QUEUE_TO_DRIVER ? p->dev.to_driver.last_avail
+					   : p->dev.to_device.last_avail;
+}
+
+static const struct vu_backend_ops port_vu_ops = {
+	.start = port_start,
+	.stop = port_stop,
+	.ring_position = port_ring_position,
+};
+
+static void serve_kicks(struct port *p)
+{
+	bool kicked_to_driver = vu_backend_take_kick(&p->vu, RP_QUEUE_TO_DRIVER);
+
+	vu_backend_take_kick(&p->vu, RP_QUEUE_TO_DEVICE);
+	if (!p->started || p->failed)
+		return;
+	/* The driver's first kick on its receive queue follows DRIVER_OK. */
+	if (kicked_to_driver && !p->dev.link_up) {
+		log_info("driver ready, announcing services");
+		rp_link_up(&p->dev);
+	}
+
+	int rc = firmware_poll(&p->fw);
+
+	if (rc < 0) {
+		log_error("driver broke the virtio protocol (%s); device stopped until reset",
+			  rp_strerror(rc));
+		p->failed = true;
+	}
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: amplink-fw-vhost-user --socket PATH [OPTIONS]\n"
+		"\n"
+		"Runs the amplink firmware as a vhost-user backend serving a virtio-rpmsg\n"
+		"device (virtio id 7), e.g. for User-Mode Linux started with\n"
+		"virtio_uml.device=PATH:7.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH     unix socket to listen on (required)\n"
+		"      --max-queue N     largest vring accepted (power of two, default %u)\n"
+		"      --no-event-idx    do not offer VIRTIO_RING_F_EVENT_IDX\n"
+		"      --once            exit when the frontend disconnects\n"
+		"      --ready-fd FD     write \"ready\\n\" to FD once listening, then close it\n"
+		"  -v, --verbose         more diagnostics (repeat for protocol traces)\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"Services: echo on \"rpmsg-tty\" and \"rpmsg-raw\".\n"
+		"Stops cleanly on SIGTERM or SIGINT.\n",
+		RP_VQ_MAX_NUM);
+}
+
+struct options {
+	const char *socket;
+	unsigned int max_queue;
+	bool event_idx;
+	bool once;
+	int ready_fd;
+};
+
+static int parse_uint(const char *s, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > 0xffffffffu)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_MAX_QUEUE = 256, OPT_NO_EVENT_IDX, OPT_ONCE, OPT_READY_FD };
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
+		{"no-event-idx", no_argument, NULL, OPT_NO_EVENT_IDX},
+		{"once", no_argument, NULL, OPT_ONCE},
+		{"ready-fd", required_argument, NULL, OPT_READY_FD},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned int fd;
+	int c;
+
+	*o = (struct options){.max_queue = RP_VQ_MAX_NUM, .event_idx = true, .ready_fd = -1};
+	while ((c = getopt_long(argc, argv, "s:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o->socket = optarg;
+			break;
+		case OPT_MAX_QUEUE:
+			if (parse_uint(optarg, &o->max_queue) || o->max_queue == 0 ||
+			    o->max_queue > RP_VQ_MAX_NUM || (o->max_queue & (o->max_queue - 1))) {
+				fprintf(stderr,
+					"amplink-fw: --max-queue must be a power of two "
+					"from 1 to %u\n",
+					RP_VQ_MAX_NUM);
+				return 2;
+			}
+			break;
+		case OPT_NO_EVENT_IDX:
+			o->event_idx = false;
+			break;
+		case OPT_ONCE:
+			o->once = true;
+			break;
+		case OPT_READY_FD:
+			if (parse_uint(optarg, &fd) || fd > 1024) {
+				fprintf(stderr, "amplink-fw: --ready-fd needs a file descriptor\n");
+				return 2;
+			}
+			o->ready_fd = (int)fd;
+			break;
+		case 'v':
+			log_verbosity++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !o->socket) {
+		fprintf(stderr, "amplink-fw: %s\n",
+			o->socket ? "unexpected arguments" : "--socket PATH is required");
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int open_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	sigdelset(&set, SIGPIPE);
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static void say_ready(int fd)
+{
+	static const char msg[] = "ready\n";
+
+	if (fd < 0)
+		return;
+	if (write(fd, msg, sizeof(msg) - 1) < 0)
+		log_error("--ready-fd %d: %s", fd, strerror(errno));
+	close(fd);
+}
+
+/* Returns the exit status once a signal arrives or, with --once, the frontend leaves. */
+static int serve(struct port *p, int sig_fd)
+{
+	for (;;) {
+		struct pollfd fds[4] = {
+			{.fd = sig_fd, .events = POLLIN},
+			{.fd = p->vu.conn_fd >= 0 ? p->vu.conn_fd : p->vu.listen_fd,
+			 .events = POLLIN},
+			{.fd = p->vu.vrings[0].kick_fd, .events = POLLIN},
+			{.fd = p->vu.vrings[1].kick_fd, .events = POLLIN},
+		};
+
+		if (poll(fds, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (fds[0].revents) {
+			log_info("signal received, shutting down");
+			return 0;
+		}
+		if (fds[2].revents || fds[3].revents)
+			serve_kicks(p);
+		if (!fds[1].revents)
+			continue;
+		if (p->vu.conn_fd < 0) {
+			if (vu_backend_accept(&p->vu) != 0)
+				log_error("accepting a frontend: %s", strerror(errno));
+		} else if (vu_backend_handle(&p->vu) != 0 && p->once) {
+			return p->failed ? 1 : 0;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct port p;
+	struct options o;
+	int rc = parse_options(argc, argv, &o);
+	uint64_t features = (1ull << RP_VIRTIO_RPMSG_F_NS) | (1ull << RP_VIRTIO_F_VERSION_1);
+
+	if (rc)
+		return rc;
+	if (o.event_idx)
+		features |= 1ull << RP_VIRTIO_RING_F_EVENT_IDX;
+	int sig_fd = open_signalfd();
+
+	if (sig_fd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return 1;
+	}
+	if (vu_backend_listen(&p.vu, o.socket, features, o.max_queue, &port_vu_ops, &p) != 0) {
+		log_error("listening on %s: %s", o.socket, strerror(errno));
+		return 1;
+	}
+	p.once = o.once;
+	say_ready(o.ready_fd);
+	rc = serve(&p, sig_fd);
+	vu_backend_close(&p.vu);
+	close(sig_fd);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * One split virtqueue, seen from either side.
+ *
+ * Device role (the remote processor): takes buffers the driver made
+ * available, returns them through the used ring. Driver role (Linux's side,
+ * used here for tests and benchmarks): owns the buffers and descriptors.
+ *
+ * Shared memory is never trusted: each field is read once into a local and
+ * checked before use, and a violation marks the queue broken for good
+ * (as Linux does with vq->broken) instead of being acted on.
+ */
+#ifndef RPMSG_VIRTQUEUE_H
+#define RPMSG_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rp_mem.h"
+#include "vring.h"
+
+enum rp_vq_role {
+	RP_VQ_DEVICE,
+	RP_VQ_DRIVER,
+};
+
+struct rp_vq_stats {
+	uint32_t notifies_sent;	   /* kicks (driver) or interrupts (device) raised */
+	uint32_t notifies_avoided; /* times the peer said it needed none */
+	uint32_t buffers;	   /* buffers moved through this queue */
+};
+
+/* A buffer handed over by the peer (device role) or returned (driver role). */
+struct rp_vq_buf {
+	void *ptr;
+	uint32_t len;  /* device role: descriptor length; driver role: used length */
+	uint16_t head; /* descriptor index, to give back with rp_vq_dev_push() */
+	bool writable; /* device role: the device may write into it */
+};
+
+struct rp_vq_token {
+	void *ptr;
+	uint32_t len;
+	bool in_flight;
+};
+
+struct rp_vq {
+	struct rp_vring_desc *desc;
+	struct rp_vring_avail *avail;
+	struct rp_vring_used *used;
+	uint16_t num;
+	enum rp_vq_role role;
+	bool event_idx;
+	bool broken;
+	const struct rp_mem *mem;
+
+	/* device role */
+	uint16_t last_avail;  /* next avail entry to take */
+	uint16_t used_shadow; /* used->idx as it will be once published */
+	uint16_t used_published;
+
+	/* driver role */
+	uint16_t avail_shadow;
+	uint16_t avail_published;
+	uint16_t last_used;
+	uint16_t num_free;
+	uint16_t free_head;
+	uint16_t free_next[RP_VQ_MAX_NUM]; /* kept here, not in the shared desc.next */
+	struct rp_vq_token tokens[RP_VQ_MAX_NUM];
+
+	struct rp_vq_stats stats;
+};
+
+/*
+ * Attach to a ring laid out by the driver. num must be a power of two no
+ * larger than RP_VQ_MAX_NUM; the three parts must be naturally aligned.
+ * last_avail is where to resume (vhost-user SET_VRING_BASE), usually 0.
+ */
+int rp_vq_dev_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void *used,
+		   bool event_idx, const struct rp_mem *mem, uint16_t last_avail);
+
+/*
+ * Take the next available buffer. Returns 1 with *buf filled, 0 when the
+ * ring is empty, or a negative rp_status when the ring is malformed.
+ */
+int rp_vq_dev_pop(struct rp_vq *vq, struct rp_vq_buf *buf);
+
+/* Put back the buffer just popped, for when it cannot be handled yet. */
+void rp_vq_dev_unpop(struct rp_vq *vq);
+
+/* Queue a used entry; it reaches the driver at the next publish. */
+void rp_vq_dev_push(struct rp_vq *vq, uint16_t head, uint32_t written);
+
+/* Make pushed entries visible. Returns true if the driver wants an interrupt. */
+bool rp_vq_dev_publish(struct rp_vq *vq);
+
+/*
+ * Ask (or stop asking) to be kicked when buffers arrive. Enabling returns
+ * true when buffers arrived meanwhile, so the caller must look again.
+ */
+bool rp_vq_dev_want_kicks(struct rp_vq *vq, bool enable);
+
+/* Lay out and reset a ring of our own. The driver owns all three parts. */
+int rp_vq_drv_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void *used,
+		   bool event_idx, const struct rp_mem *mem);
+
+/* Offer one buffer; returns its descriptor index or a negative rp_status. */
+int rp_vq_drv_add(struct rp_vq *vq, void *ptr, uint32_t len, bool device_writable);
+
+/* Make added buffers visible. Returns true if the device wants a kick. */
+bool rp_vq_drv_publish(struct rp_vq *vq);
+
+/*
+ * Collect one buffer the device returned. Returns 1 with *buf filled, 0 when
+ * none, or a negative rp_status for a malformed used entry.
+ */
+int rp_vq_drv_get_used(struct rp_vq *vq, struct rp_vq_buf *buf);
+
+/* Give back the buffer just collected, for when it cannot be handled yet. */
+void rp_vq_drv_unget(struct rp_vq *vq, uint16_t head);
+
+/*
+ * Ask (or stop asking) for interrupts on returned buffers. Enabling returns
+ * true when buffers came back meanwhile.
+ */
+bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable);
+
+static inline uint16_t rp_vq_drv_free_count(const struct rp_vq *vq)
+{
+	return vq->num_free;
+}
+
+#endif

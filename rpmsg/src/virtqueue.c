@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "rpmsg/virtqueue.h"
+
+#include <string.h>
+
+#include "rp_access.h"
+#include "rpmsg/rp_status.h"
+
+/* The event fields sit just past each ring (virtio 1.x, 2.7.10 and 2.7.8). */
+static uint16_t *used_event_field(const struct rp_vq *vq)
+{
+	return &vq->avail->ring[vq->num];
+}
+
+static uint16_t *avail_event_field(const struct rp_vq *vq)
+{
+	return (uint16_t *)&vq->used->ring[vq->num];
+}
+
+static int vq_break(struct rp_vq *vq, int status)
+{
+	vq->broken = true;
+	return status;
+}
+
+static int is_aligned(const void *p, uintptr_t align)
+{
+	return ((uintptr_t)p & (align - 1u)) == 0;
+}
+
+static int check_geometry(uint16_t num, void *desc, void *avail, void *used)
+{
+	if (num == 0 || num > RP_VQ_MAX_NUM || (num & (num - 1u)) != 0)
+		return RP_EINVAL;
+	if (!desc || !avail || !used)
+		return RP_EINVAL;
+	if (!is_aligned(desc, 16) || !is_aligned(avail, 2) || !is_aligned(used, 4))
+		return RP_EINVAL;
+	return RP_OK;
+}
+
+static void vq_attach(struct rp_vq *vq, enum rp_vq_role role, uint16_t num, void *desc, void *avail,
+		      void *used, bool event_idx, const struct rp_mem *mem)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->role = role;
+	vq->num = num;
+	vq->desc = desc;
+	vq->avail = avail;
+	vq->used = used;
+	vq->event_idx = event_idx;
+	vq->mem = mem;
+}
+
+int rp_vq_dev_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void *used,
+		   bool event_idx, const struct rp_mem *mem, uint16_t last_avail)
+{
+	int rc = check_geometry(num, desc, avail, used);
+
+	if (rc != RP_OK || !mem)
+		return rc != RP_OK ? rc : RP_EINVAL;
+	vq_attach(vq, RP_VQ_DEVICE, num, desc, avail, used, event_idx, mem);
+	vq->last_avail = last_avail;
+	vq->used_shadow = rp_read16(&vq->used->idx);
+	vq->used_published = vq->used_shadow;
+	return RP_OK;
+}
+
+int rp_vq_dev_pop(struct rp_vq *vq, struct rp_vq_buf *buf)
+{
+	if (vq->broken)
+		return RP_EBROKEN;
+
+	uint16_t avail_idx = rp_read16(&vq->avail->idx);
+
+	if (avail_idx == vq->last_avail)
+		return 0;
+	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
+		return vq_break(vq, RP_EBADMSG);
+	rp_rmb();
+
+	uint16_t head = rp_read16(&vq->avail->ring[vq->last_avail & (vq->num - 1u)]);
+
+	if (head >= vq->num)
+		return vq_break(vq, RP_EBADMSG);
+
+	struct rp_vring_desc *d = &vq->desc[head];
+	uint64_t addr = rp_read64(&d->addr);
+	uint32_t len = rp_read32(&d->len);
+	uint16_t flags = rp_read16(&d->flags);
+
+	/* rpmsg puts each message in one descriptor; chains are not part of it. */
+	if (flags & (RP_VRING_DESC_F_NEXT | RP_VRING_DESC_F_INDIRECT) || len == 0)
+		return vq_break(vq, RP_EBADMSG);
+
+	void *ptr = rp_mem_to_ptr(vq->mem, addr, len);
+
+	if (!ptr)
+		return vq_break(vq, RP_EFAULT);
+
+	buf->ptr = ptr;
+	buf->len = len;
+	buf->head = head;
+	buf->writable = (flags & RP_VRING_DESC_F_WRITE) != 0;
+	vq->last_avail++;
+	vq->stats.buffers++;
+	return 1;
+}
+
+void rp_vq_dev_unpop(struct rp_vq *vq)
+{
+	vq->last_avail--;
+	vq->stats.buffers--;
+}
+
+void rp_vq_dev_push(struct rp_vq *vq, uint16_t head, uint32_t written)
+{
+	struct rp_vring_used_elem *e = &vq->used->ring[vq->used_shadow & (vq->num - 1u)];
+
+	rp_write32(&e->id, head);
+	rp_write32(&e->len, written);
+	vq->used_shadow++;
+}
+
+bool rp_vq_dev_publish(struct rp_vq *vq)
+{
+	uint16_t old = vq->used_published;
+	uint16_t new_idx = vq->used_shadow;
+	bool need;
+
+	if (old == new_idx || vq->broken)
+		return false;
+	rp_wmb();
+	rp_write16(&vq->used->idx, new_idx);
+	vq->used_published = new_idx;
+	rp_mb();
+	if (vq->event_idx)
+		need = rp_vring_need_event(rp_read16(used_event_field(vq)), new_idx, old);
+	else
+		need = !(rp_read16(&vq->avail->flags) & RP_VRING_AVAIL_F_NO_INTERRUPT);
+	if (!need)
+		vq->stats.notifies_avoided++;
+	return need;
+}
+
+bool rp_vq_dev_want_kicks(struct rp_vq *vq, bool enable)
+{
+	if (vq->broken)
+		return false;
+	if (vq->event_idx) {
+		/* Disabled: an event half the index space away is never crossed in practice. */
+		uint16_t event = enable ? vq->last_avail : (uint16_t)(vq->last_avail + 0x8000u);
+
+		rp_write16(avail_event_field(vq), event);
+	} else {
+		rp_write16(&vq->used->flags, enable ? 0 : RP_VRING_USED_F_NO_NOTIFY);
+	}
+	if (!enable)
+		return false;
+	rp_mb();
+	return rp_read16(&vq->avail->idx) != vq->last_avail;
+}
+
+int rp_vq_drv_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void *used,
+		   bool event_idx, const struct rp_mem *mem)
+{
+	int rc = check_geometry(num, desc, avail, used);
+
+	if (rc != RP_OK || !mem)
+		return rc != RP_OK ? rc : RP_EINVAL;
+	vq_attach(vq, RP_VQ_DRIVER, num, desc, avail, used, event_idx, mem);
+	memset(desc, 0, rp_vring_desc_size(num));
+	memset(avail, 0, rp_vring_avail_size(num));
+	memset(used, 0, rp_vring_used_size(num));
+	for (uint16_t i = 0; i < num; i++)
+		vq->free_next[i] = (uint16_t)(i + 1u);
+	vq->num_free = num;
+	vq->free_head = 0;
+	return RP_OK;
+}
+
+int rp_vq_drv_add(struct rp_vq *vq, void *ptr, uint32_t len, bool device_writable)
+{
+	uint64_t addr;
+
+	if (vq->broken)
+		return RP_EBROKEN;
+	if (vq->num_free == 0)
+		return RP_EAGAIN;
+	if (len == 0 || rp_mem_to_bus(vq->mem, ptr, len, &addr) != 0)
+		return RP_EFAULT;
+
+	uint16_t head = vq->free_head;
+	struct rp_vring_desc *d = &vq->desc[head];
+
+	vq->free_head = vq->free_next[head];
+	vq->num_free--;
+	rp_write64(&d->addr, addr);
+	rp_write32(&d->len, len);
+	rp_write16(&d->flags, device_writable ? RP_VRING_DESC_F_WRITE : 0);
+	rp_write16(&d->next, 0);
+	vq->tokens[head].ptr = ptr;
+	vq->tokens[head].len = len;
+	vq->tokens[head].in_flight = true;
+	rp_write16(&vq->avail->ring[vq->avail_shadow & (vq->num - 1u)], head);
+	vq->avail_shadow++;
+	return head;
+}
+
+bool rp_vq_drv_publish(struct rp_vq *vq)
+{
+	uint16_t old = vq->avail_published;
+	uint16_t new_idx = vq->avail_shadow;
+	bool need;
+
+	if (old == new_idx || vq->broken)
+		return false;
+	rp_wmb();
+	rp_write16(&vq->avail->idx, new_idx);
+	vq->avail_published = new_idx;
+	rp_mb();
+	if (vq->event_idx)
+		need = rp_vring_need_event(rp_read16(avail_event_field(vq)), new_idx, old);
+	else
+		need = !(rp_read16(&vq->used->flags) & RP_VRING_USED_F_NO_NOTIFY);
+	if (!need)
+		vq->stats.notifies_avoided++;
+	return need;
+}
+
+int rp_vq_drv_get_used(struct rp_vq *vq, struct rp_vq_buf *buf)
+{
+	if (vq->broken)
+		return RP_EBROKEN;
+
+	uint16_t used_idx = rp_read16(&vq->used->idx);
+
+	if (used_idx == vq->last_used)
+		return 0;
+	if ((uint16_t)(used_idx - vq->last_used) > vq->num)
+		return vq_break(vq, RP_EBADMSG);
+	rp_rmb();
+
+	struct rp_vring_used_elem *e = &vq->used->ring[vq->last_used & (vq->num - 1u)];
+	uint32_t id = rp_read32(&e->id);
+	uint32_t len = rp_read32(&e->len);
+
+	if (id >= vq->num || !vq->tokens[id].in_flight || len > vq->tokens[id].len)
+		return vq_break(vq, RP_EBADMSG);
+
+	struct rp_vq_token *t = &vq->tokens[id];
+
+	buf->ptr = t->ptr;
+	buf->len = len;
+	buf->head = (uint16_t)id;
+	buf->writable = false;
+	t->in_flight = false;
+	vq->free_next[id] = vq->free_head;
+	vq->free_head = (uint16_t)id;
+	vq->num_free++;
+	vq->last_used++;
+	vq->stats.buffers++;
+	return 1;
+}
+
+void rp_vq_drv_unget(struct rp_vq *vq, uint16_t head)
+{
+	/* Exactly undoes the free-list push of the rp_vq_drv_get_used() before. */
+	vq->free_head = vq->free_next[head];
+	vq->num_free--;
+	vq->tokens[head].in_flight = true;
+	vq->last_used--;
+	vq->stats.buffers--;
+}
+
+bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable)
+{
+	if (vq->broken)
+		return false;
+	if (vq->event_idx) {
+		uint16_t event = enable ? vq->last_used : (uint16_t)(vq->last_used + 0x8000u);
+
+		rp_write16(used_event_field(vq), event);
+	} else {
+		rp_write16(&vq->avail->flags, enable ? 0 : RP_VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	if (!enable)
+		return false;
+	rp_mb();
+	return rp_read16(&vq->used->idx) != vq->last_used;
+}

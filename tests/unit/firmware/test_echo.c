@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The firmware's echo services driven from a driver in the same process, the
+ * way Linux drives them through the real rings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <firmware/firmware.h>
+
+#include "ring_fixture.h"
+
+#define NUM 8u
+
+static struct fx_link L;
+static struct firmware fw;
+static struct rx_log replies;
+static struct rp_endpoint ept;
+
+static uint32_t announced(const char *name)
+{
+	for (unsigned int i = 0; i < L.ns_count; i++)
+		if (strcmp(L.ns[i].name, name) == 0 && L.ns[i].created)
+			return L.ns[i].addr;
+	fail_msg("%s was not announced", name);
+	return 0;
+}
+
+static void echo_up(void)
+{
+	memset(&replies, 0, sizeof(replies));
+	fx_link_init(&L, NUM, true, true);
+	assert_int_equal(firmware_start(&fw, &L.dev), RP_OK);
+	rp_link_up(&L.dev);
+	assert_int_equal(rp_endpoint_create(&L.drv, &ept, NULL, RP_ADDR_ANY, rx_log_cb, &replies),
+			 RP_OK);
+	fx_link_settle(&L);
+	assert_int_equal(L.ns_count, 2);
+	assert_int_equal(announced(FIRMWARE_TTY_SERVICE), fw.tty_echo.ept.addr);
+	assert_int_equal(announced(FIRMWARE_RAW_SERVICE), fw.raw_echo.ept.addr);
+}
+
+/* Lengths sweep 0..RP_MTU so short, odd and full messages all occur. */
+static uint32_t msg_len(unsigned int i)
+{
+	return (i * 37u) % (RP_MTU + 1u);
+}
+
+static void send_msg(uint32_t dst, unsigned int i)
+{
+	uint8_t msg[RP_MTU];
+
+	fx_pattern(msg, msg_len(i), i);
+	assert_int_equal(rp_send(&L.drv, ept.addr, dst, msg, msg_len(i)), RP_OK);
+}
+
+static void check_replies(uint32_t from, unsigned int n)
+{
+	uint8_t msg[RP_MTU];
+
+	assert_int_equal(replies.count, n);
+	for (unsigned int i = 0; i < n; i++) {
+		fx_pattern(msg, msg_len(i), i);
+		assert_int_equal(replies.len[i], msg_len(i));
+		assert_int_equal(replies.src[i], from);
+		assert_memory_equal(replies.data[i], msg, msg_len(i));
+	}
+}
+
+static void test_echo_in_order(void **state)
+{
+	const unsigned int n = 5u * NUM;
+
+	(void)state;
+	echo_up();
+	for (unsigned int i = 0; i < n; i++) {
+		send_msg(fw.tty_echo.ept.addr, i);
+		if (i % 3u == 2u) {
+			assert_true(firmware_poll(&fw) >= 0);
+			assert_true(rp_poll(&L.drv, 0) >= 0);
+		}
+	}
+	fx_link_settle(&L);
+	check_replies(fw.tty_echo.ept.addr, n);
+	assert_int_equal(fw.tty_echo.echoed, n);
+	assert_int_equal(fw.tty_echo.failed, 0);
+	assert_int_equal(fw.raw_echo.echoed, 0);
+	assert_int_equal(L.drv.stats.rx_dropped + L.dev.stats.rx_dropped, 0);
+}
+
+static void test_echo_raw_service(void **state)
+{
+	(void)state;
+	echo_up();
+	send_msg(fw.raw_echo.ept.addr, 0);
+	send_msg(fw.raw_echo.ept.addr, 1);
+	fx_link_settle(&L);
+	check_replies(fw.raw_echo.ept.addr, 2);
+	assert_int_equal(fw.raw_echo.echoed, 2);
+	assert_int_equal(fw.tty_echo.echoed, 0);
+}
+
+/* With nowhere to put replies the service waits instead of dropping. */
+static void test_echo_holds_without_drain(void **state)
+{
+	const unsigned int extra = 4;
+
+	(void)state;
+	echo_up();
+	for (unsigned int i = 0; i < NUM; i++)
+		send_msg(fw.tty_echo.ept.addr, i);
+	assert_int_equal(firmware_poll(&fw), (int)NUM);
+	assert_int_equal(fw.tty_echo.echoed, NUM);
+	for (unsigned int i = NUM; i < NUM + extra; i++)
+		send_msg(fw.tty_echo.ept.addr, i);
+	assert_int_equal(firmware_poll(&fw), 0);
+	assert_int_equal(firmware_poll(&fw), 0);
+	assert_int_equal(fw.tty_echo.echoed, NUM);
+	assert_int_equal(fw.tty_echo.failed, 0);
+	assert_int_equal(L.dev.stats.rx_dropped, 0);
+	assert_true(L.dev.stats.tx_waits > 0);
+
+	assert_int_equal(rp_poll(&L.drv, 0), (int)NUM);
+	assert_int_equal(firmware_poll(&fw), (int)extra);
+	assert_int_equal(fw.tty_echo.echoed, NUM + extra);
+	assert_int_equal(rp_poll(&L.drv, 0), (int)extra);
+	check_replies(fw.tty_echo.ept.addr, NUM + extra);
+	assert_int_equal(L.drv.stats.rx_dropped, 0);
+}
+
+/* A driver may place the reply buffer over the message it answers. */
+static void test_echo_reply_over_its_message(void **state)
+{
+	struct rp_hdr h = {.src = 0x400, .len = 5};
+	uint8_t *msg = fx_buf(&L.fx, 2) + 2;
+	struct rp_vring_used *u;
+
+	(void)state;
+	fx_link_init_device(&L, NUM, false);
+	for (uint16_t i = 0; i < 3; i++) {
+		fx_write_desc(&L.fx, RP_QUEUE_TO_DRIVER, i, fx_bus(&L.fx, fx_buf(&L.fx, i)),
+			      RP_BUF_SIZE, RP_VRING_DESC_F_WRITE);
+		fx_post_avail(&L.fx, RP_QUEUE_TO_DRIVER, i);
+	}
+	assert_int_equal(firmware_start(&fw, &L.dev), RP_OK);
+	rp_link_up(&L.dev);
+	h.dst = fw.tty_echo.ept.addr;
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + RP_HDR_SIZE, "hello", 5);
+	fx_write_desc(&L.fx, RP_QUEUE_TO_DEVICE, 0, fx_bus(&L.fx, msg), RP_HDR_SIZE + 5u, 0);
+	fx_post_avail(&L.fx, RP_QUEUE_TO_DEVICE, 0);
+
+	assert_int_equal(firmware_poll(&fw), 1);
+	assert_int_equal(fw.tty_echo.echoed, 1);
+	u = fx_used(&L.fx, RP_QUEUE_TO_DRIVER);
+	assert_int_equal(u->idx, 3);
+	assert_int_equal(u->ring[2].id, 2);
+	assert_int_equal(u->ring[2].len, RP_HDR_SIZE + 5u);
+	memcpy(&h, fx_buf(&L.fx, 2), sizeof(h));
+	assert_int_equal(h.src, fw.tty_echo.ept.addr);
+	assert_int_equal(h.dst, 0x400);
+	assert_int_equal(h.len, 5);
+	assert_memory_equal(fx_buf(&L.fx, 2) + RP_HDR_SIZE, "hello", 5);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_echo_in_order),
+		cmocka_unit_test(test_echo_raw_service),
+		cmocka_unit_test(test_echo_holds_without_drain),
+		cmocka_unit_test(test_echo_reply_over_its_message),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

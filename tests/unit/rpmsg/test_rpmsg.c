@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The rpmsg layer with both roles in one process: a driver (the Linux side)
+ * and a device (the remote processor) over the same rings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <rpmsg/rpmsg.h>
+
+#include "ring_fixture.h"
+
+#define NUM 8u
+#define DRV_ADDR 0x400u
+#define DEV_ADDR 0x401u
+
+static struct fx_link L;
+static struct rx_log drv_log;
+static struct rx_log dev_log;
+static struct rp_endpoint drv_ept;
+static struct rp_endpoint dev_ept;
+
+/* Link up, one plain endpoint on each side, nothing announced. */
+static void connected(bool event_idx)
+{
+	memset(&drv_log, 0, sizeof(drv_log));
+	memset(&dev_log, 0, sizeof(dev_log));
+	fx_link_init(&L, NUM, event_idx, true);
+	rp_link_up(&L.dev);
+	assert_int_equal(rp_endpoint_create(&L.drv, &drv_ept, NULL, DRV_ADDR, rx_log_cb, &drv_log),
+			 RP_OK);
+	assert_int_equal(rp_endpoint_create(&L.dev, &dev_ept, NULL, DEV_ADDR, rx_log_cb, &dev_log),
+			 RP_OK);
+}
+
+static void assert_ns(unsigned int i, const char *name, uint32_t addr, bool created)
+{
+	assert_true(i < L.ns_count);
+	assert_string_equal(L.ns[i].name, name);
+	assert_int_equal(L.ns[i].addr, addr);
+	assert_int_equal(L.ns[i].created, created);
+}
+
+/* The shared buffer of the message the driver published last. */
+static uint8_t *last_sent_by_driver(void)
+{
+	struct rp_vring_avail *a = fx_avail(&L.fx, RP_QUEUE_TO_DEVICE);
+	uint16_t head = a->ring[(uint16_t)(a->idx - 1u) % NUM];
+	struct rp_vring_desc *d = &fx_desc(&L.fx, RP_QUEUE_TO_DEVICE)[head];
+
+	return rp_mem_to_ptr(&L.fx.mem, d->addr, d->len);
+}
+
+/* The shared buffer of the message the device published last. */
+static uint8_t *last_sent_by_device(void)
+{
+	struct rp_vring_used *u = fx_used(&L.fx, RP_QUEUE_TO_DRIVER);
+	uint32_t id = u->ring[(uint16_t)(u->idx - 1u) % NUM].id;
+	struct rp_vring_desc *d = &fx_desc(&L.fx, RP_QUEUE_TO_DRIVER)[id];
+
+	return rp_mem_to_ptr(&L.fx.mem, d->addr, d->len);
+}
+
+static void set_hdr_len(uint8_t *buf, uint16_t len)
+{
+	memcpy(buf + offsetof(struct rp_hdr, len), &len, sizeof(len));
+}
+
+static void test_announce_waits_for_link_up(void **state)
+{
+	struct rp_endpoint a, b;
+
+	(void)state;
+	fx_link_init(&L, NUM, true, true);
+	assert_int_equal(rp_endpoint_create(&L.dev, &a, "rpmsg-tty", RP_ADDR_ANY, rx_log_cb, NULL),
+			 RP_OK);
+	assert_int_equal(rp_endpoint_create(&L.dev, &b, "rpmsg-raw", 0x500, rx_log_cb, NULL),
+			 RP_OK);
+	fx_link_settle(&L);
+	assert_int_equal(L.ns_count, 0);
+	rp_link_up(&L.dev);
+	fx_link_settle(&L);
+	fx_link_settle(&L);
+	assert_int_equal(L.ns_count, 2);
+	assert_ns(0, "rpmsg-raw", 0x500, true);
+	assert_ns(1, "rpmsg-tty", a.addr, true);
+	assert_true(a.addr >= RP_RESERVED_ADDRESSES && a.addr != 0x500);
+}
+
+static void test_announce_survives_full_ring(void **state)
+{
+	struct rp_endpoint a;
+
+	(void)state;
+	connected(false);
+	for (unsigned int i = 0; i < NUM; i++)
+		assert_int_equal(rp_send(&L.dev, DEV_ADDR, 0x2000, "x", 1), RP_OK);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, 0x2000, "x", 1), RP_EAGAIN);
+	assert_int_equal(rp_endpoint_create(&L.dev, &a, "late", RP_ADDR_ANY, rx_log_cb, NULL),
+			 RP_OK);
+	assert_true(a.announce_pending);
+	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_true(L.dev.stats.tx_waits >= 2);
+	assert_int_equal(rp_poll(&L.drv, 0), (int)NUM);
+	assert_int_equal(L.drv.stats.rx_dropped, NUM);
+	assert_int_equal(L.ns_count, 0);
+	fx_link_settle(&L);
+	fx_link_settle(&L);
+	assert_int_equal(L.ns_count, 1);
+	assert_ns(0, "late", a.addr, true);
+}
+
+/* Each size goes driver -> device and back, checked byte for byte. */
+static void test_payload_sizes(void **state)
+{
+	static const uint32_t sizes[] = {0, 1, RP_MTU - 1u, RP_MTU};
+	uint8_t msg[RP_MTU];
+
+	(void)state;
+	connected(true);
+	for (unsigned int i = 0; i < 4; i++) {
+		fx_pattern(msg, sizes[i], i);
+		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, msg, sizes[i]), RP_OK);
+		assert_int_equal(rp_poll(&L.dev, 0), 1);
+		assert_int_equal(dev_log.count, i + 1u);
+		assert_int_equal(dev_log.len[i], sizes[i]);
+		assert_int_equal(dev_log.src[i], DRV_ADDR);
+		assert_int_equal(dev_log.dst[i], DEV_ADDR);
+		assert_memory_equal(dev_log.data[i], msg, sizes[i]);
+
+		fx_pattern(msg, sizes[i], 100u + i);
+		assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, msg, sizes[i]), RP_OK);
+		assert_int_equal(rp_poll(&L.drv, 0), 1);
+		assert_int_equal(drv_log.count, i + 1u);
+		assert_int_equal(drv_log.len[i], sizes[i]);
+		assert_int_equal(drv_log.src[i], DEV_ADDR);
+		assert_int_equal(drv_log.dst[i], DRV_ADDR);
+		assert_memory_equal(drv_log.data[i], msg, sizes[i]);
+	}
+	assert_int_equal(L.dev.stats.rx_bytes, 2u * RP_MTU);
+	assert_int_equal(L.drv.stats.tx_msgs, 4);
+}
+
+static void test_oversize_rejected(void **state)
+{
+	static uint8_t msg[RP_MTU + 1u];
+
+	(void)state;
+	connected(false);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, msg, RP_MTU + 1u), RP_EMSGSIZE);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, msg, RP_MTU + 1u), RP_EMSGSIZE);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, NULL, 1), RP_EINVAL);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, RP_ADDR_ANY, msg, 1), RP_EINVAL);
+	fx_link_settle(&L);
+	assert_int_equal(dev_log.calls + drv_log.calls, 0);
+	assert_int_equal(L.drv.stats.tx_msgs + L.dev.stats.tx_msgs, 0);
+}
+
+static void test_unknown_destination_dropped(void **state)
+{
+	(void)state;
+	connected(false);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, 0x3000, "lost", 4), RP_OK);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "kept", 4), RP_OK);
+	assert_int_equal(rp_poll(&L.dev, 0), 2);
+	assert_int_equal(L.dev.stats.rx_dropped, 1);
+	assert_int_equal(dev_log.count, 1);
+	assert_memory_equal(dev_log.data[0], "kept", 4);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, 0x3000, "lost", 4), RP_OK);
+	assert_int_equal(rp_poll(&L.drv, 0), 1);
+	assert_int_equal(L.drv.stats.rx_dropped, 1);
+	assert_int_equal(drv_log.calls, 0);
+}
+
+static void test_header_len_beyond_buffer(void **state)
+{
+	(void)state;
+	connected(false);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "0123456789", 10), RP_OK);
+	set_hdr_len(last_sent_by_driver(), 11);
+	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_int_equal(L.dev.stats.rx_malformed, 1);
+	assert_int_equal(dev_log.calls, 0);
+
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "0123456789", 10), RP_OK);
+	set_hdr_len(last_sent_by_device(), 11);
+	assert_int_equal(rp_poll(&L.drv, 0), 1);
+	assert_int_equal(L.drv.stats.rx_malformed, 1);
+	assert_int_equal(drv_log.calls, 0);
+
+	/* A malformed message costs only itself. */
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "ok", 2), RP_OK);
+	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_int_equal(dev_log.count, 1);
+}
+
+static void test_backpressure_device(void **state)
+{
+	(void)state;
+	connected(false);
+	dev_log.refuse = 1;
+	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "a", 1);
+	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "bc", 2);
+	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(dev_log.calls, 1);
+	assert_int_equal(dev_log.count, 0);
+	assert_int_equal(rp_poll(&L.dev, 0), 2);
+	assert_int_equal(dev_log.count, 2);
+	assert_memory_equal(dev_log.data[0], "a", 1);
+	assert_memory_equal(dev_log.data[1], "bc", 2);
+	assert_int_equal(L.dev.stats.rx_msgs, 2);
+}
+
+static void test_backpressure_driver(void **state)
+{
+	(void)state;
+	connected(false);
+	drv_log.refuse = 2;
+	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "a", 1);
+	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "bc", 2);
+	assert_int_equal(rp_poll(&L.drv, 0), 0);
+	assert_int_equal(rp_poll(&L.drv, 0), 0);
+	assert_int_equal(drv_log.calls, 2);
+	assert_int_equal(rp_poll(&L.drv, 0), 2);
+	assert_int_equal(drv_log.count, 2);
+	assert_memory_equal(drv_log.data[0], "a", 1);
+	assert_memory_equal(drv_log.data[1], "bc", 2);
+	assert_int_equal(L.drv.stats.rx_msgs, 2);
+	/* Every receive buffer is back in the ring. */
+	for (unsigned int i = 0; i < NUM; i++)
+		assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "d", 1), RP_OK);
+}
+
+static void test_endpoint_create_errors(void **state)
+{
+	struct rp_endpoint e;
+	const char *long_name = "0123456789abcdef0123456789abcdef";
+
+	(void)state;
+	connected(false);
+	assert_int_equal(strlen(long_name), RP_NAME_SIZE);
+	assert_int_equal(rp_endpoint_create(&L.dev, &e, NULL, DEV_ADDR, rx_log_cb, NULL), RP_EBUSY);
+	assert_int_equal(rp_endpoint_create(&L.drv, &e, NULL, DRV_ADDR, rx_log_cb, NULL), RP_EBUSY);
+	assert_int_equal(rp_endpoint_create(&L.dev, &e, NULL, RP_NS_ADDR, rx_log_cb, NULL),
+			 RP_EINVAL);
+	assert_int_equal(rp_endpoint_create(&L.dev, &e, long_name, RP_ADDR_ANY, rx_log_cb, NULL),
+			 RP_EINVAL);
+	assert_int_equal(rp_endpoint_create(&L.dev, &e, "x", RP_ADDR_ANY, NULL, NULL), RP_EINVAL);
+	assert_int_equal(
+		rp_endpoint_create(&L.dev, &e, long_name + 1, RP_ADDR_ANY, rx_log_cb, NULL), RP_OK);
+	fx_link_settle(&L);
+	assert_int_equal(L.ns_count, 1);
+	assert_ns(0, long_name + 1, e.addr, true);
+}
+
+static void test_endpoint_destroy_announces(void **state)
+{
+	struct rp_endpoint e;
+
+	(void)state;
+	connected(false);
+	assert_int_equal(rp_endpoint_create(&L.dev, &e, "gone", 0x600, rx_log_cb, &dev_log), RP_OK);
+	fx_link_settle(&L);
+	rp_endpoint_destroy(&e);
+	fx_link_settle(&L);
+	assert_int_equal(L.ns_count, 2);
+	assert_ns(0, "gone", 0x600, true);
+	assert_ns(1, "gone", 0x600, false);
+	rp_send(&L.drv, DRV_ADDR, 0x600, "x", 1);
+	fx_link_settle(&L);
+	assert_int_equal(dev_log.calls, 0);
+	assert_int_equal(L.dev.stats.rx_dropped, 1);
+}
+
+static void test_send_before_link_up(void **state)
+{
+	(void)state;
+	fx_link_init(&L, NUM, false, true);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "x", 1), RP_ENOTCONN);
+	assert_false(rp_can_send(&L.dev));
+	rp_link_up(&L.dev);
+	assert_true(rp_can_send(&L.dev));
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "x", 1), RP_OK);
+}
+
+/* A doorbell rings only when the peer asked for it. */
+static void doorbells(bool event_idx)
+{
+	unsigned int kicks;
+
+	connected(event_idx);
+	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
+	rp_vq_dev_want_kicks(&L.dev.to_device, false);
+	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "a", 1);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks);
+	/* Polling re-arms kicks; the next message rings again. */
+	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
+	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	/* The driver never asks to hear about its transmit buffers coming back. */
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], 0);
+
+	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "c", 1);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DRIVER], 1);
+	rp_vq_drv_want_interrupts(&L.drv.to_driver, false);
+	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "d", 1);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DRIVER], 1);
+	assert_int_equal(rp_poll(&L.drv, 0), 2);
+	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "e", 1);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DRIVER], 2);
+}
+
+static void test_doorbells(void **state)
+{
+	(void)state;
+	doorbells(false);
+}
+
+static void test_doorbells_event_idx(void **state)
+{
+	(void)state;
+	doorbells(true);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_announce_waits_for_link_up),
+		cmocka_unit_test(test_announce_survives_full_ring),
+		cmocka_unit_test(test_payload_sizes),
+		cmocka_unit_test(test_oversize_rejected),
+		cmocka_unit_test(test_unknown_destination_dropped),
+		cmocka_unit_test(test_header_len_beyond_buffer),
+		cmocka_unit_test(test_backpressure_device),
+		cmocka_unit_test(test_backpressure_driver),
+		cmocka_unit_test(test_endpoint_create_errors),
+		cmocka_unit_test(test_endpoint_destroy_announces),
+		cmocka_unit_test(test_send_before_link_up),
+		cmocka_unit_test(test_doorbells),
+		cmocka_unit_test(test_doorbells_event_idx),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -44,7 +44,10 @@ static void echo_sizes(const char *path_name, int fd, size_t max_write)
 		int rc = exchange_echo(fd, sizes[i], max_write, TRANSFER_TIMEOUT_MS,
 				       (unsigned int)(i + 1), &res);
 
-		report(path_name, sizes[i], rc == 0, res.error);
+		report(path_name, sizes[i], rc == 0, rc == 0 ? "" : res.error);
+		if (res.writes_refused)
+			printf("      %s refused %lu writes for lack of buffers (retried)\n",
+			       path_name, res.writes_refused);
 	}
 }
 
@@ -147,5 +150,5 @@ int main(int argc, char **argv)
 	check_tty();
 	check_char();
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed || !passed ? 1 : 0;
 }

@@ -17,6 +17,8 @@ struct writer {
 	size_t len;
 	size_t max_write;
 	size_t sent;
+	long long deadline;
+	unsigned long refused;
 	int error;
 };
 
@@ -32,6 +34,14 @@ static void fill_pattern(uint8_t *buf, size_t len, unsigned int seed)
 	}
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void *write_all(void *arg)
 {
 	struct writer *w = arg;
@@ -45,6 +55,16 @@ static void *write_all(void *arg)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		/*
+		 * rpmsg_tty refuses with ENOMEM while every transmit buffer is in
+		 * flight and never signals when one frees up (its write_room is
+		 * constant), so a writer can only back off and retry.
+		 */
+		if (n < 0 && (errno == ENOMEM || errno == EAGAIN) && now_ms() < w->deadline) {
+			w->refused++;
+			poll(NULL, 0, 1);
+			continue;
+		}
 		if (n <= 0) {
 			w->error = n < 0 ? errno : EIO;
 			break;
@@ -52,14 +72,6 @@ static void *write_all(void *arg)
 		w->sent += (size_t)n;
 	}
 	return NULL;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Reads until len bytes arrived or the deadline passed; returns bytes read. */
@@ -109,7 +121,9 @@ int exchange_echo(int fd, size_t len, size_t max_write, int timeout_ms, unsigned
 {
 	uint8_t *out = malloc(len ? len : 1);
 	uint8_t *in = malloc(len ? len : 1);
-	struct writer w = {.fd = fd, .data = out, .len = len, .max_write = max_write};
+	long long deadline = now_ms() + timeout_ms;
+	struct writer w = {
+		.fd = fd, .data = out, .len = len, .max_write = max_write, .deadline = deadline};
 	pthread_t thread;
 	int read_error = 0;
 
@@ -128,7 +142,7 @@ int exchange_echo(int fd, size_t len, size_t max_write, int timeout_ms, unsigned
 		free(in);
 		return -1;
 	}
-	res->received = read_until(fd, in, len, now_ms() + timeout_ms, &read_error);
+	res->received = read_until(fd, in, len, deadline, &read_error);
 	if (read_error) {
 		/* The writer may be stuck on a dead device: leave it, the process ends soon. */
 		pthread_detach(thread);
@@ -140,6 +154,7 @@ int exchange_echo(int fd, size_t len, size_t max_write, int timeout_ms, unsigned
 	}
 	pthread_join(thread, NULL);
 	res->sent = w.sent;
+	res->writes_refused = w.refused;
 	if (w.error)
 		snprintf(res->error, sizeof(res->error), "writing: %s after %zu bytes",
 			 strerror(w.error), w.sent);

@@ -12,8 +12,9 @@
 struct exchange_result {
 	size_t sent;
 	size_t received;
-	size_t first_mismatch; /* offset, or SIZE_MAX when the echo is exact */
-	char error[160];       /* empty when all went well */
+	size_t first_mismatch;	      /* offset, or SIZE_MAX when the echo is exact */
+	unsigned long writes_refused; /* ENOMEM/EAGAIN from the driver, retried */
+	char error[160];	      /* empty when all went well */
 };
 
 /*

@@ -20,6 +20,7 @@ xz-utils
 flex
 bison
 bc
+patch
 libelf-dev
 busybox-static
 python3

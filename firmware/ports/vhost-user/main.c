@@ -311,7 +311,8 @@ int main(int argc, char **argv)
 		log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
-	if (vu_backend_listen(&p.vu, o.socket, features, o.max_queue, &port_vu_ops, &p) != 0) {
+	vu_backend_init(&p.vu, features, o.max_queue, &port_vu_ops, &p);
+	if (vu_backend_listen(&p.vu, o.socket) != 0) {
 		log_error("listening on %s: %s", o.socket, strerror(errno));
 		return 1;
 	}

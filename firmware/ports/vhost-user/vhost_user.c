@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -212,6 +213,17 @@ static int map_region(struct vu_mapping *m, const struct vu_mem_region *r, int f
 	if (r->size == 0 || r->mmap_offset > UINT64_MAX - r->size ||
 	    r->guest_addr > UINT64_MAX - r->size || r->user_addr > UINT64_MAX - r->size) {
 		log_error("SET_MEM_TABLE: region size or offset out of range");
+		return -1;
+	}
+	/* Touching a mapping past the end of its file would kill us with SIGBUS. */
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    r->size + r->mmap_offset > (uint64_t)st.st_size) {
+		log_error("SET_MEM_TABLE: region of 0x%llx bytes at offset 0x%llx passes the end "
+			  "of its file (0x%llx bytes)",
+			  (unsigned long long)r->size, (unsigned long long)r->mmap_offset,
+			  (unsigned long long)st.st_size);
 		return -1;
 	}
 	m->map_len = (size_t)(r->size + r->mmap_offset);
@@ -514,11 +526,9 @@ int vu_backend_handle(struct vu_backend *vu)
 	return 0;
 }
 
-int vu_backend_listen(struct vu_backend *vu, const char *path, uint64_t features,
-		      unsigned int max_queue_size, const struct vu_backend_ops *ops, void *priv)
+void vu_backend_init(struct vu_backend *vu, uint64_t features, unsigned int max_queue_size,
+		     const struct vu_backend_ops *ops, void *priv)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-
 	memset(vu, 0, sizeof(*vu));
 	vu->listen_fd = vu->conn_fd = vu->slave_fd = -1;
 	for (unsigned int i = 0; i < VU_NUM_QUEUES; i++)
@@ -527,6 +537,12 @@ int vu_backend_listen(struct vu_backend *vu, const char *path, uint64_t features
 	vu->max_queue_size = max_queue_size;
 	vu->ops = ops;
 	vu->priv = priv;
+}
+
+int vu_backend_listen(struct vu_backend *vu, const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;

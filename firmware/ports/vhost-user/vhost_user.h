@@ -68,11 +68,15 @@ struct vu_backend {
 };
 
 /*
- * Listen on path (replacing a stale socket file). features: the device
- * feature bits to offer (VHOST_USER_F_PROTOCOL_FEATURES is added).
+ * Set up a backend offering the device feature bits features
+ * (VHOST_USER_F_PROTOCOL_FEATURES is added) and rings of at most
+ * max_queue_size entries.
  */
-int vu_backend_listen(struct vu_backend *vu, const char *path, uint64_t features,
-		      unsigned int max_queue_size, const struct vu_backend_ops *ops, void *priv);
+void vu_backend_init(struct vu_backend *vu, uint64_t features, unsigned int max_queue_size,
+		     const struct vu_backend_ops *ops, void *priv);
+
+/* Listen on path, replacing a stale socket file; -1 with errno on failure. */
+int vu_backend_listen(struct vu_backend *vu, const char *path);
 
 /* Accept the frontend's connection; -1 with errno on failure. */
 int vu_backend_accept(struct vu_backend *vu);

@@ -31,7 +31,6 @@ struct fixture {
 	struct vu_backend vu;
 	int frontend;
 	int memfd;
-	char path[64];
 	unsigned int starts, stops;
 	uint16_t position;
 };
@@ -60,9 +59,7 @@ static int setup(void **state)
 	int sv[2];
 
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/vu-test-%d.sock", getpid());
-	assert_int_equal(
-		vu_backend_listen(&f->vu, f->path, 1ull << RP_VIRTIO_RPMSG_F_NS, 256, &ops, f), 0);
+	vu_backend_init(&f->vu, 1ull << RP_VIRTIO_RPMSG_F_NS, 256, &ops, f);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	f->vu.conn_fd = sv[0];
 	f->frontend = sv[1];
@@ -305,6 +302,15 @@ static void test_bring_up_starts_device_once(void **state)
 	assert_ptr_equal((uint8_t *)desc + 0x800, used);
 }
 
+static void test_region_past_end_of_file_is_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	send_mem_table(f, GUEST_BASE, 2 * GUEST_SIZE, 1);
+	assert_int_not_equal(status_of(f, VU_SET_MEM_TABLE), 0);
+	assert_int_equal(f->vu.map_count, 0);
+}
+
 static void test_ring_outside_memory_is_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -358,6 +364,7 @@ int main(void)
 		T(test_unknown_request_fails_but_keeps_connection),
 		T(test_mem_table_fd_count_must_match),
 		T(test_bring_up_starts_device_once),
+		T(test_region_past_end_of_file_is_refused),
 		T(test_ring_outside_memory_is_refused),
 		T(test_get_vring_base_stops_device),
 		T(test_frontend_hangup_stops_device),

@@ -9,6 +9,8 @@ int firmware_start(struct firmware *fw, struct rp_device *dev)
 	rc = echo_service_start(&fw->tty_echo, dev, FIRMWARE_TTY_SERVICE);
 	if (rc == RP_OK)
 		rc = echo_service_start(&fw->raw_echo, dev, FIRMWARE_RAW_SERVICE);
+	if (rc == RP_OK)
+		rc = echo_service_start(&fw->netlink_echo, dev, FIRMWARE_NETLINK_SERVICE);
 	return rc;
 }
 

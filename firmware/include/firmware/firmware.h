@@ -13,11 +13,13 @@
 
 #define FIRMWARE_TTY_SERVICE "rpmsg-tty"
 #define FIRMWARE_RAW_SERVICE "rpmsg-raw"
+#define FIRMWARE_NETLINK_SERVICE "rpmsg-netlink"
 
 struct firmware {
 	struct rp_device *dev;
 	struct echo_service tty_echo;
 	struct echo_service raw_echo;
+	struct echo_service netlink_echo;
 };
 
 /* Creates the services; their announcements go out once the link is up. */

@@ -143,7 +143,7 @@ static void usage(FILE *out)
 		"  -v, --verbose         more diagnostics (repeat for protocol traces)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"Services: echo on \"rpmsg-tty\" and \"rpmsg-raw\".\n"
+		"Services: echo on \"rpmsg-tty\", \"rpmsg-raw\" and \"rpmsg-netlink\".\n"
 		"Stops cleanly on SIGTERM or SIGINT.\n",
 		RP_VQ_MAX_NUM);
 }

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
+/*
+ * rpmsg_netlink: RPMsg channels as a Generic Netlink family.
+ *
+ * The contract between the rpmsg_netlink kernel module and its userspace
+ * clients (libamplink). Resolve the family by name (CTRL_CMD_GETFAMILY with
+ * RPMSG_NETLINK_FAMILY_NAME); never assume a family id.
+ *
+ * Each client socket (netlink port id) gets its own rpmsg endpoint on a
+ * channel the first time it sends there; the remote answers that endpoint's
+ * address, and the module delivers what arrives on it to that socket only.
+ * The endpoint is destroyed when the socket closes.
+ *
+ * Commands (requests carry struct genlmsghdr with version
+ * RPMSG_NETLINK_FAMILY_VERSION):
+ *
+ * RPMSG_NETLINK_CMD_SEND (doit; needs CAP_NET_ADMIN in the network
+ * namespace's user namespace)
+ *   request:
+ *     RPMSG_NETLINK_A_CHANNEL   u32, required
+ *     RPMSG_NETLINK_A_DATA      binary, 1..RPMSG_NETLINK_MAX_DATA bytes, required
+ *     RPMSG_NETLINK_A_FLAGS     u32, optional, RPMSG_NETLINK_F_*
+ *     RPMSG_NETLINK_A_TIMEOUT_MS u32, optional, wait bound for free
+ *                               buffers (default RPMSG_NETLINK_DEFAULT_TIMEOUT_MS)
+ *   The data goes out as ceil(len / MTU) rpmsg messages, in order, none
+ *   interleaved with another client's. Success is the netlink ack
+ *   (request NLM_F_ACK). Errors: ENODEV (no such channel, or it went
+ *   away), EAGAIN (RPMSG_NETLINK_F_NONBLOCK and no free buffer),
+ *   ETIMEDOUT (no free buffer within the timeout), EPERM, EINVAL, ERANGE
+ *   (data too large). On EAGAIN/ETIMEDOUT some leading messages may have
+ *   gone out: the ack's extended error carries no count, so the library
+ *   never splits a frame across SEND requests it cannot retry as a whole.
+ *
+ * RPMSG_NETLINK_CMD_RECV (notification to the client's port)
+ *     RPMSG_NETLINK_A_CHANNEL   u32
+ *     RPMSG_NETLINK_A_SRC       u32, the remote address that sent it
+ *     RPMSG_NETLINK_A_DATA      binary, one rpmsg message (0..MTU bytes)
+ *
+ * RPMSG_NETLINK_CMD_GET_CHANNEL (doit with RPMSG_NETLINK_A_CHANNEL, or dump)
+ *   reply, one message per channel:
+ *     RPMSG_NETLINK_A_CHANNEL   u32, id of the channel (stable while it exists)
+ *     RPMSG_NETLINK_A_NAME      string, the rpmsg device name
+ *     RPMSG_NETLINK_A_SRC       u32, the channel's local address
+ *     RPMSG_NETLINK_A_DST       u32, the remote's address
+ *     RPMSG_NETLINK_A_MTU       u32, payload bytes per rpmsg message
+ *     RPMSG_NETLINK_A_STATS     nested:
+ *       RPMSG_NETLINK_STAT_TX_BYTES   u64
+ *       RPMSG_NETLINK_STAT_TX_MSGS    u64
+ *       RPMSG_NETLINK_STAT_RX_BYTES   u64
+ *       RPMSG_NETLINK_STAT_RX_MSGS    u64
+ *       RPMSG_NETLINK_STAT_TX_ERRORS  u64, sends that failed
+ *       RPMSG_NETLINK_STAT_RX_DROPS   u64, messages no client could take
+ *       RPMSG_NETLINK_STAT_CLIENTS    u32, endpoints open on the channel
+ *
+ * RPMSG_NETLINK_CMD_CHANNEL_UP, RPMSG_NETLINK_CMD_CHANNEL_DOWN
+ *   (multicast on group RPMSG_NETLINK_MCGRP_EVENTS, every namespace; DOWN is
+ *   also sent to each client with an endpoint on the channel, so a client
+ *   waiting for a reply learns at once that none will come)
+ *     RPMSG_NETLINK_A_CHANNEL   u32
+ *     RPMSG_NETLINK_A_NAME      string
+ */
+#ifndef _UAPI_LINUX_RPMSG_NETLINK_H
+#define _UAPI_LINUX_RPMSG_NETLINK_H
+
+#define RPMSG_NETLINK_FAMILY_NAME "rpmsg_netlink"
+#define RPMSG_NETLINK_FAMILY_VERSION 1
+#define RPMSG_NETLINK_MCGRP_EVENTS "events"
+
+/* The rpmsg service the module binds to. */
+#define RPMSG_NETLINK_SERVICE "rpmsg-netlink"
+
+/* Largest RPMSG_NETLINK_A_DATA in one SEND (an attribute's length is 16 bits). */
+#define RPMSG_NETLINK_MAX_DATA 65024
+#define RPMSG_NETLINK_DEFAULT_TIMEOUT_MS 1000
+#define RPMSG_NETLINK_MAX_TIMEOUT_MS 60000
+
+/* RPMSG_NETLINK_A_FLAGS */
+#define RPMSG_NETLINK_F_NONBLOCK (1U << 0)
+#define RPMSG_NETLINK_F_ALL (RPMSG_NETLINK_F_NONBLOCK)
+
+enum rpmsg_netlink_cmd {
+	RPMSG_NETLINK_CMD_UNSPEC,
+	RPMSG_NETLINK_CMD_SEND,
+	RPMSG_NETLINK_CMD_RECV,
+	RPMSG_NETLINK_CMD_GET_CHANNEL,
+	RPMSG_NETLINK_CMD_CHANNEL_UP,
+	RPMSG_NETLINK_CMD_CHANNEL_DOWN,
+
+	__RPMSG_NETLINK_CMD_MAX,
+	RPMSG_NETLINK_CMD_MAX = __RPMSG_NETLINK_CMD_MAX - 1
+};
+
+enum rpmsg_netlink_attr {
+	RPMSG_NETLINK_A_UNSPEC,
+	RPMSG_NETLINK_A_CHANNEL,
+	RPMSG_NETLINK_A_NAME,
+	RPMSG_NETLINK_A_SRC,
+	RPMSG_NETLINK_A_DST,
+	RPMSG_NETLINK_A_MTU,
+	RPMSG_NETLINK_A_DATA,
+	RPMSG_NETLINK_A_FLAGS,
+	RPMSG_NETLINK_A_TIMEOUT_MS,
+	RPMSG_NETLINK_A_STATS,
+	RPMSG_NETLINK_A_PAD,
+
+	__RPMSG_NETLINK_A_MAX,
+	RPMSG_NETLINK_A_MAX = __RPMSG_NETLINK_A_MAX - 1
+};
+
+enum rpmsg_netlink_stat {
+	RPMSG_NETLINK_STAT_UNSPEC,
+	RPMSG_NETLINK_STAT_TX_BYTES,
+	RPMSG_NETLINK_STAT_TX_MSGS,
+	RPMSG_NETLINK_STAT_RX_BYTES,
+	RPMSG_NETLINK_STAT_RX_MSGS,
+	RPMSG_NETLINK_STAT_TX_ERRORS,
+	RPMSG_NETLINK_STAT_RX_DROPS,
+	RPMSG_NETLINK_STAT_CLIENTS,
+	RPMSG_NETLINK_STAT_PAD,
+
+	__RPMSG_NETLINK_STAT_MAX,
+	RPMSG_NETLINK_STAT_MAX = __RPMSG_NETLINK_STAT_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_RPMSG_NETLINK_H */

@@ -155,7 +155,7 @@ static void setup(bool event_idx)
 	rings.event_idx = event_idx;
 	check(rp_driver_init(&drv, &rings, &mem, shm + RING_BYTES, NULL, &ops, NULL) == RP_OK);
 	check(rp_device_init(&dev, &rings, &mem, true, &ops, NULL) == RP_OK);
-	check(firmware_start(&fw, &dev) == RP_OK);
+	check(firmware_start(&fw, &dev, NULL) == RP_OK);
 	rp_link_up(&dev);
 	extra_live = false;
 	extra_calls = 0;
@@ -168,9 +168,9 @@ static uint32_t pick_dst(struct script *s)
 	uint8_t sel = next8(s);
 
 	if (sel < 64)
-		return fw.tty_echo.ept.addr;
+		return fw.echo.ept.addr;
 	if (sel < 112)
-		return fw.raw_echo.ept.addr;
+		return fw.bench[FIRMWARE_BENCH_RAW].ept.addr;
 	if (sel < 128)
 		return extra.addr;
 	if (sel < 144)
@@ -254,7 +254,7 @@ static void echo_send(struct script *s)
 	static uint8_t payload[RP_MTU + 8u];
 	uint32_t dst = next32(s);
 	uint32_t len = next16(s) % sizeof(payload);
-	int rc = rp_send(&dev, fw.tty_echo.ept.addr, dst, payload, len);
+	int rc = rp_send(&dev, fw.echo.ept.addr, dst, payload, len);
 
 	check(rc == RP_OK || rc == RP_EAGAIN || rc == RP_EMSGSIZE || rc == RP_EINVAL ||
 	      rc == RP_EBADMSG || rc == RP_EFAULT || rc == RP_EBROKEN);

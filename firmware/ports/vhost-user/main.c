@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <firmware/firmware.h>
@@ -40,6 +41,14 @@ static void notify_driver(struct rp_device *dev, unsigned int queue)
 
 static const struct rp_ops port_rp_ops = {.notify = notify_driver};
 
+static uint32_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
 static void port_start(struct vu_backend *vu)
 {
 	struct port *p = vu->priv;
@@ -63,7 +72,7 @@ static void port_start(struct vu_backend *vu)
 	rc = rp_device_init(&p->dev, &rings, &vu->guest_mem, (acked >> RP_VIRTIO_RPMSG_F_NS) & 1,
 			    &port_rp_ops, p);
 	if (rc == RP_OK)
-		rc = firmware_start(&p->fw, &p->dev);
+		rc = firmware_start(&p->fw, &p->dev, monotonic_ms);
 	if (rc != RP_OK) {
 		log_error("starting the firmware: %s", rp_strerror(rc));
 		p->failed = true;
@@ -106,10 +115,14 @@ static const struct vu_backend_ops port_vu_ops = {
 static void serve_kicks(struct port *p)
 {
 	bool kicked_to_driver = vu_backend_take_kick(&p->vu, RP_QUEUE_TO_DRIVER);
+	bool kicked_to_device = vu_backend_take_kick(&p->vu, RP_QUEUE_TO_DEVICE);
 
-	vu_backend_take_kick(&p->vu, RP_QUEUE_TO_DEVICE);
 	if (!p->started || p->failed)
 		return;
+	if (kicked_to_driver)
+		firmware_note_kick(&p->fw);
+	if (kicked_to_device)
+		firmware_note_kick(&p->fw);
 	/* The driver's first kick on its receive queue follows DRIVER_OK. */
 	if (kicked_to_driver && !p->dev.link_up) {
 		log_info("driver ready, announcing services");
@@ -143,7 +156,8 @@ static void usage(FILE *out)
 		"  -v, --verbose         more diagnostics (repeat for protocol traces)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"Services: echo on \"rpmsg-tty\", \"rpmsg-raw\" and \"rpmsg-netlink\".\n"
+		"Services: the bench service (amplink frames) on \"rpmsg-tty\", \"rpmsg-raw\"\n"
+		"and \"rpmsg-netlink\"; raw echo on \"amplink-echo\".\n"
 		"Stops cleanly on SIGTERM or SIGINT.\n",
 		RP_VQ_MAX_NUM);
 }

@@ -35,14 +35,16 @@ static void echo_up(void)
 {
 	memset(&replies, 0, sizeof(replies));
 	fx_link_init(&L, NUM, true, true);
-	assert_int_equal(firmware_start(&fw, &L.dev), RP_OK);
+	assert_int_equal(firmware_start(&fw, &L.dev, NULL), RP_OK);
 	rp_link_up(&L.dev);
 	assert_int_equal(rp_endpoint_create(&L.drv, &ept, NULL, RP_ADDR_ANY, rx_log_cb, &replies),
 			 RP_OK);
 	fx_link_settle(&L);
-	assert_int_equal(announced(FIRMWARE_TTY_SERVICE), fw.tty_echo.ept.addr);
-	assert_int_equal(announced(FIRMWARE_RAW_SERVICE), fw.raw_echo.ept.addr);
-	assert_int_equal(announced(FIRMWARE_NETLINK_SERVICE), fw.netlink_echo.ept.addr);
+	assert_int_equal(announced(FIRMWARE_ECHO_SERVICE), fw.echo.ept.addr);
+	assert_int_equal(announced(FIRMWARE_TTY_SERVICE), fw.bench[FIRMWARE_BENCH_TTY].ept.addr);
+	assert_int_equal(announced(FIRMWARE_RAW_SERVICE), fw.bench[FIRMWARE_BENCH_RAW].ept.addr);
+	assert_int_equal(announced(FIRMWARE_NETLINK_SERVICE),
+			 fw.bench[FIRMWARE_BENCH_NETLINK].ept.addr);
 }
 
 /* Lengths sweep 0..RP_MTU so short, odd and full messages all occur. */
@@ -79,33 +81,19 @@ static void test_echo_in_order(void **state)
 	(void)state;
 	echo_up();
 	for (unsigned int i = 0; i < n; i++) {
-		send_msg(fw.tty_echo.ept.addr, i);
+		send_msg(fw.echo.ept.addr, i);
 		if (i % 3u == 2u) {
 			assert_true(firmware_poll(&fw) >= 0);
 			assert_true(rp_poll(&L.drv, 0) >= 0);
 		}
 	}
 	fx_link_settle(&L);
-	check_replies(fw.tty_echo.ept.addr, n);
-	assert_int_equal(fw.tty_echo.echoed, n);
-	assert_int_equal(fw.tty_echo.failed, 0);
-	assert_int_equal(fw.raw_echo.echoed, 0);
+	check_replies(fw.echo.ept.addr, n);
+	assert_int_equal(fw.echo.echoed, n);
+	assert_int_equal(fw.echo.failed, 0);
 	assert_int_equal(L.drv.stats.rx_dropped + L.dev.stats.rx_dropped, 0);
 }
 
-static void test_echo_raw_service(void **state)
-{
-	(void)state;
-	echo_up();
-	send_msg(fw.raw_echo.ept.addr, 0);
-	send_msg(fw.raw_echo.ept.addr, 1);
-	fx_link_settle(&L);
-	check_replies(fw.raw_echo.ept.addr, 2);
-	assert_int_equal(fw.raw_echo.echoed, 2);
-	assert_int_equal(fw.tty_echo.echoed, 0);
-}
-
-/* With nowhere to put replies the service waits instead of dropping. */
 static void test_echo_holds_without_drain(void **state)
 {
 	const unsigned int extra = 4;
@@ -113,23 +101,23 @@ static void test_echo_holds_without_drain(void **state)
 	(void)state;
 	echo_up();
 	for (unsigned int i = 0; i < NUM; i++)
-		send_msg(fw.tty_echo.ept.addr, i);
+		send_msg(fw.echo.ept.addr, i);
 	assert_int_equal(firmware_poll(&fw), (int)NUM);
-	assert_int_equal(fw.tty_echo.echoed, NUM);
+	assert_int_equal(fw.echo.echoed, NUM);
 	for (unsigned int i = NUM; i < NUM + extra; i++)
-		send_msg(fw.tty_echo.ept.addr, i);
+		send_msg(fw.echo.ept.addr, i);
 	assert_int_equal(firmware_poll(&fw), 0);
 	assert_int_equal(firmware_poll(&fw), 0);
-	assert_int_equal(fw.tty_echo.echoed, NUM);
-	assert_int_equal(fw.tty_echo.failed, 0);
+	assert_int_equal(fw.echo.echoed, NUM);
+	assert_int_equal(fw.echo.failed, 0);
 	assert_int_equal(L.dev.stats.rx_dropped, 0);
 	assert_true(L.dev.stats.tx_waits > 0);
 
 	assert_int_equal(rp_poll(&L.drv, 0), (int)NUM);
 	assert_int_equal(firmware_poll(&fw), (int)extra);
-	assert_int_equal(fw.tty_echo.echoed, NUM + extra);
+	assert_int_equal(fw.echo.echoed, NUM + extra);
 	assert_int_equal(rp_poll(&L.drv, 0), (int)extra);
-	check_replies(fw.tty_echo.ept.addr, NUM + extra);
+	check_replies(fw.echo.ept.addr, NUM + extra);
 	assert_int_equal(L.drv.stats.rx_dropped, 0);
 }
 
@@ -148,25 +136,25 @@ static void test_echo_reply_over_its_message(void **state)
 			      RP_BUF_SIZE, RP_VRING_DESC_F_WRITE);
 		fx_post_avail(&L.fx, RP_QUEUE_TO_DRIVER, i);
 	}
-	assert_int_equal(firmware_start(&fw, &L.dev), RP_OK);
+	assert_int_equal(firmware_start(&fw, &L.dev, NULL), RP_OK);
 	rp_link_up(&L.dev);
 	/* The announcements took the first buffers; the reply gets the next one. */
 	next = u->idx;
 	assert_true(next > 0 && next < 8);
 	msg = fx_buf(&L.fx, next) + 2;
-	h.dst = fw.tty_echo.ept.addr;
+	h.dst = fw.echo.ept.addr;
 	memcpy(msg, &h, sizeof(h));
 	memcpy(msg + RP_HDR_SIZE, "hello", 5);
 	fx_write_desc(&L.fx, RP_QUEUE_TO_DEVICE, 0, fx_bus(&L.fx, msg), RP_HDR_SIZE + 5u, 0);
 	fx_post_avail(&L.fx, RP_QUEUE_TO_DEVICE, 0);
 
 	assert_int_equal(firmware_poll(&fw), 1);
-	assert_int_equal(fw.tty_echo.echoed, 1);
+	assert_int_equal(fw.echo.echoed, 1);
 	assert_int_equal(u->idx, next + 1);
 	assert_int_equal(u->ring[next].id, next);
 	assert_int_equal(u->ring[next].len, RP_HDR_SIZE + 5u);
 	memcpy(&h, fx_buf(&L.fx, next), sizeof(h));
-	assert_int_equal(h.src, fw.tty_echo.ept.addr);
+	assert_int_equal(h.src, fw.echo.ept.addr);
 	assert_int_equal(h.dst, 0x400);
 	assert_int_equal(h.len, 5);
 	assert_memory_equal(fx_buf(&L.fx, next) + RP_HDR_SIZE, "hello", 5);
@@ -176,7 +164,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_in_order),
-		cmocka_unit_test(test_echo_raw_service),
 		cmocka_unit_test(test_echo_holds_without_drain),
 		cmocka_unit_test(test_echo_reply_over_its_message),
 	};

@@ -28,7 +28,8 @@ struct amp_netlink {
 	uint32_t channel;
 	uint8_t pending[PENDING_CAP]; /* RECV payloads not yet read */
 	size_t pending_len;
-	char buf[32768]; /* MNL_SOCKET_BUFFER_SIZE is not a constant */
+	/* Holds the largest SEND: RPMSG_NETLINK_MAX_DATA plus headers and attributes. */
+	char buf[RPMSG_NETLINK_MAX_DATA + 1024];
 };
 
 /* Outcome of one received netlink message, for the loops below. */
@@ -328,4 +329,92 @@ int amp_netlink_open(struct amp_channel *ch, const char *channel)
 		return -1;
 	}
 	return 0;
+}
+
+struct list_ctx {
+	void (*cb)(const struct amp_netlink_channel *c, void *ctx);
+	void *ctx;
+};
+
+static int stat_attrs(const struct nlattr *attr, void *data)
+{
+	struct amp_netlink_channel *c = data;
+	uint64_t v = mnl_attr_validate(attr, MNL_TYPE_U64) == 0 ? mnl_attr_get_u64(attr) : 0;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RPMSG_NETLINK_STAT_TX_BYTES:
+		c->tx_bytes = v;
+		break;
+	case RPMSG_NETLINK_STAT_TX_MSGS:
+		c->tx_msgs = v;
+		break;
+	case RPMSG_NETLINK_STAT_RX_BYTES:
+		c->rx_bytes = v;
+		break;
+	case RPMSG_NETLINK_STAT_RX_MSGS:
+		c->rx_msgs = v;
+		break;
+	case RPMSG_NETLINK_STAT_TX_ERRORS:
+		c->tx_errors = v;
+		break;
+	case RPMSG_NETLINK_STAT_RX_DROPS:
+		c->rx_drops = v;
+		break;
+	case RPMSG_NETLINK_STAT_CLIENTS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			c->clients = mnl_attr_get_u32(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static uint32_t u32_or_zero(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_U32) == 0 ? mnl_attr_get_u32(a) : 0;
+}
+
+static int list_cb(const struct nlmsghdr *n, void *data)
+{
+	const struct nlattr *tb[RPMSG_NETLINK_A_MAX + 1] = {0};
+	struct amp_netlink_channel c = {0};
+	struct list_ctx *lc = data;
+
+	mnl_attr_parse(n, sizeof(struct genlmsghdr), channel_attrs, tb);
+	c.id = u32_or_zero(tb[RPMSG_NETLINK_A_CHANNEL]);
+	c.src = u32_or_zero(tb[RPMSG_NETLINK_A_SRC]);
+	c.dst = u32_or_zero(tb[RPMSG_NETLINK_A_DST]);
+	c.mtu = u32_or_zero(tb[RPMSG_NETLINK_A_MTU]);
+	if (tb[RPMSG_NETLINK_A_NAME] &&
+	    mnl_attr_validate(tb[RPMSG_NETLINK_A_NAME], MNL_TYPE_STRING) == 0)
+		snprintf(c.name, sizeof(c.name), "%s", mnl_attr_get_str(tb[RPMSG_NETLINK_A_NAME]));
+	if (tb[RPMSG_NETLINK_A_STATS])
+		mnl_attr_parse_nested(tb[RPMSG_NETLINK_A_STATS], stat_attrs, &c);
+	lc->cb(&c, lc->ctx);
+	return MNL_CB_OK;
+}
+
+int amp_netlink_channels(void (*cb)(const struct amp_netlink_channel *c, void *ctx), void *ctx)
+{
+	struct amp_netlink *nl = calloc(1, sizeof(*nl));
+	struct list_ctx lc = {cb, ctx};
+	int rc = -1;
+
+	if (!nl)
+		return -1;
+	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (nl->sock && mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) == 0) {
+		nl->portid = mnl_socket_get_portid(nl->sock);
+		if (resolve_family(nl) == 0)
+			rc = request(nl,
+				     start_request(nl, nl->family, RPMSG_NETLINK_CMD_GET_CHANNEL,
+						   NLM_F_DUMP),
+				     list_cb, &lc);
+	}
+	int saved = errno;
+
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+	errno = saved;
+	return rc;
 }

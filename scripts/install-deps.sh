@@ -24,6 +24,10 @@ patch
 libelf-dev
 busybox-static
 python3
+gnuplot-nox
+linux-headers-amd64
+kmod
+inotify-tools
 "
 
 missing=""

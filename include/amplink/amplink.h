@@ -84,6 +84,21 @@ int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void 
 /* The firmware's counters (messages, doorbells) as of now. */
 int amp_channel_firmware_stats(struct amp_channel *ch, struct amp_stats *out);
 
+/* A channel of the rpmsg_netlink module, with its counters. */
+struct amp_netlink_channel {
+	uint32_t id;
+	char name[64];
+	uint32_t src, dst, mtu;
+	uint64_t tx_bytes, tx_msgs, rx_bytes, rx_msgs, tx_errors, rx_drops;
+	uint32_t clients;
+};
+
+/*
+ * Calls cb for each rpmsg_netlink channel. Returns 0, or -1 with errno
+ * (ENOENT: the module is not loaded).
+ */
+int amp_netlink_channels(void (*cb)(const struct amp_netlink_channel *c, void *ctx), void *ctx);
+
 const char *amp_transport_name(enum amp_transport t);
 /* Parses "netlink", "tty" or "char"; -1 with EINVAL otherwise. */
 int amp_transport_parse(const char *name, enum amp_transport *out);

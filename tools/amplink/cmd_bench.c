@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* amplink bench: the transport benchmark. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cli.h"
+
+static const size_t default_sizes[] = {512, 1024, 2048, 4096, 8192, 16384, 32768};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: amplink bench [OPTIONS]\n"
+		"\n"
+		"Sends blocks to the firmware's bench service, one block per transaction,\n"
+		"each verified by the firmware's ack (length and CRC-32), and reports the\n"
+		"time per transaction, throughput, and the rpmsg messages and doorbells\n"
+		"each transfer cost, for every transport side by side.\n"
+		"\n"
+		"Options:\n"
+		"  -t, --transport LIST  netlink,tty,char (default: every one present)\n"
+		"  -s, --sizes LIST      block sizes, e.g. 512,4K,1M\n"
+		"                        (default: 512,1024,...,32768)\n"
+		"  -n, --repeat N        timed transfers per size (default 20)\n"
+		"  -w, --warmup N        untimed transfers first (default 3)\n"
+		"  -f, --format FMT      table (default), csv or json on standard output\n"
+		"  -o, --output DIR      also write bench.csv, bench.json and bench.svg there\n"
+		"      --timeout MS      per transfer (default %d)\n"
+		"      --tty PATH        tty device (default /dev/ttyRPMSG0)\n"
+		"      --char PATH       rpmsg_char device (default: the rpmsg-raw channel's)\n"
+		"      --netlink CH      netlink channel id or name (default: the first)\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"KB/s is 1000 bytes per second at the median time. Exit status: 0 when every\n"
+		"transfer was verified, 1 when any failed, 2 on bad usage.\n",
+		AMP_DEFAULT_TIMEOUT_MS);
+}
+
+static int parse_sizes(const char *s, struct bench_config *cfg)
+{
+	char copy[512], *save = NULL;
+
+	if (strlen(s) >= sizeof(copy))
+		return -1;
+	strcpy(copy, s);
+	cfg->nsizes = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (cfg->nsizes == BENCH_MAX_SIZES ||
+		    cli_parse_size(tok, &cfg->sizes[cfg->nsizes++]))
+			return -1;
+	return cfg->nsizes ? 0 : -1;
+}
+
+static int parse_count(const char *s, unsigned int min, unsigned int *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (end == s || *end || v < min || v > 1000000)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+enum format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
+
+struct bench_cli {
+	struct bench_config cfg;
+	enum format format;
+	const char *output;
+};
+
+static int bad(const char *what)
+{
+	fprintf(stderr, "amplink bench: %s (see --help)\n", what);
+	return 2;
+}
+
+static int parse_args(int argc, char **argv, struct bench_cli *c)
+{
+	enum { OPT_TIMEOUT = 256, OPT_TTY, OPT_CHAR, OPT_NETLINK };
+	static const struct option opts[] = {
+		{"transport", required_argument, NULL, 't'},
+		{"sizes", required_argument, NULL, 's'},
+		{"repeat", required_argument, NULL, 'n'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"tty", required_argument, NULL, OPT_TTY},
+		{"char", required_argument, NULL, OPT_CHAR},
+		{"netlink", required_argument, NULL, OPT_NETLINK},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned int timeout;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "t:s:n:w:f:o:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 't':
+			if (cli_parse_transports(optarg, &c->cfg.transports))
+				return bad("--transport takes a list of netlink, tty, char");
+			c->cfg.explicit_transports = true;
+			break;
+		case 's':
+			if (parse_sizes(optarg, &c->cfg))
+				return bad("--sizes takes up to 32 sizes like 512,4K,1M");
+			break;
+		case 'n':
+			if (parse_count(optarg, 1, &c->cfg.repeat))
+				return bad("--repeat takes a number from 1");
+			break;
+		case 'w':
+			if (parse_count(optarg, 0, &c->cfg.warmup))
+				return bad("--warmup takes a number");
+			break;
+		case 'f':
+			if (!strcmp(optarg, "table"))
+				c->format = FORMAT_TABLE;
+			else if (!strcmp(optarg, "csv"))
+				c->format = FORMAT_CSV;
+			else if (!strcmp(optarg, "json"))
+				c->format = FORMAT_JSON;
+			else
+				return bad("--format takes table, csv or json");
+			break;
+		case 'o':
+			c->output = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_count(optarg, 1, &timeout))
+				return bad("--timeout takes milliseconds");
+			c->cfg.timeout_ms = (int)timeout;
+			break;
+		case OPT_TTY:
+			c->cfg.device[AMP_TRANSPORT_TTY] = optarg;
+			break;
+		case OPT_CHAR:
+			c->cfg.device[AMP_TRANSPORT_CHAR] = optarg;
+			break;
+		case OPT_NETLINK:
+			c->cfg.device[AMP_TRANSPORT_NETLINK] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	return optind == argc ? 0 : bad("unexpected arguments");
+}
+
+/* Runs every selected transport; returns the number of rows filled. */
+static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, int *status)
+{
+	size_t n = 0;
+
+	for (unsigned int t = 0; t < AMP_TRANSPORT_COUNT; t++) {
+		if (!(cfg->transports & (1u << t)))
+			continue;
+		fprintf(stderr, "amplink bench: %s...\n", amp_transport_name(t));
+		if (bench_transport(cfg, (enum amp_transport)t, rows + n) != 0) {
+			int err = errno;
+
+			if (cfg->explicit_transports || (err != ENOENT && err != ENODEV)) {
+				cli_report_open_error((enum amp_transport)t, cfg->device[t], err);
+				*status = 1;
+			} else {
+				fprintf(stderr, "amplink bench: %s not present (%s), skipped\n",
+					amp_transport_name(t), strerror(err));
+			}
+			continue;
+		}
+		for (size_t i = 0; i < cfg->nsizes; i++)
+			if (rows[n + i].failures)
+				*status = 1;
+		n += cfg->nsizes;
+	}
+	return n;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_cli c = {.cfg = {.transports = (1u << AMP_TRANSPORT_COUNT) - 1,
+				      .repeat = 20,
+				      .warmup = 3,
+				      .timeout_ms = AMP_DEFAULT_TIMEOUT_MS}};
+	struct bench_row rows[AMP_TRANSPORT_COUNT * BENCH_MAX_SIZES];
+	int status = 0, rc = parse_args(argc, argv, &c);
+
+	if (rc)
+		return rc;
+	if (!c.cfg.nsizes) {
+		memcpy(c.cfg.sizes, default_sizes, sizeof(default_sizes));
+		c.cfg.nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
+	}
+	size_t n = run_all(&c.cfg, rows, &status);
+
+	if (!n) {
+		fprintf(stderr, "amplink bench: no transport could be measured\n");
+		return 1;
+	}
+	if (c.format == FORMAT_CSV) {
+		bench_write_csv(stdout, rows, n);
+	} else if (c.format == FORMAT_JSON) {
+		bench_write_json(stdout, &c.cfg, rows, n);
+	} else {
+		for (size_t g = 0; g < n; g += c.cfg.nsizes)
+			bench_print_table(stdout, rows + g, c.cfg.nsizes);
+		bench_print_comparison(stdout, rows, n);
+	}
+	if (c.output && bench_write_outputs(c.output, &c.cfg, rows, n) != 0)
+		status = 1;
+	return status;
+}

@@ -31,6 +31,7 @@ struct amp_channel {
 	uint32_t next_seq;
 	char device[64];
 	struct amp_netlink *nl;
+	uint8_t *first; /* max_write bytes: a frame's header with its first payload bytes */
 	struct amp_frame_reader reader;
 	uint8_t rx[4096];
 	size_t rx_off, rx_len;

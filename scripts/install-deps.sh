@@ -28,6 +28,9 @@ gnuplot-nox
 linux-headers-amd64
 kmod
 inotify-tools
+gcc-arm-none-eabi
+libnewlib-arm-none-eabi
+qemu-system-arm
 "
 
 missing=""

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "rpmsg_devices.h"
 
-#include <dirent.h>
+#include "rpmsg_dev.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -71,52 +72,17 @@ int wait_for_path(const char *path, int timeout_ms)
 	return wait_until(dirname(copy), path_exists, (void *)path, timeout_ms);
 }
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (!fgets(buf, (int)len, f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 struct char_search {
 	const char *name;
 	char *path;
 	size_t path_len;
-	const char *skip; /* a device not to report (e.g. one seen before) */
 };
 
 static int find_char_now(void *ctx)
 {
 	struct char_search *s = ctx;
-	DIR *d = opendir("/sys/class/rpmsg");
-	struct dirent *e;
-	int rc = -1;
 
-	if (!d)
-		return -1;
-	while (rc != 0 && (e = readdir(d)) != NULL) {
-		char attr[PATH_MAX], value[64], dev[PATH_MAX];
-
-		if (strncmp(e->d_name, "rpmsg", 5) || !strncmp(e->d_name, "rpmsg_ctrl", 10))
-			continue;
-		snprintf(attr, sizeof(attr), "/sys/class/rpmsg/%s/name", e->d_name);
-		snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
-		if (read_line(attr, value, sizeof(value)) || strcmp(value, s->name) ||
-		    access(dev, F_OK) || (s->skip && !strcmp(dev, s->skip)))
-			continue;
-		snprintf(s->path, s->path_len, "%s", dev);
-		rc = 0;
-	}
-	closedir(d);
-	return rc;
+	return amp_find_char_device(s->name, s->path, s->path_len);
 }
 
 int find_char_device(const char *name, char *path, size_t path_len, int timeout_ms)
@@ -128,26 +94,7 @@ int find_char_device(const char *name, char *path, size_t path_len, int timeout_
 
 int channel_remote_address(const char *name, uint32_t *addr)
 {
-	DIR *d = opendir("/sys/bus/rpmsg/devices");
-	struct dirent *e;
-	int rc = -1;
-
-	if (!d)
-		return -1;
-	while (rc != 0 && (e = readdir(d)) != NULL) {
-		char attr[PATH_MAX], value[64];
-
-		snprintf(attr, sizeof(attr), "/sys/bus/rpmsg/devices/%s/name", e->d_name);
-		if (read_line(attr, value, sizeof(value)) || strcmp(value, name))
-			continue;
-		snprintf(attr, sizeof(attr), "/sys/bus/rpmsg/devices/%s/dst", e->d_name);
-		if (read_line(attr, value, sizeof(value)) == 0) {
-			*addr = (uint32_t)strtoul(value, NULL, 0);
-			rc = 0;
-		}
-	}
-	closedir(d);
-	return rc;
+	return amp_channel_remote_address(name, addr);
 }
 
 int create_endpoint_device(const char *name, uint32_t dst, char *path, size_t path_len,

@@ -42,11 +42,11 @@ test-vboard: build vboard-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L vboard
 
 bench: build vboard-kernel
-	@echo "== vboard: echo through /dev/ttyRPMSG0 and rpmsg_char (16-entry rings, as on STM32MP157)"
-	vboard/run -- $(BUILD_DIR)/tests/vboard/vboard-echo-check
-	@echo
-	@echo "The transport benchmark (amplink bench: netlink, tty, char) is not built yet;"
-	@echo "this run checked that the vboard and the firmware echo every path byte-exact."
+	@echo "== amplink bench on the vboard (16-entry rings, as on STM32MP157); results in $(BUILD_DIR)/bench/"
+	vboard/run --timeout 600 --results $(BUILD_DIR)/bench -- sh -c '\
+		insmod $(BUILD_DIR)/kernel/rpmsg_netlink.ko && \
+		$(BUILD_DIR)/tools/amplink/amplink bench --output "$$AMPLINK_RESULTS_DIR"'
+	@ls $(BUILD_DIR)/bench/bench.csv $(BUILD_DIR)/bench/bench.json $(BUILD_DIR)/bench/bench.svg
 
 format:
 	git ls-files '*.c' '*.h' | grep -v '^kernel/' | xargs clang-format -i

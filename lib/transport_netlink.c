@@ -132,7 +132,13 @@ static int channel_cb(const struct nlmsghdr *n, void *data)
 		tb[RPMSG_NETLINK_A_NAME] ? mnl_attr_get_str(tb[RPMSG_NETLINK_A_NAME]) : "";
 
 	snprintf(id, sizeof(id), "%u", ch);
-	if (!pick->want || !strcmp(pick->want, id) || !strcmp(pick->want, name)) {
+	/*
+	 * By default, the firmware's own netlink service: other channels may be
+	 * bound to the module too (driver_override), and ids are not stable
+	 * across a reload.
+	 */
+	if (pick->want ? !strcmp(pick->want, id) || !strcmp(pick->want, name)
+		       : strstr(name, "." RPMSG_NETLINK_SERVICE ".") != NULL) {
 		pick->id = ch;
 		pick->found = 1;
 	}

@@ -37,8 +37,9 @@ struct amp_channel;
 struct amp_open_options {
 	enum amp_transport transport;
 	/*
-	 * What to open; NULL picks the default: the first rpmsg_netlink
-	 * channel, /dev/ttyRPMSG0, or the rpmsg_char device of the
+	 * What to open; NULL picks the default: the firmware's
+	 * "rpmsg-netlink" channel of the rpmsg_netlink module,
+	 * /dev/ttyRPMSG0, or the rpmsg_char device of the
 	 * "rpmsg-raw" channel. Otherwise a netlink channel id or name, a tty
 	 * path, or a /dev/rpmsgN path.
 	 */

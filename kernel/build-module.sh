@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds rpmsg_netlink.ko out of the source tree: links the sources into
+# OUTDIR and runs kbuild there, so objects never land in kernel/.
+#   build-module.sh vboard OUTDIR          against the vboard kernel (ARCH=um)
+#   build-module.sh debian OUTDIR          against Debian's linux-headers-amd64
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+target=${1:?usage: build-module.sh vboard|debian OUTDIR}
+out=${2:?usage: build-module.sh vboard|debian OUTDIR}
+
+case "$target" in
+vboard)
+	kdir=$("$top/vboard/build-kernel" --print-dir)
+	set -- ARCH=um
+	;;
+debian)
+	# The newest headers the linux-headers-amd64 package pulled in.
+	kdir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$kdir" ]; then
+		echo "build-module: no /usr/src/linux-headers-*-amd64" >&2
+		exit 1
+	fi
+	set --
+	;;
+*)
+	echo "build-module: unknown target '$target'" >&2
+	exit 2
+	;;
+esac
+
+mkdir -p "$out"
+for f in rpmsg_netlink.c Kbuild; do
+	ln -sfn "$here/$f" "$out/$f"
+done
+# Warnings are errors here; W=1 adds the extra checks kernel maintainers run.
+# A calling make's jobserver is not passed on (one file to compile).
+unset MAKEFLAGS MFLAGS
+exec make -C "$kdir" "$@" M="$out" W=1 KCFLAGS=-Werror \
+	AMPLINK_UAPI_INCLUDE="$top/include/uapi" modules

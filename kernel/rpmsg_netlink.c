@@ -1,0 +1,904 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rpmsg_netlink: RPMsg channels as a Generic Netlink family
+ *
+ * Binds to "rpmsg-netlink" channels and exposes each one to userspace
+ * through the "rpmsg_netlink" Generic Netlink family described in
+ * include/uapi/linux/rpmsg_netlink.h.
+ *
+ * Every client socket (a netlink port id in its network namespace) gets its
+ * own rpmsg endpoint on a channel the first time it sends there, so the
+ * remote answers to an address that belongs to that socket alone; whatever
+ * arrives there is unicast back to the socket as RPMSG_NETLINK_CMD_RECV.
+ * The endpoint is destroyed when the socket is released (NETLINK_URELEASE)
+ * or when the channel goes away.
+ *
+ * Locking and lifetime:
+ *  - rpnl_channels (xarray, its own lock) maps channel ids to channels and
+ *    holds one reference on each; lookups take a reference under the
+ *    xarray lock. remove() erases the entry first, so no new request finds
+ *    a channel that is going away.
+ *  - channel->lock protects the channel's client list and its "gone" flag;
+ *    endpoints are only created while the channel is not gone.
+ *  - client->tx_lock is held across all the rpmsg messages of one SEND, so
+ *    one client's data never interleaves with another SEND of its own;
+ *    other clients use other endpoints and never wait for it. Closing a
+ *    client takes the same lock, so an endpoint is never destroyed under a
+ *    sender.
+ *  - A sender that finds no free tx buffer waits, at most TIMEOUT_MS per
+ *    buffer, on the channel's tx wait queue. It is woken when the channel
+ *    goes away, when anything arrives on the channel (the remote is making
+ *    progress and returning buffers), and, on transports that implement
+ *    rpmsg_poll(), by the transport itself. virtio_rpmsg_bus in 6.1 has no
+ *    poll operation and wakes only its own blocking senders, so the wait
+ *    also spins briefly, then looks again after naps growing from 50 us to
+ *    one tick.
+ *  - Receive callbacks never sleep and never take a channel or client lock;
+ *    rpmsg_destroy_ept() waits for a running callback, after which the
+ *    client may be freed.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/jiffies.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <linux/poll.h>
+#include <linux/rpmsg.h>
+#include <linux/rpmsg_netlink.h>
+#include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/netlink.h>
+
+/*
+ * A sender without a tx buffer spins this long, then naps: from the shortest
+ * nap up to one tick, doubling, unless a wakeup comes first.
+ */
+#define RPNL_SPIN_NS		(50 * NSEC_PER_USEC)
+#define RPNL_NAP_MIN_NS		(50 * NSEC_PER_USEC)
+
+enum rpnl_mcgrp {
+	RPNL_MCGRP_EVENTS,
+};
+
+struct rpnl_stats {
+	atomic64_t tx_bytes;
+	atomic64_t tx_msgs;
+	atomic64_t rx_bytes;
+	atomic64_t rx_msgs;
+	atomic64_t tx_errors;
+	atomic64_t rx_drops;
+};
+
+struct rpnl_channel {
+	struct kref refcount;
+	u32 id;
+	u32 src;
+	u32 dst;
+	u32 mtu;
+	char name[RPMSG_NAME_SIZE];
+	/* the channel's own endpoint; messages that reach it are dropped */
+	struct rpmsg_endpoint *ept;
+	struct rpmsg_device *rpdev;
+
+	/* protects clients, nclients and gone */
+	struct mutex lock;
+	struct list_head clients;
+	u32 nclients;
+	bool gone;
+
+	/* senders waiting for a free tx buffer */
+	wait_queue_head_t txwq;
+	atomic_t tx_events;
+
+	struct rpnl_stats stats;
+};
+
+struct rpnl_client {
+	struct kref refcount;
+	struct list_head node;
+	struct rpnl_channel *channel;
+	possible_net_t net;
+	u32 portid;
+
+	/* held across one SEND; protects ept */
+	struct mutex tx_lock;
+	struct rpmsg_endpoint *ept;
+};
+
+/*
+ * A poll_table whose queueing function adds one entry to the transport's
+ * wait queue, so that a transport implementing rpmsg_poll() can wake a
+ * waiting sender directly.
+ */
+struct rpnl_txwait {
+	poll_table pt;
+	struct wait_queue_entry entry;
+	wait_queue_head_t *head;
+	bool woken;
+};
+
+static DEFINE_XARRAY_ALLOC1(rpnl_channels);
+static u32 rpnl_next_id;
+static struct genl_family rpnl_family;
+
+static void rpnl_channel_release(struct kref *kref)
+{
+	struct rpnl_channel *ch = container_of(kref, struct rpnl_channel,
+					       refcount);
+
+	mutex_destroy(&ch->lock);
+	kfree(ch);
+}
+
+static void rpnl_channel_put(struct rpnl_channel *ch)
+{
+	kref_put(&ch->refcount, rpnl_channel_release);
+}
+
+/* Returns the channel with the lowest id >= *index, referenced, or NULL. */
+static struct rpnl_channel *rpnl_channel_find(unsigned long *index,
+					      unsigned long max)
+{
+	struct rpnl_channel *ch;
+
+	xa_lock(&rpnl_channels);
+	ch = xa_find(&rpnl_channels, index, max, XA_PRESENT);
+	if (ch)
+		kref_get(&ch->refcount);
+	xa_unlock(&rpnl_channels);
+
+	return ch;
+}
+
+static struct rpnl_channel *rpnl_channel_get(u32 id)
+{
+	unsigned long index = id;
+
+	return rpnl_channel_find(&index, id);
+}
+
+static void rpnl_client_release(struct kref *kref)
+{
+	struct rpnl_client *cl = container_of(kref, struct rpnl_client,
+					      refcount);
+
+	put_net(read_pnet(&cl->net));
+	rpnl_channel_put(cl->channel);
+	mutex_destroy(&cl->tx_lock);
+	kfree(cl);
+}
+
+static void rpnl_client_put(struct rpnl_client *cl)
+{
+	kref_put(&cl->refcount, rpnl_client_release);
+}
+
+/* Remote activity on the channel: senders waiting for a buffer retry. */
+static void rpnl_tx_kick(struct rpnl_channel *ch)
+{
+	atomic_inc(&ch->tx_events);
+	if (wq_has_sleeper(&ch->txwq))
+		wake_up_all(&ch->txwq);
+}
+
+static int rpnl_put_stats(struct sk_buff *skb, struct rpnl_channel *ch)
+{
+	const struct rpnl_stats *st = &ch->stats;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, RPMSG_NETLINK_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+
+	if (nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_TX_BYTES,
+			      atomic64_read(&st->tx_bytes),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_TX_MSGS,
+			      atomic64_read(&st->tx_msgs),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_RX_BYTES,
+			      atomic64_read(&st->rx_bytes),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_RX_MSGS,
+			      atomic64_read(&st->rx_msgs),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_TX_ERRORS,
+			      atomic64_read(&st->tx_errors),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_RX_DROPS,
+			      atomic64_read(&st->rx_drops),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u32(skb, RPMSG_NETLINK_STAT_CLIENTS,
+			READ_ONCE(ch->nclients))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One message describing @ch. GET_CHANNEL replies carry everything,
+ * CHANNEL_UP/DOWN events only the id and the name.
+ */
+static int rpnl_fill_channel(struct sk_buff *skb, struct rpnl_channel *ch,
+			     u32 portid, u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &rpnl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_u32(skb, RPMSG_NETLINK_A_CHANNEL, ch->id) ||
+	    nla_put_string(skb, RPMSG_NETLINK_A_NAME, ch->name))
+		goto cancel;
+
+	if (cmd == RPMSG_NETLINK_CMD_GET_CHANNEL &&
+	    (nla_put_u32(skb, RPMSG_NETLINK_A_SRC, ch->src) ||
+	     nla_put_u32(skb, RPMSG_NETLINK_A_DST, ch->dst) ||
+	     nla_put_u32(skb, RPMSG_NETLINK_A_MTU, ch->mtu) ||
+	     rpnl_put_stats(skb, ch)))
+		goto cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static struct sk_buff *rpnl_event_msg(struct rpnl_channel *ch, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+
+	if (rpnl_fill_channel(skb, ch, 0, 0, 0, cmd)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+
+	return skb;
+}
+
+/* CHANNEL_UP or CHANNEL_DOWN to the events group of every namespace. */
+static void rpnl_notify_all(struct rpnl_channel *ch, u8 cmd)
+{
+	struct sk_buff *skb = rpnl_event_msg(ch, cmd);
+
+	if (skb)
+		genlmsg_multicast_allns(&rpnl_family, skb, 0, RPNL_MCGRP_EVENTS);
+}
+
+static void rpnl_notify_client(struct rpnl_client *cl, u8 cmd)
+{
+	struct sk_buff *skb = rpnl_event_msg(cl->channel, cmd);
+
+	if (skb)
+		genlmsg_unicast(read_pnet(&cl->net), skb, cl->portid);
+}
+
+/* Receive callback of a client's endpoint: hand the message to its socket. */
+static int rpnl_client_cb(struct rpmsg_device *rpdev, void *data, int len,
+			  void *priv, u32 src)
+{
+	struct rpnl_client *cl = priv;
+	struct rpnl_channel *ch = cl->channel;
+	struct sk_buff *skb;
+	void *hdr;
+
+	rpnl_tx_kick(ch);
+
+	skb = genlmsg_new(2 * nla_total_size(sizeof(u32)) + nla_total_size(len),
+			  GFP_ATOMIC);
+	if (!skb)
+		goto drop;
+
+	hdr = genlmsg_put(skb, 0, 0, &rpnl_family, 0, RPMSG_NETLINK_CMD_RECV);
+	if (!hdr ||
+	    nla_put_u32(skb, RPMSG_NETLINK_A_CHANNEL, ch->id) ||
+	    nla_put_u32(skb, RPMSG_NETLINK_A_SRC, src) ||
+	    nla_put(skb, RPMSG_NETLINK_A_DATA, len, data)) {
+		nlmsg_free(skb);
+		goto drop;
+	}
+	genlmsg_end(skb, hdr);
+
+	/* consumes skb, also on error (a full or closed socket) */
+	if (genlmsg_unicast(read_pnet(&cl->net), skb, cl->portid))
+		goto drop;
+
+	atomic64_inc(&ch->stats.rx_msgs);
+	atomic64_add(len, &ch->stats.rx_bytes);
+	return 0;
+
+drop:
+	atomic64_inc(&ch->stats.rx_drops);
+	return 0;
+}
+
+/* Receive callback of the channel's own endpoint: nobody listens there. */
+static int rpnl_channel_cb(struct rpmsg_device *rpdev, void *data, int len,
+			   void *priv, u32 src)
+{
+	struct rpnl_channel *ch = priv;
+
+	rpnl_tx_kick(ch);
+	atomic64_inc(&ch->stats.rx_drops);
+	return 0;
+}
+
+/*
+ * Returns the client of (@net, @portid) on @ch, creating it and its
+ * endpoint on first use, with a reference for the caller.
+ */
+static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
+					   struct net *net, u32 portid)
+{
+	struct rpmsg_channel_info chinfo = {
+		.src = RPMSG_ADDR_ANY,
+		.dst = RPMSG_ADDR_ANY,
+	};
+	struct rpnl_client *cl;
+
+	mutex_lock(&ch->lock);
+	if (ch->gone) {
+		cl = ERR_PTR(-ENODEV);
+		goto unlock;
+	}
+
+	list_for_each_entry(cl, &ch->clients, node) {
+		if (cl->portid == portid && net_eq(read_pnet(&cl->net), net)) {
+			kref_get(&cl->refcount);
+			goto unlock;
+		}
+	}
+
+	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
+	if (!cl) {
+		cl = ERR_PTR(-ENOMEM);
+		goto unlock;
+	}
+	kref_init(&cl->refcount);
+	mutex_init(&cl->tx_lock);
+	INIT_LIST_HEAD(&cl->node);
+	cl->portid = portid;
+	write_pnet(&cl->net, get_net(net));
+	kref_get(&ch->refcount);
+	cl->channel = ch;
+
+	/* the endpoint may deliver at once: the client is complete by now */
+	strscpy(chinfo.name, ch->name, sizeof(chinfo.name));
+	cl->ept = rpmsg_create_ept(ch->rpdev, rpnl_client_cb, cl, chinfo);
+	if (!cl->ept) {
+		rpnl_client_put(cl);
+		cl = ERR_PTR(-ENOMEM);
+		goto unlock;
+	}
+
+	/* one reference for the list, one for the caller */
+	kref_get(&cl->refcount);
+	list_add_tail(&cl->node, &ch->clients);
+	WRITE_ONCE(ch->nclients, ch->nclients + 1);
+
+unlock:
+	mutex_unlock(&ch->lock);
+	return cl;
+}
+
+/* Destroys the endpoint of a client already taken off its channel's list. */
+static void rpnl_client_close(struct rpnl_client *cl)
+{
+	struct rpmsg_endpoint *ept;
+
+	mutex_lock(&cl->tx_lock);
+	ept = cl->ept;
+	cl->ept = NULL;
+	mutex_unlock(&cl->tx_lock);
+
+	if (ept)
+		rpmsg_destroy_ept(ept);
+}
+
+static void rpnl_txwait_queue(struct file *file, wait_queue_head_t *head,
+			      poll_table *pt)
+{
+	struct rpnl_txwait *w = container_of(pt, struct rpnl_txwait, pt);
+
+	if (w->head)
+		return;
+
+	w->head = head;
+	add_wait_queue(head, &w->entry);
+}
+
+static int rpnl_txwait_wake(struct wait_queue_entry *entry, unsigned int mode,
+			    int sync, void *key)
+{
+	struct rpnl_txwait *w = container_of(entry, struct rpnl_txwait, entry);
+
+	if (key && !(key_to_poll(key) & EPOLLOUT))
+		return 0;
+
+	WRITE_ONCE(w->woken, true);
+	return default_wake_function(entry, mode, sync, key);
+}
+
+/*
+ * Sends one message, waiting at most @timeout_ms for a free tx buffer.
+ * Called with cl->tx_lock held and cl->ept set.
+ */
+static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
+			 u32 flags, u32 timeout_ms)
+{
+	struct rpnl_channel *ch = cl->channel;
+	struct rpnl_txwait w = {};
+	u64 nap_ns = RPNL_NAP_MIN_NS;
+	unsigned long deadline;
+	u64 spin_until;
+	long left;
+	int seen;
+	int err;
+
+	err = rpmsg_trysendto(cl->ept, data, len, ch->dst);
+	if (err != -ENOMEM)
+		return err;
+	if (flags & RPMSG_NETLINK_F_NONBLOCK)
+		return -EAGAIN;
+
+	init_poll_funcptr(&w.pt, rpnl_txwait_queue);
+	init_waitqueue_func_entry(&w.entry, rpnl_txwait_wake);
+	w.entry.private = current;
+
+	deadline = jiffies + msecs_to_jiffies(timeout_ms);
+	spin_until = local_clock() + RPNL_SPIN_NS;
+	for (;;) {
+		seen = atomic_read(&ch->tx_events);
+		WRITE_ONCE(w.woken, false);
+		rpmsg_poll(cl->ept, NULL, &w.pt);
+
+		err = rpmsg_trysendto(cl->ept, data, len, ch->dst);
+		if (err != -ENOMEM)
+			break;
+		if (READ_ONCE(ch->gone)) {
+			err = -ENODEV;
+			break;
+		}
+		left = (long)(deadline - jiffies);
+		if (left <= 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		if (local_clock() < spin_until) {
+			cond_resched();
+			continue;
+		}
+
+		/* naps are at most a tick, so no signal is needed to end one */
+		wait_event_hrtimeout(ch->txwq,
+				     READ_ONCE(ch->gone) || READ_ONCE(w.woken) ||
+				     atomic_read(&ch->tx_events) != seen,
+				     ns_to_ktime(min_t(u64, nap_ns,
+						       jiffies_to_nsecs(left))));
+		nap_ns = min_t(u64, nap_ns * 2, TICK_NSEC);
+	}
+
+	if (w.head)
+		remove_wait_queue(w.head, &w.entry);
+
+	return err;
+}
+
+static int rpnl_client_send(struct rpnl_client *cl, u8 *data, u32 len,
+			    u32 flags, u32 timeout_ms)
+{
+	struct rpnl_channel *ch = cl->channel;
+	u32 off, chunk;
+	int err = 0;
+
+	if (mutex_lock_killable(&cl->tx_lock))
+		return -EINTR;
+
+	for (off = 0; off < len; off += chunk) {
+		chunk = min(len - off, ch->mtu);
+
+		if (!cl->ept || READ_ONCE(ch->gone)) {
+			err = -ENODEV;
+			break;
+		}
+
+		err = rpnl_send_one(cl, data + off, chunk, flags, timeout_ms);
+		if (err)
+			break;
+
+		atomic64_inc(&ch->stats.tx_msgs);
+		atomic64_add(chunk, &ch->stats.tx_bytes);
+	}
+
+	if (err && err != -EAGAIN && err != -ETIMEDOUT && err != -ENODEV &&
+	    err != -EINTR)
+		pr_err_ratelimited("channel %u: send failed: %d\n", ch->id, err);
+
+	mutex_unlock(&cl->tx_lock);
+	return err;
+}
+
+static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	u32 timeout_ms = RPMSG_NETLINK_DEFAULT_TIMEOUT_MS;
+	struct rpnl_channel *ch;
+	struct rpnl_client *cl;
+	u32 flags = 0;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_CHANNEL) ||
+	    GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_DATA))
+		return -EINVAL;
+
+	if (attrs[RPMSG_NETLINK_A_FLAGS])
+		flags = nla_get_u32(attrs[RPMSG_NETLINK_A_FLAGS]);
+	if (attrs[RPMSG_NETLINK_A_TIMEOUT_MS])
+		timeout_ms = nla_get_u32(attrs[RPMSG_NETLINK_A_TIMEOUT_MS]);
+
+	ch = rpnl_channel_get(nla_get_u32(attrs[RPMSG_NETLINK_A_CHANNEL]));
+	if (!ch) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[RPMSG_NETLINK_A_CHANNEL],
+				    "no such channel");
+		return -ENODEV;
+	}
+
+	cl = rpnl_client_get(ch, genl_info_net(info), info->snd_portid);
+	if (IS_ERR(cl)) {
+		err = PTR_ERR(cl);
+	} else {
+		err = rpnl_client_send(cl, nla_data(attrs[RPMSG_NETLINK_A_DATA]),
+				       nla_len(attrs[RPMSG_NETLINK_A_DATA]),
+				       flags, timeout_ms);
+		rpnl_client_put(cl);
+	}
+
+	if (err)
+		atomic64_inc(&ch->stats.tx_errors);
+	rpnl_channel_put(ch);
+	return err;
+}
+
+static int rpnl_cmd_get_channel(struct sk_buff *skb, struct genl_info *info)
+{
+	struct rpnl_channel *ch;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_CHANNEL))
+		return -EINVAL;
+
+	ch = rpnl_channel_get(nla_get_u32(info->attrs[RPMSG_NETLINK_A_CHANNEL]));
+	if (!ch) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[RPMSG_NETLINK_A_CHANNEL],
+				    "no such channel");
+		return -ENODEV;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto put;
+	}
+
+	err = rpnl_fill_channel(msg, ch, info->snd_portid, info->snd_seq, 0,
+				RPMSG_NETLINK_CMD_GET_CHANNEL);
+	if (err) {
+		nlmsg_free(msg);
+		goto put;
+	}
+
+	err = genlmsg_reply(msg, info);
+put:
+	rpnl_channel_put(ch);
+	return err;
+}
+
+static int rpnl_dump_channels(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	unsigned long index = cb->args[0];
+	unsigned long last = INT_MAX;
+	struct rpnl_channel *ch;
+	int err;
+
+	/* a dump may be narrowed to one channel */
+	if (info->attrs[RPMSG_NETLINK_A_CHANNEL]) {
+		last = nla_get_u32(info->attrs[RPMSG_NETLINK_A_CHANNEL]);
+		index = max(index, last);
+	}
+
+	while (index <= last && (ch = rpnl_channel_find(&index, last))) {
+		err = rpnl_fill_channel(skb, ch, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					RPMSG_NETLINK_CMD_GET_CHANNEL);
+		rpnl_channel_put(ch);
+		if (err)
+			break;
+		index++;
+	}
+
+	cb->args[0] = index;
+	return skb->len;
+}
+
+static struct netlink_range_validation rpnl_timeout_range = {
+	.min = 0,
+	.max = RPMSG_NETLINK_MAX_TIMEOUT_MS,
+};
+
+static int rpnl_validate_data(const struct nlattr *attr,
+			      struct netlink_ext_ack *extack)
+{
+	if (!nla_len(attr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "empty data");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct nla_policy rpnl_send_policy[RPMSG_NETLINK_A_TIMEOUT_MS + 1] = {
+	[RPMSG_NETLINK_A_CHANNEL] = { .type = NLA_U32 },
+	[RPMSG_NETLINK_A_DATA] = NLA_POLICY_VALIDATE_FN(NLA_BINARY,
+							rpnl_validate_data,
+							RPMSG_NETLINK_MAX_DATA),
+	[RPMSG_NETLINK_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, RPMSG_NETLINK_F_ALL),
+	[RPMSG_NETLINK_A_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							     &rpnl_timeout_range),
+};
+
+static const struct nla_policy rpnl_get_policy[RPMSG_NETLINK_A_CHANNEL + 1] = {
+	[RPMSG_NETLINK_A_CHANNEL] = { .type = NLA_U32 },
+};
+
+static const struct genl_ops rpnl_ops[] = {
+	{
+		.cmd = RPMSG_NETLINK_CMD_SEND,
+		.doit = rpnl_cmd_send,
+		.policy = rpnl_send_policy,
+		.maxattr = ARRAY_SIZE(rpnl_send_policy) - 1,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_GET_CHANNEL,
+		.doit = rpnl_cmd_get_channel,
+		.dumpit = rpnl_dump_channels,
+		.policy = rpnl_get_policy,
+		.maxattr = ARRAY_SIZE(rpnl_get_policy) - 1,
+	},
+};
+
+static const struct genl_multicast_group rpnl_mcgrps[] = {
+	[RPNL_MCGRP_EVENTS] = { .name = RPMSG_NETLINK_MCGRP_EVENTS },
+};
+
+static struct genl_family rpnl_family __ro_after_init = {
+	.name = RPMSG_NETLINK_FAMILY_NAME,
+	.version = RPMSG_NETLINK_FAMILY_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.ops = rpnl_ops,
+	.n_ops = ARRAY_SIZE(rpnl_ops),
+	.mcgrps = rpnl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(rpnl_mcgrps),
+	.module = THIS_MODULE,
+};
+
+/* A netlink socket went away: close its endpoints on every channel. */
+static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct rpnl_client *cl, *found;
+	struct rpnl_channel *ch;
+	unsigned long index = 0;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+
+	while ((ch = rpnl_channel_find(&index, INT_MAX))) {
+		found = NULL;
+		mutex_lock(&ch->lock);
+		list_for_each_entry(cl, &ch->clients, node) {
+			if (cl->portid == n->portid &&
+			    net_eq(read_pnet(&cl->net), n->net)) {
+				list_del_init(&cl->node);
+				WRITE_ONCE(ch->nclients, ch->nclients - 1);
+				found = cl;
+				break;
+			}
+		}
+		mutex_unlock(&ch->lock);
+
+		if (found) {
+			rpnl_client_close(found);
+			rpnl_client_put(found);
+		}
+		rpnl_channel_put(ch);
+		index++;
+	}
+
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block rpnl_netlink_nb = {
+	.notifier_call = rpnl_netlink_notify,
+};
+
+static int rpnl_probe(struct rpmsg_device *rpdev)
+{
+	struct rpmsg_channel_info chinfo = {
+		.src = RPMSG_ADDR_ANY,
+		.dst = RPMSG_ADDR_ANY,
+	};
+	struct rpnl_channel *ch;
+	ssize_t mtu;
+	int err;
+
+	if (rpdev->dst == RPMSG_ADDR_ANY) {
+		dev_err(&rpdev->dev, "channel has no remote address\n");
+		return -EINVAL;
+	}
+
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return -ENOMEM;
+
+	kref_init(&ch->refcount);
+	mutex_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->clients);
+	init_waitqueue_head(&ch->txwq);
+	strscpy(ch->name, rpdev->id.name, sizeof(ch->name));
+	ch->rpdev = rpdev;
+	ch->dst = rpdev->dst;
+
+	strscpy(chinfo.name, rpdev->id.name, sizeof(chinfo.name));
+	ch->ept = rpmsg_create_ept(rpdev, rpnl_channel_cb, ch, chinfo);
+	if (!ch->ept) {
+		err = -ENOMEM;
+		goto put;
+	}
+	ch->src = ch->ept->addr;
+
+	mtu = rpmsg_get_mtu(ch->ept);
+	if (mtu <= 0) {
+		dev_err(&rpdev->dev, "cannot get the channel's mtu: %zd\n", mtu);
+		err = mtu ? mtu : -EINVAL;
+		goto destroy;
+	}
+	ch->mtu = min_t(ssize_t, mtu, RPMSG_NETLINK_MAX_DATA);
+
+	err = xa_alloc_cyclic(&rpnl_channels, &ch->id, ch, xa_limit_31b,
+			      &rpnl_next_id, GFP_KERNEL);
+	if (err < 0)
+		goto destroy;
+	dev_set_drvdata(&rpdev->dev, ch);
+
+	dev_info(&rpdev->dev, "channel %u: 0x%x -> 0x%x, mtu %u\n",
+		 ch->id, ch->src, ch->dst, ch->mtu);
+	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_UP);
+	return 0;
+
+destroy:
+	rpmsg_destroy_ept(ch->ept);
+put:
+	rpnl_channel_put(ch);
+	return err;
+}
+
+static void rpnl_remove(struct rpmsg_device *rpdev)
+{
+	struct rpnl_channel *ch = dev_get_drvdata(&rpdev->dev);
+	struct rpnl_client *cl, *tmp;
+	LIST_HEAD(clients);
+
+	xa_erase(&rpnl_channels, ch->id);
+
+	mutex_lock(&ch->lock);
+	WRITE_ONCE(ch->gone, true);
+	list_splice_init(&ch->clients, &clients);
+	WRITE_ONCE(ch->nclients, 0);
+	mutex_unlock(&ch->lock);
+
+	/* senders waiting for a buffer give up with ENODEV */
+	wake_up_all(&ch->txwq);
+
+	list_for_each_entry_safe(cl, tmp, &clients, node) {
+		list_del_init(&cl->node);
+		rpnl_client_close(cl);
+		rpnl_notify_client(cl, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
+		rpnl_client_put(cl);
+	}
+
+	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
+	rpmsg_destroy_ept(ch->ept);
+	ch->ept = NULL;
+	ch->rpdev = NULL;
+	dev_info(&rpdev->dev, "channel %u removed\n", ch->id);
+	rpnl_channel_put(ch);
+}
+
+static const struct rpmsg_device_id rpnl_id_table[] = {
+	{ .name = RPMSG_NETLINK_SERVICE },
+	{ },
+};
+MODULE_DEVICE_TABLE(rpmsg, rpnl_id_table);
+
+static struct rpmsg_driver rpnl_driver = {
+	.drv.name = KBUILD_MODNAME,
+	.id_table = rpnl_id_table,
+	.probe = rpnl_probe,
+	.remove = rpnl_remove,
+};
+
+static int __init rpnl_init(void)
+{
+	int err;
+
+	err = genl_register_family(&rpnl_family);
+	if (err)
+		return err;
+
+	err = netlink_register_notifier(&rpnl_netlink_nb);
+	if (err)
+		goto unregister_family;
+
+	err = register_rpmsg_driver(&rpnl_driver);
+	if (err)
+		goto unregister_notifier;
+
+	return 0;
+
+unregister_notifier:
+	netlink_unregister_notifier(&rpnl_netlink_nb);
+unregister_family:
+	genl_unregister_family(&rpnl_family);
+	return err;
+}
+module_init(rpnl_init);
+
+static void __exit rpnl_exit(void)
+{
+	/* removes every channel: waiting senders fail, endpoints close */
+	unregister_rpmsg_driver(&rpnl_driver);
+	/* waits for requests still running */
+	genl_unregister_family(&rpnl_family);
+	netlink_unregister_notifier(&rpnl_netlink_nb);
+	WARN_ON(!xa_empty(&rpnl_channels));
+	xa_destroy(&rpnl_channels);
+}
+module_exit(rpnl_exit);
+
+MODULE_DESCRIPTION("RPMsg channels as a Generic Netlink family");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_GENL_FAMILY(RPMSG_NETLINK_FAMILY_NAME);

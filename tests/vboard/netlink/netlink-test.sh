@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs inside the vboard: loads rpmsg_netlink.ko, gives it the firmware's raw
+# echo channel "amplink-echo" too (through driver_override) when the firmware
+# has one, and runs one netlink-check case against the echo channel.
+#   netlink-test.sh MODULE NETLINK_CHECK CASE [ARG...]
+# The rmmod cases then load the module again and check it still echoes.
+# firmware-kill runs with the runner's --allow-kernel-warnings: 6.1's
+# virtio_uml WARNs when its backend dies (EOF on a call pipe, failed vhost-user
+# messages while it tears the device down), so this script checks the log
+# itself and accepts warnings from arch/um/drivers/virtio_uml.c only.
+set -eu
+
+ko=$1
+check=$2
+case=$3
+shift 3
+
+insmod "$ko"
+
+# The firmware's announcements may still be arriving.
+channel=
+for _ in $(seq 100); do
+	for d in /sys/bus/rpmsg/devices/*; do
+		[ -f "$d/name" ] || continue
+		case $(cat "$d/name") in
+		amplink-echo)
+			echo rpmsg_netlink >"$d/driver_override"
+			[ -e "$d/driver" ] || echo "${d##*/}" >/sys/bus/rpmsg/drivers_probe
+			channel=amplink-echo
+			;;
+		rpmsg-netlink)
+			[ -n "$channel" ] || channel=rpmsg-netlink
+			;;
+		esac
+	done
+	[ "$channel" = amplink-echo ] && break
+	sleep 0.05
+done
+[ -n "$channel" ] || { echo "netlink-test: no rpmsg-netlink or amplink-echo channel" >&2; exit 1; }
+echo "netlink-test: testing on channel \"$channel\""
+
+status=0
+"$check" --channel "$channel" "$@" "$case" || status=$?
+
+case $case in
+rmmod)
+	if grep -q '^rpmsg_netlink ' /proc/modules; then
+		echo "netlink-test: the module is still loaded" >&2
+		status=1
+	fi
+	insmod "$ko"
+	"$check" --channel "$channel" echo-small || status=$?
+	rmmod rpmsg_netlink || status=$?
+	;;
+firmware-kill)
+	if dmesg | grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection fault|UBSAN:|KASAN:|refcount_t:' |
+		grep -v -E 'WARNING: .* at arch/um/drivers/virtio_uml\.c:[0-9]+ '; then
+		echo "netlink-test: kernel warnings beyond virtio_uml's (above)" >&2
+		status=1
+	else
+		echo "netlink-test: kernel log: only virtio_uml's warnings about its dead backend" \
+			"($(dmesg | grep -c 'WARNING: .* at arch/um/drivers/virtio_uml\.c'))"
+	fi
+	;;
+esac
+exit "$status"

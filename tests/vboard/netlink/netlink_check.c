@@ -1,0 +1,1544 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Runs inside the vboard against rpmsg_netlink.ko, talking Generic Netlink
+ * with libmnl directly (no library of ours), the family resolved by name.
+ * The channel under test must echo every message back to its sender.
+ *
+ *   netlink-check [--channel NAME] CASE
+ *
+ * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
+ * unbind, firmware-kill, rmmod. See usage() for what each one checks.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <linux/rpmsg_netlink.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RX_BUF_SIZE (256 * 1024)
+#define SOCKET_RCVBUF (8 * 1024 * 1024)
+#define REPLY_TIMEOUT_MS 10000
+#define CONCURRENT_CLIENTS 8
+#define CONCURRENT_TRANSFERS 200
+#define FAIL_WITHIN_MS 1000
+
+static const char *channel_name = RPMSG_NETLINK_SERVICE;
+static const char *run_dir = "/run/vboard";
+static int failures;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("FAIL  ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	__atomic_add_fetch(&failures, 1, __ATOMIC_SEQ_CST);
+}
+
+static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void ok(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("ok    ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+static void check(bool cond, const char *what)
+{
+	if (cond)
+		ok("%s", what);
+	else
+		fail("%s", what);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- one netlink socket ---- */
+
+struct channel_info {
+	uint32_t id;
+	uint32_t src;
+	uint32_t dst;
+	uint32_t mtu;
+	char name[64];
+	uint64_t stats[RPMSG_NETLINK_STAT_MAX + 1];
+	bool found;
+};
+
+struct nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	uint32_t events_group;
+	uint32_t channel; /* channel under test */
+	uint32_t mtu;
+	uint32_t remote; /* the remote address echoes come from */
+
+	/* what arrived */
+	uint8_t *rx;
+	size_t rx_len;
+	size_t rx_cap;
+	bool rx_overflow;
+	bool rx_bad; /* a RECV that broke a rule (printed once) */
+	bool down;   /* CHANNEL_DOWN seen */
+	uint32_t up_events;
+	uint32_t down_events;
+	uint32_t ack_seq; /* the request whose ack is awaited */
+	bool acked;
+	int ack_err; /* 0 or a positive errno */
+	char ack_msg[128];
+
+	/* GET_CHANNEL results collected during a request */
+	struct channel_info *infos;
+	size_t n_infos;
+	size_t max_infos;
+
+	uint8_t buf[RX_BUF_SIZE];
+};
+
+static int nl_open(struct nl *nl, bool big_rcvbuf)
+{
+	int one = 1;
+
+	memset(nl, 0, offsetof(struct nl, buf));
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sock)
+		return -errno;
+	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(nl->sock);
+		return err;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	nl->seq = (uint32_t)time(NULL);
+	/* acks carry only the header, plus the kernel's error string */
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (big_rcvbuf) {
+		int size = SOCKET_RCVBUF;
+		int fd = mnl_socket_get_fd(nl->sock);
+
+		/* echoes of a whole SEND queue up while the sender is in the kernel */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	return 0;
+}
+
+static void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+	free(nl->rx);
+	nl->rx = NULL;
+	nl->rx_cap = 0;
+}
+
+static struct nlmsghdr *nl_request(struct nl *nl, uint16_t type, uint16_t flags, uint8_t cmd,
+				   uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+static int nl_send(struct nl *nl, struct nlmsghdr *nlh)
+{
+	nl->ack_seq = nlh->nlmsg_seq;
+	nl->acked = false;
+	nl->ack_err = 0;
+	nl->ack_msg[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return 0;
+}
+
+static void rx_append(struct nl *nl, const void *data, size_t len)
+{
+	if (nl->rx_len + len > nl->rx_cap) {
+		size_t cap = nl->rx_cap ? nl->rx_cap : 65536;
+		uint8_t *p;
+
+		while (cap < nl->rx_len + len)
+			cap *= 2;
+		p = realloc(nl->rx, cap);
+		if (!p) {
+			nl->rx_overflow = true;
+			return;
+		}
+		nl->rx = p;
+		nl->rx_cap = cap;
+	}
+	memcpy(nl->rx + nl->rx_len, data, len);
+	nl->rx_len += len;
+}
+
+struct attrs {
+	const struct nlattr *tb[RPMSG_NETLINK_A_MAX + 1];
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	struct attrs *a = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type <= RPMSG_NETLINK_A_MAX)
+		a->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int stat_cb(const struct nlattr *attr, void *data)
+{
+	struct channel_info *ci = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == RPMSG_NETLINK_STAT_CLIENTS)
+		ci->stats[type] = mnl_attr_get_u32(attr);
+	else if (type <= RPMSG_NETLINK_STAT_MAX && type != RPMSG_NETLINK_STAT_PAD)
+		ci->stats[type] = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+static void parse_channel(const struct attrs *a, struct channel_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->found = true;
+	if (a->tb[RPMSG_NETLINK_A_CHANNEL])
+		ci->id = mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_CHANNEL]);
+	if (a->tb[RPMSG_NETLINK_A_SRC])
+		ci->src = mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_SRC]);
+	if (a->tb[RPMSG_NETLINK_A_DST])
+		ci->dst = mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_DST]);
+	if (a->tb[RPMSG_NETLINK_A_MTU])
+		ci->mtu = mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_MTU]);
+	if (a->tb[RPMSG_NETLINK_A_NAME])
+		snprintf(ci->name, sizeof(ci->name), "%s",
+			 mnl_attr_get_str(a->tb[RPMSG_NETLINK_A_NAME]));
+	if (a->tb[RPMSG_NETLINK_A_STATS])
+		mnl_attr_parse_nested(a->tb[RPMSG_NETLINK_A_STATS], stat_cb, ci);
+}
+
+static void handle_recv(struct nl *nl, const struct attrs *a)
+{
+	const struct nlattr *data = a->tb[RPMSG_NETLINK_A_DATA];
+	uint32_t len;
+
+	if (!data || !a->tb[RPMSG_NETLINK_A_CHANNEL] || !a->tb[RPMSG_NETLINK_A_SRC]) {
+		if (!nl->rx_bad)
+			fail("RECV without CHANNEL, SRC or DATA");
+		nl->rx_bad = true;
+		return;
+	}
+	len = mnl_attr_get_payload_len(data);
+	if (mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_CHANNEL]) != nl->channel ||
+	    (nl->remote && mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_SRC]) != nl->remote) ||
+	    (nl->mtu && len > nl->mtu) || len == 0) {
+		if (!nl->rx_bad)
+			fail("RECV of %u bytes from 0x%x on channel %u breaks the rules", len,
+			     mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_SRC]),
+			     mnl_attr_get_u32(a->tb[RPMSG_NETLINK_A_CHANNEL]));
+		nl->rx_bad = true;
+	}
+	rx_append(nl, mnl_attr_get_payload(data), len);
+}
+
+static void handle_error(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_seq != nl->ack_seq)
+		return;
+	nl->acked = true;
+	nl->ack_err = -e->error;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		const struct nlattr *attr;
+		size_t off = sizeof(*e);
+
+		mnl_attr_for_each(attr, nlh, off)
+		{
+			if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG)
+				snprintf(nl->ack_msg, sizeof(nl->ack_msg), "%s",
+					 mnl_attr_get_str(attr));
+		}
+	}
+}
+
+static void handle_msg(struct nl *nl, const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl;
+	struct attrs a;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		handle_error(nl, nlh);
+		return;
+	}
+	if (nlh->nlmsg_type == NLMSG_DONE) {
+		if (nlh->nlmsg_seq == nl->ack_seq)
+			nl->acked = true;
+		return;
+	}
+	if (nlh->nlmsg_type != nl->family)
+		return;
+	genl = mnl_nlmsg_get_payload(nlh);
+	memset(&a, 0, sizeof(a));
+	mnl_attr_parse(nlh, sizeof(*genl), attr_cb, &a);
+	switch (genl->cmd) {
+	case RPMSG_NETLINK_CMD_RECV:
+		handle_recv(nl, &a);
+		break;
+	case RPMSG_NETLINK_CMD_GET_CHANNEL:
+		if (nl->infos && nl->n_infos < nl->max_infos)
+			parse_channel(&a, &nl->infos[nl->n_infos++]);
+		break;
+	case RPMSG_NETLINK_CMD_CHANNEL_DOWN:
+		if (a.tb[RPMSG_NETLINK_A_CHANNEL] &&
+		    mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_CHANNEL]) == nl->channel)
+			nl->down = true;
+		nl->down_events++;
+		break;
+	case RPMSG_NETLINK_CMD_CHANNEL_UP:
+		nl->up_events++;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Reads one datagram, waiting up to timeout_ms for it (recv first: a poll
+ * per message would double the system calls, which are slow in the vboard).
+ * Returns 1 when something was read, 0 on timeout, negative errno on error.
+ */
+static int nl_pump(struct nl *nl, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = mnl_socket_get_fd(nl->sock), .events = POLLIN};
+	ssize_t n;
+	int left;
+	int rc;
+
+	n = recv(pfd.fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN) {
+		rc = poll(&pfd, 1, timeout_ms);
+		if (rc < 0)
+			return -errno;
+		if (rc == 0)
+			return 0;
+		n = recv(pfd.fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+	}
+	if (n < 0)
+		return errno == EAGAIN ? 1 : -errno;
+	left = (int)n;
+	for (const struct nlmsghdr *nlh = (struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left))
+		handle_msg(nl, nlh);
+	return 1;
+}
+
+/* Waits for the ack of the last request. Returns its errno, or -ETIMEDOUT. */
+static int nl_wait_ack(struct nl *nl, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (!nl->acked) {
+		int64_t left = end - now_ms();
+		int rc;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		rc = nl_pump(nl, (int)left);
+		if (rc < 0)
+			return rc;
+	}
+	return nl->ack_err;
+}
+
+/*
+ * Waits until at least want bytes arrived. Returns 0, -ENODEV once the
+ * channel is reported down, or -ETIMEDOUT.
+ */
+static int nl_wait_rx(struct nl *nl, size_t want, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (nl->rx_len < want) {
+		int64_t left = end - now_ms();
+		int rc;
+
+		if (nl->down)
+			return -ENODEV;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		rc = nl_pump(nl, (int)left);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int nl_resolve_family(struct nl *nl)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nlh = nl_request(nl, GENL_ID_CTRL, NLM_F_ACK, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, RPMSG_NETLINK_FAMILY_NAME);
+	rc = nl_send(nl, nlh);
+	if (rc)
+		return rc;
+
+	while (!nl->acked) {
+		struct pollfd pfd = {.fd = mnl_socket_get_fd(nl->sock), .events = POLLIN};
+		ssize_t n;
+		int left;
+
+		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) <= 0)
+			return -ETIMEDOUT;
+		n = recv(pfd.fd, nl->buf, sizeof(nl->buf), 0);
+		if (n < 0)
+			return -errno;
+		left = (int)n;
+		for (const struct nlmsghdr *m = (struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(m, left);
+		     m = mnl_nlmsg_next(m, &left)) {
+			const struct nlattr *attr, *grp, *ga;
+
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				handle_error(nl, m);
+				continue;
+			}
+			if (m->nlmsg_type != GENL_ID_CTRL)
+				continue;
+			mnl_attr_for_each(attr, m, sizeof(struct genlmsghdr))
+			{
+				if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID)
+					nl->family = mnl_attr_get_u16(attr);
+				if (mnl_attr_get_type(attr) != CTRL_ATTR_MCAST_GROUPS)
+					continue;
+				mnl_attr_for_each_nested(grp, attr)
+				{
+					const char *name = NULL;
+					uint32_t id = 0;
+
+					mnl_attr_for_each_nested(ga, grp)
+					{
+						if (mnl_attr_get_type(ga) ==
+						    CTRL_ATTR_MCAST_GRP_NAME)
+							name = mnl_attr_get_str(ga);
+						if (mnl_attr_get_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
+							id = mnl_attr_get_u32(ga);
+					}
+					if (name && !strcmp(name, RPMSG_NETLINK_MCGRP_EVENTS))
+						nl->events_group = id;
+				}
+			}
+		}
+	}
+	if (nl->ack_err)
+		return -nl->ack_err;
+	return nl->family ? 0 : -ENOENT;
+}
+
+static int nl_join_events(struct nl *nl)
+{
+	if (!nl->events_group)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &nl->events_group,
+				  sizeof(nl->events_group)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* GET_CHANNEL as a dump; fills out[] and returns how many, or negative errno. */
+static int nl_dump_channels(struct nl *nl, struct channel_info *out, size_t max)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nlh = nl_request(nl, nl->family, NLM_F_DUMP | NLM_F_ACK, RPMSG_NETLINK_CMD_GET_CHANNEL,
+			 RPMSG_NETLINK_FAMILY_VERSION);
+	nl->infos = out;
+	nl->n_infos = 0;
+	nl->max_infos = max;
+	rc = nl_send(nl, nlh);
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	nl->infos = NULL;
+	if (rc)
+		return rc > 0 ? -rc : rc;
+	return (int)nl->n_infos;
+}
+
+/* GET_CHANNEL doit for one id. Returns 0 or a positive errno from the ack. */
+static int nl_get_channel(struct nl *nl, uint32_t id, struct channel_info *out)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nlh = nl_request(nl, nl->family, NLM_F_ACK, RPMSG_NETLINK_CMD_GET_CHANNEL,
+			 RPMSG_NETLINK_FAMILY_VERSION);
+	mnl_attr_put_u32(nlh, RPMSG_NETLINK_A_CHANNEL, id);
+	memset(out, 0, sizeof(*out));
+	nl->infos = out;
+	nl->n_infos = 0;
+	nl->max_infos = 1;
+	rc = nl_send(nl, nlh);
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	nl->infos = NULL;
+	if (rc < 0)
+		return -rc;
+	if (!rc && !nl->n_infos)
+		return ENODATA;
+	return rc;
+}
+
+/* Finds the channel called channel_name; sets nl->channel, mtu, remote. */
+static int nl_find_channel(struct nl *nl, struct channel_info *ci)
+{
+	struct channel_info all[16];
+	int n = nl_dump_channels(nl, all, 16);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(all[i].name, channel_name)) {
+			*ci = all[i];
+			nl->channel = ci->id;
+			nl->mtu = ci->mtu;
+			nl->remote = ci->dst;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
+/* Opens, resolves, finds the channel: the start of every client. */
+static int nl_client(struct nl *nl, bool big_rcvbuf, struct channel_info *ci)
+{
+	struct channel_info tmp;
+	int rc = nl_open(nl, big_rcvbuf);
+
+	if (!rc)
+		rc = nl_resolve_family(nl);
+	if (!rc)
+		rc = nl_find_channel(nl, ci ? ci : &tmp);
+	if (rc)
+		fprintf(stderr, "netlink-check: cannot reach channel \"%s\": %s\n", channel_name,
+			strerror(-rc));
+	return rc;
+}
+
+struct send_opts {
+	bool no_channel;
+	bool no_data;
+	uint32_t channel; /* used when nonzero, instead of nl->channel */
+	bool has_flags;
+	uint32_t flags;
+	bool has_timeout;
+	uint32_t timeout_ms;
+	int extra_attr;	    /* an attribute SEND does not take */
+	bool short_channel; /* CHANNEL as a u16 */
+};
+
+/* Sends one SEND request (data may be up to the attribute's 16-bit limit). */
+static int nl_send_data(struct nl *nl, const void *data, size_t len, const struct send_opts *o)
+{
+	static const struct send_opts none;
+	struct nlmsghdr *nlh;
+
+	if (!o)
+		o = &none;
+	nlh = nl_request(nl, nl->family, NLM_F_ACK, RPMSG_NETLINK_CMD_SEND,
+			 RPMSG_NETLINK_FAMILY_VERSION);
+	if (!o->no_channel) {
+		uint32_t ch = o->channel ? o->channel : nl->channel;
+
+		if (o->short_channel)
+			mnl_attr_put_u16(nlh, RPMSG_NETLINK_A_CHANNEL, (uint16_t)ch);
+		else
+			mnl_attr_put_u32(nlh, RPMSG_NETLINK_A_CHANNEL, ch);
+	}
+	if (!o->no_data)
+		mnl_attr_put(nlh, RPMSG_NETLINK_A_DATA, len, data);
+	if (o->has_flags)
+		mnl_attr_put_u32(nlh, RPMSG_NETLINK_A_FLAGS, o->flags);
+	if (o->has_timeout)
+		mnl_attr_put_u32(nlh, RPMSG_NETLINK_A_TIMEOUT_MS, o->timeout_ms);
+	if (o->extra_attr)
+		mnl_attr_put_u32(nlh, (uint16_t)o->extra_attr, 0);
+	return nl_send(nl, nlh);
+}
+
+/* Sends data and waits for the ack. Returns 0 or a positive errno. */
+static int nl_send_acked(struct nl *nl, const void *data, size_t len, const struct send_opts *o)
+{
+	int rc = nl_send_data(nl, data, len, o);
+
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	return rc < 0 ? -rc : rc;
+}
+
+/* One echo: SEND, then the ack and every byte back. Returns 0 or an errno. */
+static int echo_once(struct nl *nl, const uint8_t *data, size_t len, char *why, size_t why_len)
+{
+	int rc;
+
+	nl->rx_len = 0;
+	rc = nl_send_acked(nl, data, len, NULL);
+	if (rc) {
+		snprintf(why, why_len, "SEND failed: %s%s%s", strerror(rc),
+			 nl->ack_msg[0] ? ": " : "", nl->ack_msg);
+		return rc;
+	}
+	rc = nl_wait_rx(nl, len, REPLY_TIMEOUT_MS);
+	if (rc) {
+		snprintf(why, why_len, "only %zu of %zu bytes came back", nl->rx_len, len);
+		return -rc;
+	}
+	if (nl->rx_len != len || nl->rx_overflow || memcmp(nl->rx, data, len)) {
+		size_t i = 0;
+
+		while (i < len && i < nl->rx_len && nl->rx[i] == data[i])
+			i++;
+		snprintf(why, why_len, "echo differs at byte %zu (got %zu bytes)", i, nl->rx_len);
+		return EBADMSG;
+	}
+	return 0;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static void fill_random(uint8_t *p, size_t len, uint64_t *seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(xorshift(seed) >> 24);
+}
+
+static uint64_t stat_delta(const struct channel_info *a, const struct channel_info *b, int stat)
+{
+	return b->stats[stat] - a->stats[stat];
+}
+
+static uint64_t messages_for(uint64_t len, uint32_t mtu)
+{
+	return (len + mtu - 1) / mtu;
+}
+
+/* ---- cases ---- */
+
+static int case_echo(void)
+{
+	static const size_t sizes[] = {1, 495, 496, 497, 4096, 32768, RPMSG_NETLINK_MAX_DATA};
+	struct channel_info before, after;
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+	uint64_t bytes = 0, msgs = 0;
+	const size_t big = 1024 * 1024;
+	struct nl *nl = malloc(sizeof(*nl));
+	uint8_t *data = malloc(big);
+	char why[160];
+	double t0, t;
+	int rc;
+
+	if (!nl || !data || nl_client(nl, true, &before))
+		return 1;
+	printf("      channel %u \"%s\": 0x%x -> 0x%x, mtu %u\n", before.id, before.name,
+	       before.src, before.dst, before.mtu);
+	check(before.mtu > 0 && before.mtu <= RPMSG_NETLINK_MAX_DATA, "GET_CHANNEL reports an MTU");
+	fill_random(data, big, &seed);
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		rc = echo_once(nl, data, sizes[i], why, sizeof(why));
+		if (rc)
+			fail("echo of %zu bytes in one SEND: %s", sizes[i], why);
+		else
+			ok("echo of %zu bytes in one SEND, byte-exact", sizes[i]);
+		bytes += sizes[i];
+		msgs += messages_for(sizes[i], before.mtu);
+	}
+
+	/* 1 MiB as a stream of SENDs, reassembled in order */
+	t0 = now_s();
+	rc = 0;
+	for (size_t off = 0; off < big && !rc; off += RPMSG_NETLINK_MAX_DATA) {
+		size_t len =
+			big - off < RPMSG_NETLINK_MAX_DATA ? big - off : RPMSG_NETLINK_MAX_DATA;
+
+		rc = echo_once(nl, data + off, len, why, sizeof(why));
+		if (rc)
+			fail("1 MiB echo, at offset %zu: %s", off, why);
+		bytes += len;
+		msgs += messages_for(len, before.mtu);
+	}
+	t = now_s() - t0;
+	if (!rc)
+		ok("echo of 1 MiB in %zu SENDs, byte-exact (%.0f ms, %.1f MB/s each way)",
+		   (big + RPMSG_NETLINK_MAX_DATA - 1) / RPMSG_NETLINK_MAX_DATA, t * 1e3,
+		   big / t / 1e6);
+
+	/* latency of a 32 KiB round trip and of a one-message one */
+	t0 = now_s();
+	for (int i = 0; i < 20 && !rc; i++) {
+		rc = echo_once(nl, data, 32768, why, sizeof(why));
+		bytes += 32768;
+		msgs += messages_for(32768, before.mtu);
+	}
+	t = now_s() - t0;
+	if (!rc)
+		printf("      32 KiB echo through netlink: %.2f ms on average\n", t * 1e3 / 20);
+	t0 = now_s();
+	for (int i = 0; i < 200 && !rc; i++) {
+		rc = echo_once(nl, data, 64, why, sizeof(why));
+		bytes += 64;
+		msgs += 1;
+	}
+	t = now_s() - t0;
+	if (!rc)
+		printf("      64-byte round trip through netlink: %.0f us on average\n",
+		       t * 1e6 / 200);
+	check(!nl->rx_bad, "every RECV: right channel, remote's address as SRC, 1..MTU bytes");
+
+	rc = nl_get_channel(nl, nl->channel, &after);
+	check(!rc, "GET_CHANNEL (doit) answers");
+	if (!rc) {
+		check(stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_BYTES) == bytes &&
+			      stat_delta(&before, &after, RPMSG_NETLINK_STAT_RX_BYTES) == bytes,
+		      "TX_BYTES and RX_BYTES grew by the bytes echoed");
+		check(stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_MSGS) == msgs &&
+			      stat_delta(&before, &after, RPMSG_NETLINK_STAT_RX_MSGS) == msgs,
+		      "TX_MSGS and RX_MSGS grew by ceil(len / MTU) per SEND");
+		check(stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_ERRORS) == 0 &&
+			      stat_delta(&before, &after, RPMSG_NETLINK_STAT_RX_DROPS) == 0,
+		      "no TX_ERRORS, no RX_DROPS");
+		check(after.stats[RPMSG_NETLINK_STAT_CLIENTS] ==
+			      before.stats[RPMSG_NETLINK_STAT_CLIENTS] + 1,
+		      "CLIENTS counts this socket's endpoint");
+		check(after.src == before.src && after.dst == before.dst &&
+			      !strcmp(after.name, before.name),
+		      "doit and dump agree on name and addresses");
+	}
+	nl_close(nl);
+
+	/* the endpoint goes away with the socket */
+	if (!nl_client(nl, false, NULL)) {
+		rc = nl_get_channel(nl, nl->channel, &after);
+		check(!rc && after.stats[RPMSG_NETLINK_STAT_CLIENTS] ==
+				      before.stats[RPMSG_NETLINK_STAT_CLIENTS],
+		      "closing the socket closes its endpoint (CLIENTS back)");
+		nl_close(nl);
+	}
+	free(data);
+	free(nl);
+	return 0;
+}
+
+struct worker {
+	int index;
+	int transfers;
+	int errors;
+	uint64_t bytes;
+	char why[160];
+	pthread_barrier_t *start;
+};
+
+static void *concurrent_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct nl *nl = malloc(sizeof(*nl));
+	uint8_t *data = malloc(RPMSG_NETLINK_MAX_DATA);
+	uint64_t seed = 0x1234567ull * (uint64_t)(w->index + 1);
+
+	if (!nl || !data || nl_client(nl, true, NULL)) {
+		w->errors++;
+		snprintf(w->why, sizeof(w->why), "no client");
+		pthread_barrier_wait(w->start);
+		goto out;
+	}
+	pthread_barrier_wait(w->start);
+	for (int i = 0; i < w->transfers; i++) {
+		/* log-uniform sizes from 1 byte to the maximum */
+		double f = (double)(xorshift(&seed) % 10000) / 10000.0;
+		size_t len = (size_t)exp(f * log((double)RPMSG_NETLINK_MAX_DATA));
+		char why[160];
+
+		if (len < 1)
+			len = 1;
+		if (len > RPMSG_NETLINK_MAX_DATA)
+			len = RPMSG_NETLINK_MAX_DATA;
+		/* the first byte says who sent it, the rest is this client's stream */
+		fill_random(data, len, &seed);
+		data[0] = (uint8_t)w->index;
+		if (echo_once(nl, data, len, why, sizeof(why))) {
+			w->errors++;
+			snprintf(w->why, sizeof(w->why), "transfer %d (%zu bytes): %s", i, len,
+				 why);
+			break;
+		}
+		w->bytes += len;
+	}
+	if (nl->rx_bad)
+		w->errors++;
+out:
+	if (nl)
+		nl_close(nl);
+	free(nl);
+	free(data);
+	return NULL;
+}
+
+static int case_concurrent(void)
+{
+	struct worker w[CONCURRENT_CLIENTS];
+	pthread_t th[CONCURRENT_CLIENTS];
+	pthread_barrier_t start;
+	struct channel_info before, after;
+	struct nl *nl = malloc(sizeof(*nl));
+	uint64_t total = 0;
+	double t0, t;
+	int bad = 0;
+
+	if (!nl || nl_client(nl, false, &before))
+		return 1;
+	pthread_barrier_init(&start, NULL, CONCURRENT_CLIENTS + 1);
+	for (int i = 0; i < CONCURRENT_CLIENTS; i++) {
+		w[i] = (struct worker){
+			.index = i, .transfers = CONCURRENT_TRANSFERS, .start = &start};
+		pthread_create(&th[i], NULL, concurrent_worker, &w[i]);
+	}
+	pthread_barrier_wait(&start);
+	t0 = now_s();
+	for (int i = 0; i < CONCURRENT_CLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		total += w[i].bytes;
+		if (w[i].errors) {
+			fail("client %d: %s", i, w[i].why[0] ? w[i].why : "a RECV broke the rules");
+			bad++;
+		}
+	}
+	t = now_s() - t0;
+	if (!bad)
+		ok("%d clients x %d random-size transfers (1..%d bytes), each got exactly its own "
+		   "bytes back (%.1f MB in %.1f s)",
+		   CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, RPMSG_NETLINK_MAX_DATA, total / 1e6,
+		   t);
+	if (!nl_get_channel(nl, nl->channel, &after)) {
+		check(stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_BYTES) == total &&
+			      stat_delta(&before, &after, RPMSG_NETLINK_STAT_RX_BYTES) == total,
+		      "TX_BYTES and RX_BYTES grew by the total");
+		check(stat_delta(&before, &after, RPMSG_NETLINK_STAT_RX_DROPS) == 0, "no RX_DROPS");
+		check(after.stats[RPMSG_NETLINK_STAT_CLIENTS] ==
+			      before.stats[RPMSG_NETLINK_STAT_CLIENTS],
+		      "every client's endpoint closed with its socket");
+	} else {
+		fail("GET_CHANNEL after the run");
+	}
+	nl_close(nl);
+	free(nl);
+	return 0;
+}
+
+static void expect_errno(struct nl *nl, const char *what, const void *data, size_t len,
+			 const struct send_opts *o, int want)
+{
+	int rc = nl_send_acked(nl, data, len, o);
+
+	if (rc == want)
+		ok("%s -> %s%s%s%s", what, want ? strerror(want) : "success",
+		   nl->ack_msg[0] ? " (\"" : "", nl->ack_msg, nl->ack_msg[0] ? "\")" : "");
+	else
+		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
+		     want ? strerror(want) : "success");
+}
+
+/* Raw request with a bad header, to check the family's strictness. */
+static void expect_raw(struct nl *nl, const char *what, uint8_t cmd, uint8_t reserved,
+		       uint16_t extra_flags, int want)
+{
+	struct nlmsghdr *nlh = nl_request(nl, nl->family, NLM_F_ACK | extra_flags, cmd,
+					  RPMSG_NETLINK_FAMILY_VERSION);
+	struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	int rc;
+
+	genl->reserved = reserved;
+	mnl_attr_put_u32(nlh, RPMSG_NETLINK_A_CHANNEL, nl->channel);
+	rc = nl_send(nl, nlh);
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	rc = rc < 0 ? -rc : rc;
+	if (rc == want)
+		ok("%s -> %s", what, want ? strerror(want) : "success");
+	else
+		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
+		     want ? strerror(want) : "success");
+}
+
+static int case_bad_requests(void)
+{
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA + 8];
+	struct channel_info before, after, ci;
+	struct nl *nl = malloc(sizeof(*nl));
+	struct send_opts o;
+	int rc;
+
+	if (!nl || nl_client(nl, true, &before))
+		return 1;
+	memset(data, 0x5a, sizeof(data));
+
+	o = (struct send_opts){.no_channel = true};
+	expect_errno(nl, "SEND without CHANNEL", data, 16, &o, EINVAL);
+	o = (struct send_opts){.no_data = true};
+	expect_errno(nl, "SEND without DATA", data, 0, &o, EINVAL);
+	expect_errno(nl, "SEND with empty DATA", data, 0, NULL, EINVAL);
+	expect_errno(nl, "SEND with DATA of MAX_DATA + 1 bytes", data, RPMSG_NETLINK_MAX_DATA + 1,
+		     NULL, ERANGE);
+	o = (struct send_opts){.channel = 0x7ffffff0};
+	expect_errno(nl, "SEND to an unknown channel id", data, 16, &o, ENODEV);
+	o = (struct send_opts){.has_flags = true, .flags = 1u << 1};
+	expect_errno(nl, "SEND with an unknown flag bit", data, 16, &o, EINVAL);
+	o = (struct send_opts){.has_flags = true, .flags = 0x80000000u | RPMSG_NETLINK_F_NONBLOCK};
+	expect_errno(nl, "SEND with NONBLOCK and an unknown flag bit", data, 16, &o, EINVAL);
+	o = (struct send_opts){.has_timeout = true, .timeout_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS + 1};
+	expect_errno(nl, "SEND with TIMEOUT_MS over the maximum", data, 16, &o, ERANGE);
+	o = (struct send_opts){.extra_attr = RPMSG_NETLINK_A_NAME};
+	expect_errno(nl, "SEND with an attribute SEND does not take (NAME)", data, 16, &o, EINVAL);
+	o = (struct send_opts){.extra_attr = RPMSG_NETLINK_A_MAX + 1};
+	expect_errno(nl, "SEND with an attribute type past the last", data, 16, &o, EINVAL);
+	o = (struct send_opts){.short_channel = true};
+	expect_errno(nl, "SEND with a 2-byte CHANNEL", data, 16, &o, EINVAL);
+	expect_raw(nl, "SEND with genlmsghdr.reserved set", RPMSG_NETLINK_CMD_SEND, 1, 0, EINVAL);
+	expect_raw(nl, "RECV as a request", RPMSG_NETLINK_CMD_RECV, 0, 0, EOPNOTSUPP);
+	expect_raw(nl, "GET_CHANNEL with NLM_F_REPLACE", RPMSG_NETLINK_CMD_GET_CHANNEL, 0,
+		   NLM_F_REPLACE, EINVAL);
+
+	rc = nl_get_channel(nl, 0x7ffffff0, &ci);
+	check(rc == ENODEV, "GET_CHANNEL of an unknown channel id -> ENODEV");
+
+	/* nothing above reached the wire or counted as a send error */
+	rc = nl_get_channel(nl, nl->channel, &after);
+	check(!rc && !memcmp(before.stats, after.stats, sizeof(before.stats)),
+	      "requests refused by validation leave every counter alone");
+
+	/* valid edge cases: exactly MAX_DATA, timeout 0 and the maximum, NONBLOCK */
+	nl->rx_len = 0;
+	expect_errno(nl, "SEND of exactly MAX_DATA bytes", data, RPMSG_NETLINK_MAX_DATA, NULL, 0);
+	o = (struct send_opts){.has_timeout = true, .timeout_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS};
+	expect_errno(nl, "SEND with TIMEOUT_MS at the maximum", data, 100, &o, 0);
+	o = (struct send_opts){.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	expect_errno(nl, "SEND of one message with NONBLOCK", data, 100, &o, 0);
+	rc = nl_wait_rx(nl, RPMSG_NETLINK_MAX_DATA + 200, REPLY_TIMEOUT_MS);
+	check(!rc && nl->rx_len == RPMSG_NETLINK_MAX_DATA + 200, "their echoes came back");
+	rc = nl_get_channel(nl, nl->channel, &after);
+	check(!rc && stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_ERRORS) == 0 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_BYTES) ==
+			      RPMSG_NETLINK_MAX_DATA + 200,
+	      "TX_BYTES counts them, TX_ERRORS does not move");
+	nl_close(nl);
+	free(nl);
+	return 0;
+}
+
+static void touch(const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	else
+		fail("cannot create %s: %s", path, strerror(errno));
+}
+
+struct waiter {
+	struct nl *nl;
+	const uint8_t *data;
+	size_t len;
+	uint32_t timeout_ms;
+	int rc;
+	int64_t took;
+};
+
+static void *waiter_main(void *arg)
+{
+	struct waiter *w = arg;
+	struct send_opts o = {.has_timeout = true, .timeout_ms = w->timeout_ms};
+	int64_t t0 = now_ms();
+
+	w->rc = nl_send_acked(w->nl, w->data, w->len, &o);
+	w->took = now_ms() - t0;
+	return NULL;
+}
+
+/*
+ * Needs the runner's --signal-firmware-on stop:STOP and cont:CONT: with the
+ * firmware stopped, the tx ring fills and stays full.
+ */
+static int case_stall(void)
+{
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
+	struct channel_info before, after;
+	struct nl *nl = malloc(sizeof(*nl));
+	struct nl *other = malloc(sizeof(*other));
+	struct send_opts o;
+	uint64_t sent;
+	int64_t t0, t;
+	int rc;
+
+	if (!nl || !other || nl_client(nl, true, &before) || nl_client(other, true, NULL))
+		return 1;
+	memset(data, 0xa5, sizeof(data));
+
+	touch("stop");
+	usleep(200 * 1000);
+
+	o = (struct send_opts){.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	t0 = now_ms();
+	rc = nl_send_acked(nl, data, sizeof(data), &o);
+	t = now_ms() - t0;
+	check(rc == EAGAIN && t < 200, "NONBLOCK SEND into a full ring -> EAGAIN at once");
+
+	o = (struct send_opts){.has_timeout = true, .timeout_ms = 300};
+	t0 = now_ms();
+	rc = nl_send_acked(nl, data, sizeof(data), &o);
+	t = now_ms() - t0;
+	if (rc == ETIMEDOUT && t >= 290 && t < 300 + FAIL_WITHIN_MS)
+		ok("SEND with TIMEOUT_MS 300 into a full ring -> ETIMEDOUT after %" PRId64 " ms",
+		   t);
+	else
+		fail("SEND with TIMEOUT_MS 300 -> %s after %" PRId64 " ms", strerror(rc), t);
+
+	o = (struct send_opts){.has_timeout = true, .timeout_ms = 0};
+	t0 = now_ms();
+	rc = nl_send_acked(nl, data, 16, &o);
+	t = now_ms() - t0;
+	check(rc == ETIMEDOUT && t < 200, "SEND with TIMEOUT_MS 0 into a full ring -> ETIMEDOUT");
+
+	/* a SEND waiting for a buffer holds up nobody else */
+	{
+		struct waiter wt = {
+			.nl = nl, .len = sizeof(data), .data = data, .timeout_ms = 2000};
+		struct channel_info ci;
+		pthread_t th;
+
+		pthread_create(&th, NULL, waiter_main, &wt);
+		usleep(300 * 1000);
+		t0 = now_ms();
+		rc = nl_get_channel(other, other->channel, &ci);
+		t = now_ms() - t0;
+		check(!rc && t < 200, "another socket's GET_CHANNEL answers while a SEND waits");
+		check(!rc && ci.stats[RPMSG_NETLINK_STAT_CLIENTS] == 1,
+		      "CLIENTS: one endpoint (the socket that sent)");
+		pthread_join(th, NULL);
+		check(wt.rc == ETIMEDOUT && wt.took >= 1990,
+		      "the waiting SEND timed out after its own TIMEOUT_MS (2000)");
+	}
+
+	touch("cont");
+	rc = nl_get_channel(other, other->channel, &after);
+	sent = stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_BYTES);
+	check(!rc && stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_ERRORS) == 4,
+	      "TX_ERRORS counts each failed SEND");
+	printf("      %" PRIu64 " bytes (%" PRIu64 " messages) went out before the ring filled\n",
+	       sent, stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_MSGS));
+	rc = nl_wait_rx(nl, sent, REPLY_TIMEOUT_MS);
+	check(!rc && nl->rx_len == sent,
+	      "after the firmware resumes, exactly the messages that went out come back");
+	nl->rx_len = 0;
+	{
+		char why[160];
+
+		rc = echo_once(nl, data, sizeof(data), why, sizeof(why));
+		if (rc)
+			fail("echo after the stall: %s", why);
+		else
+			ok("echo after the stall, byte-exact");
+	}
+	nl_close(nl);
+	nl_close(other);
+	free(nl);
+	free(other);
+	return 0;
+}
+
+static int drop_privileges(void)
+{
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return -errno;
+	return 0;
+}
+
+static int case_no_permission(void)
+{
+	struct nl *nl = malloc(sizeof(*nl));
+	struct channel_info ci, all[16];
+	char data[16] = "unprivileged";
+	int rc, n;
+
+	if (!nl)
+		return 1;
+	rc = drop_privileges();
+	if (rc) {
+		fail("cannot drop to uid 65534: %s", strerror(-rc));
+		return 1;
+	}
+	check(getuid() == 65534 && geteuid() == 65534, "running as uid 65534 without capabilities");
+	if (nl_client(nl, false, &ci))
+		return 1;
+	ok("family resolved and channel found by dump without privileges");
+	rc = nl_get_channel(nl, nl->channel, &ci);
+	check(!rc && ci.mtu > 0, "GET_CHANNEL (doit) works without CAP_NET_ADMIN");
+	n = nl_dump_channels(nl, all, 16);
+	check(n >= 1, "GET_CHANNEL (dump) works without CAP_NET_ADMIN");
+	expect_errno(nl, "SEND without CAP_NET_ADMIN", data, sizeof(data), NULL, EPERM);
+	check(nl_join_events(nl) == 0, "joining the events group works without privileges");
+	nl_close(nl);
+
+	/*
+	 * GENL_UNS_ADMIN_PERM: what counts is CAP_NET_ADMIN over the network
+	 * namespace. A new user namespace alone gives none over this one...
+	 */
+	if (unshare(CLONE_NEWUSER)) {
+		printf("      (no unprivileged user namespaces here: %s)\n", strerror(errno));
+	} else if (!nl_client(nl, false, NULL)) {
+		expect_errno(nl, "SEND from a new user namespace, same network namespace", data,
+			     sizeof(data), NULL, EPERM);
+		nl_close(nl);
+		/* ...but a network namespace it owns is its own to administer */
+		if (unshare(CLONE_NEWNET)) {
+			fail("unshare(CLONE_NEWNET) in the new user namespace: %s",
+			     strerror(errno));
+		} else if (!nl_client(nl, false, NULL)) {
+			expect_errno(nl,
+				     "SEND from a network namespace owned by the new user "
+				     "namespace (allowed by the contract)",
+				     data, sizeof(data), NULL, 0);
+			nl_close(nl);
+		}
+	}
+	free(nl);
+	return 0;
+}
+
+/*
+ * Two sockets with the same port id in two network namespaces: each gets
+ * its own endpoint and its own echoes.
+ */
+static int case_netns(void)
+{
+	struct nl *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	uint8_t da[3000], db[3000];
+	uint64_t seed = 42;
+	char why[160];
+
+	if (!a || !b || nl_client(a, true, NULL))
+		return 1;
+	if (unshare(CLONE_NEWNET)) {
+		fail("unshare(CLONE_NEWNET): %s", strerror(errno));
+		return 1;
+	}
+	if (nl_client(b, true, NULL))
+		return 1;
+	ok("family resolved and channel found from a new network namespace");
+	printf("      port ids: %u in the first namespace, %u in the second\n", a->portid,
+	       b->portid);
+	fill_random(da, sizeof(da), &seed);
+	fill_random(db, sizeof(db), &seed);
+	for (int i = 0; i < 20; i++) {
+		a->rx_len = b->rx_len = 0;
+		if (nl_send_data(a, da, sizeof(da), NULL) ||
+		    nl_send_data(b, db, sizeof(db), NULL)) {
+			fail("SEND");
+			break;
+		}
+		if (nl_wait_ack(a, REPLY_TIMEOUT_MS) || nl_wait_ack(b, REPLY_TIMEOUT_MS) ||
+		    nl_wait_rx(a, sizeof(da), REPLY_TIMEOUT_MS) ||
+		    nl_wait_rx(b, sizeof(db), REPLY_TIMEOUT_MS)) {
+			fail("round %d: acks or echoes missing (%zu and %zu bytes back)", i,
+			     a->rx_len, b->rx_len);
+			break;
+		}
+		if (a->rx_len != sizeof(da) || memcmp(a->rx, da, sizeof(da)) ||
+		    b->rx_len != sizeof(db) || memcmp(b->rx, db, sizeof(db))) {
+			fail("round %d: echoes crossed between namespaces", i);
+			break;
+		}
+		if (i == 19)
+			ok("each namespace's socket got exactly its own echoes");
+	}
+	if (!echo_once(b, db, 1, why, sizeof(why)))
+		ok("echo from the second namespace after the first's traffic");
+	nl_close(a);
+	nl_close(b);
+	free(a);
+	free(b);
+	return 0;
+}
+
+/* A client streaming SENDs until something fails. */
+struct streamer {
+	pthread_t th;
+	struct nl *nl;
+	uint32_t timeout_ms;
+	volatile bool stop;
+	int err;	 /* the SEND errno that ended it */
+	int64_t fail_at; /* when it learned the channel was gone */
+	uint64_t transfers;
+};
+
+static void *streamer_main(void *arg)
+{
+	struct streamer *s = arg;
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
+	struct send_opts o = {.has_timeout = true, .timeout_ms = s->timeout_ms};
+
+	while (!s->stop) {
+		int rc;
+
+		s->nl->rx_len = 0;
+		rc = nl_send_acked(s->nl, data, sizeof(data), &o);
+		if (rc || s->nl->down) {
+			s->err = rc;
+			s->fail_at = now_ms();
+			break;
+		}
+		rc = nl_wait_rx(s->nl, sizeof(data), 2 * FAIL_WITHIN_MS);
+		if (rc || s->nl->down) {
+			s->err = s->nl->down ? ENODEV : ETIMEDOUT;
+			s->fail_at = now_ms();
+			break;
+		}
+		s->transfers++;
+	}
+	return NULL;
+}
+
+/* A client that sent once and now only waits for replies. */
+static int idle_client(struct nl *nl)
+{
+	char why[160];
+
+	if (nl_client(nl, true, NULL))
+		return -1;
+	if (echo_once(nl, (const uint8_t *)"idle", 4, why, sizeof(why))) {
+		fail("idle client's first echo: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Waits until the idle client sees CHANNEL_DOWN; returns when, or -1. */
+static int64_t wait_down(struct nl *nl, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (!nl->down && now_ms() < end)
+		nl_pump(nl, (int)(end - now_ms()));
+	return nl->down ? now_ms() : -1;
+}
+
+enum disruption { UNBIND, FIRMWARE_KILL, RMMOD };
+
+static int disrupt(enum disruption how)
+{
+	switch (how) {
+	case UNBIND: {
+		FILE *f = fopen("/sys/bus/virtio/drivers/virtio_rpmsg_bus/unbind", "w");
+		int rc;
+
+		if (!f)
+			return -errno;
+		rc = fputs("virtio0", f) < 0 ? -errno : 0;
+		if (fclose(f) && !rc)
+			rc = -errno;
+		return rc;
+	}
+	case FIRMWARE_KILL:
+		touch("kill-firmware");
+		return 0;
+	case RMMOD: {
+		int status = system("rmmod rpmsg_netlink");
+
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+	}
+	}
+	return -EINVAL;
+}
+
+static const char *const disruption_names[] = {"unbinding the virtio device",
+					       "killing the firmware", "rmmod"};
+
+/*
+ * Streaming clients and idle ones; then the channel goes away. Every client
+ * must learn it (ENODEV or CHANNEL_DOWN; a timeout counts when the firmware
+ * died) within FAIL_WITHIN_MS, the events group must report CHANNEL_DOWN,
+ * and nothing may hang.
+ */
+static int case_disruption(enum disruption how, bool stalled)
+{
+	enum { STREAMERS = 3, IDLE = 2 };
+	struct streamer s[STREAMERS];
+	struct nl *idle[IDLE], *events = malloc(sizeof(*events));
+	struct channel_info ci, all[16];
+	int64_t t0, worst = 0;
+	int rc, n;
+
+	if (!events || nl_client(events, false, &ci) || nl_join_events(events))
+		return 1;
+	for (int i = 0; i < IDLE; i++) {
+		idle[i] = malloc(sizeof(*idle[i]));
+		if (!idle[i] || idle_client(idle[i]))
+			return 1;
+	}
+	for (int i = 0; i < STREAMERS; i++) {
+		s[i] = (struct streamer){.nl = malloc(sizeof(struct nl)),
+					 .timeout_ms =
+						 stalled ? RPMSG_NETLINK_MAX_TIMEOUT_MS : 500};
+		if (!s[i].nl || nl_client(s[i].nl, true, NULL))
+			return 1;
+	}
+	if (stalled) {
+		touch("stop");
+		usleep(100 * 1000);
+	}
+	for (int i = 0; i < STREAMERS; i++)
+		pthread_create(&s[i].th, NULL, streamer_main, &s[i]);
+	usleep(300 * 1000);
+
+	t0 = now_ms();
+	rc = disrupt(how);
+	if (rc) {
+		fail("%s: %s", disruption_names[how], strerror(-rc));
+		for (int i = 0; i < STREAMERS; i++)
+			s[i].stop = true;
+	} else {
+		printf("      %s took %" PRId64 " ms\n", disruption_names[how], now_ms() - t0);
+	}
+
+	for (int i = 0; i < STREAMERS; i++) {
+		int64_t took;
+
+		pthread_join(s[i].th, NULL);
+		took = s[i].fail_at - t0;
+		if (took > worst)
+			worst = took;
+		if (s[i].err == 0)
+			fail("streaming client %d never failed", i);
+		else if (took > FAIL_WITHIN_MS)
+			fail("streaming client %d failed (%s) only after %" PRId64 " ms", i,
+			     strerror(s[i].err), took);
+		else
+			ok("streaming client %d (%" PRIu64
+			   " transfers) failed with %s%s after %" PRId64 " ms",
+			   i, s[i].transfers, strerror(s[i].err),
+			   s[i].nl->down ? " and CHANNEL_DOWN" : "", took);
+	}
+	if (stalled)
+		touch("cont");
+	for (int i = 0; i < IDLE; i++) {
+		int64_t at = wait_down(idle[i], FAIL_WITHIN_MS);
+
+		if (at < 0)
+			fail("idle client %d got no CHANNEL_DOWN", i);
+		else
+			ok("idle client %d got CHANNEL_DOWN after %" PRId64 " ms", i, at - t0);
+	}
+	check(wait_down(events, FAIL_WITHIN_MS) >= 0, "the events group got CHANNEL_DOWN");
+
+	/* the channel is gone for everyone, and later requests fail cleanly */
+	if (how == RMMOD) {
+		struct nl *late = malloc(sizeof(*late));
+
+		rc = late ? nl_open(late, false) : -ENOMEM;
+		if (!rc)
+			rc = nl_resolve_family(late);
+		check(rc == -ENOENT, "after rmmod the family is gone");
+		rc = nl_send_acked(s[0].nl, "x", 1, NULL);
+		check(rc != 0, "SEND on an old socket after rmmod fails");
+		if (late)
+			nl_close(late);
+		free(late);
+	} else {
+		n = nl_dump_channels(events, all, 16);
+		rc = 0;
+		for (int i = 0; i < n; i++)
+			if (!strcmp(all[i].name, channel_name))
+				rc = 1;
+		check(n >= 0 && !rc, "the dump no longer lists the channel");
+		rc = nl_send_acked(s[0].nl, "x", 1, NULL);
+		check(rc == ENODEV, "a later SEND to the old id -> ENODEV");
+	}
+
+	for (int i = 0; i < STREAMERS; i++) {
+		nl_close(s[i].nl);
+		free(s[i].nl);
+	}
+	for (int i = 0; i < IDLE; i++) {
+		nl_close(idle[i]);
+		free(idle[i]);
+	}
+	nl_close(events);
+	free(events);
+	(void)worst;
+	return 0;
+}
+
+/* After a reload the module binds again and echoes. */
+static int case_echo_small(void)
+{
+	struct nl *nl = malloc(sizeof(*nl));
+	uint8_t data[2000];
+	uint64_t seed = 7;
+	char why[160];
+
+	if (!nl || nl_client(nl, true, NULL))
+		return 1;
+	fill_random(data, sizeof(data), &seed);
+	if (echo_once(nl, data, sizeof(data), why, sizeof(why)))
+		fail("echo: %s", why);
+	else
+		ok("echo of %zu bytes on channel %u", sizeof(data), nl->channel);
+	nl_close(nl);
+	free(nl);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: netlink-check [--channel NAME] [--run-dir DIR] CASE\n"
+		"  echo           1..65024 bytes in one SEND and 1 MiB in several, byte-exact; "
+		"stats\n"
+		"  echo-small     one 2000-byte echo\n"
+		"  concurrent     %d clients x %d random-size transfers, no cross-talk\n"
+		"  bad-requests   every validation error and its errno; counters untouched\n"
+		"  stall          EAGAIN, ETIMEDOUT with the firmware stopped (runner: stop/cont)\n"
+		"  no-permission  uid 65534 without capabilities: SEND -> EPERM, GET works\n"
+		"  netns          same port id in two network namespaces, no cross-talk\n"
+		"  unbind         unbind virtio0 while clients wait: ENODEV/CHANNEL_DOWN in 1 s\n"
+		"  firmware-kill  the runner kills the firmware (runner: kill-firmware)\n"
+		"  rmmod          rmmod while clients wait (add --stalled to stop the firmware)\n",
+		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = NULL;
+	bool stalled = false;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--channel") && i + 1 < argc)
+			channel_name = argv[++i];
+		else if (!strcmp(argv[i], "--run-dir") && i + 1 < argc)
+			run_dir = argv[++i];
+		else if (!strcmp(argv[i], "--stalled"))
+			stalled = true;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!name)
+			name = argv[i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!name) {
+		usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(name, "echo"))
+		rc = case_echo();
+	else if (!strcmp(name, "echo-small"))
+		rc = case_echo_small();
+	else if (!strcmp(name, "concurrent"))
+		rc = case_concurrent();
+	else if (!strcmp(name, "bad-requests"))
+		rc = case_bad_requests();
+	else if (!strcmp(name, "stall"))
+		rc = case_stall();
+	else if (!strcmp(name, "no-permission"))
+		rc = case_no_permission();
+	else if (!strcmp(name, "netns"))
+		rc = case_netns();
+	else if (!strcmp(name, "unbind"))
+		rc = case_disruption(UNBIND, false);
+	else if (!strcmp(name, "firmware-kill"))
+		rc = case_disruption(FIRMWARE_KILL, false);
+	else if (!strcmp(name, "rmmod"))
+		rc = case_disruption(RMMOD, stalled);
+	else {
+		usage(stderr);
+		return 2;
+	}
+	if (rc)
+		failures++;
+	printf("%s: %s\n", name, failures ? "FAILED" : "passed");
+	return failures ? 1 : 0;
+}

@@ -138,7 +138,7 @@ static int channel_cb(const struct nlmsghdr *n, void *data)
 	 * across a reload.
 	 */
 	if (pick->want ? !strcmp(pick->want, id) || !strcmp(pick->want, name)
-		       : strstr(name, "." RPMSG_NETLINK_SERVICE ".") != NULL) {
+		       : strcmp(name, RPMSG_NETLINK_SERVICE) == 0) {
 		pick->id = ch;
 		pick->found = 1;
 	}

@@ -39,7 +39,9 @@
  * RPMSG_NETLINK_CMD_GET_CHANNEL (doit with RPMSG_NETLINK_A_CHANNEL, or dump)
  *   reply, one message per channel:
  *     RPMSG_NETLINK_A_CHANNEL   u32, id of the channel (stable while it exists)
- *     RPMSG_NETLINK_A_NAME      string, the rpmsg device name
+ *     RPMSG_NETLINK_A_NAME      string, the channel's name as announced by
+ *                               the remote (RPMSG_NETLINK_SERVICE, or another
+ *                               name bound to the module by driver_override)
  *     RPMSG_NETLINK_A_SRC       u32, the channel's local address
  *     RPMSG_NETLINK_A_DST       u32, the remote's address
  *     RPMSG_NETLINK_A_MTU       u32, payload bytes per rpmsg message

@@ -50,13 +50,57 @@ static void write_header(void *buf, uint32_t src, uint32_t dst, uint32_t len)
 	memcpy(buf, &h, sizeof(h));
 }
 
+static struct rp_vq *rx_queue(struct rp_device *dev)
+{
+	return dev->is_device ? &dev->to_device : &dev->to_driver;
+}
+
+/*
+ * Inside rp_poll() the queue is published in batches (and at the end), so
+ * a burst of replies costs the peer one index read and at most one
+ * doorbell; a half-ring batch lets the peer start before the burst ends.
+ */
+static void tx_publish(struct rp_device *dev, struct rp_vq *vq)
+{
+	if ((dev->in_poll || dev->tx_batching) && ++dev->tx_unpublished < vq->num / 2u)
+		return;
+	dev->tx_unpublished = 0;
+	publish(dev, vq);
+}
+
+static void tx_flush(struct rp_device *dev)
+{
+	if (dev->tx_unpublished) {
+		dev->tx_unpublished = 0;
+		publish(dev, tx_queue(dev));
+	}
+}
+
+void rp_tx_batch(struct rp_device *dev, bool on)
+{
+	dev->tx_batching = on;
+	if (!on && !dev->in_poll)
+		tx_flush(dev);
+}
+
 /* Device role: a buffer from the driver's receive queue, or RP_EAGAIN. */
-static int device_get_tx_buffer(struct rp_device *dev, struct rp_vq_buf *buf, uint32_t need)
+static int device_get_tx_buffer(struct rp_device *dev, struct rp_vq_buf *buf)
 {
 	struct rp_vq *vq = &dev->to_driver;
-	int rc = rp_vq_dev_pop(vq, buf);
+	int rc;
 
-	if (rc == 0 && rp_vq_dev_want_kicks(vq, true))
+	if (dev->tx_spare_count) {
+		struct rp_lent *l = &dev->tx_spare[--dev->tx_spare_count];
+
+		buf->ptr = l->buf;
+		buf->len = l->len;
+		buf->head = l->head;
+		buf->writable = true;
+		return RP_OK;
+	}
+	rc = rp_vq_dev_pop(vq, buf);
+	/* A poller looks again by itself; only a sleeper needs the kick. */
+	if (rc == 0 && !dev->polling && rp_vq_dev_want_kicks(vq, true))
 		rc = rp_vq_dev_pop(vq, buf);
 	if (rc == 0) {
 		dev->stats.tx_waits++;
@@ -66,28 +110,40 @@ static int device_get_tx_buffer(struct rp_device *dev, struct rp_vq_buf *buf, ui
 		return rc;
 	/* Kicks on this queue only matter while we wait for buffers. */
 	rp_vq_dev_want_kicks(vq, false);
-	if (!buf->writable || buf->len < RP_HDR_SIZE + need) {
+	if (!buf->writable || buf->len < RP_HDR_SIZE) {
 		vq->broken = true;
 		return RP_EBADMSG;
 	}
 	return RP_OK;
 }
 
-/* Driver role: reclaim what the device consumed, then take a free buffer. */
+/*
+ * Driver role: a free buffer, reclaiming what the device consumed only when
+ * none is left (each reclaim reads the line the device writes).
+ */
 static int driver_get_tx_buffer(struct rp_device *dev, uint8_t **buf)
 {
 	struct rp_vq *vq = &dev->to_device;
 	struct rp_vq_buf used;
 	int rc;
 
-	for (;;) {
+	while (dev->tx_pool_free == 0) {
 		while ((rc = rp_vq_drv_get_used(vq, &used)) == 1)
 			dev->tx_pool[dev->tx_pool_free++] = used.ptr;
 		if (rc < 0)
 			return rc;
 		if (dev->tx_pool_free > 0)
 			break;
-		if (!rp_vq_drv_want_interrupts(vq, true)) {
+		/* A poller looks again by itself; only a sleeper needs the interrupt. */
+		if (dev->polling) {
+			dev->stats.tx_waits++;
+			return RP_EAGAIN;
+		}
+		/*
+		 * The device consumes all it is given, so half the ring
+		 * coming back is certain: one wakeup per half ring.
+		 */
+		if (!rp_vq_drv_want_interrupts_after(vq, (uint16_t)((vq->num + 1u) / 2u))) {
 			dev->stats.tx_waits++;
 			return RP_EAGAIN;
 		}
@@ -97,36 +153,81 @@ static int driver_get_tx_buffer(struct rp_device *dev, uint8_t **buf)
 	return RP_OK;
 }
 
-static int send_raw(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data,
-		    uint32_t len)
+static int tx_get(struct rp_device *dev, struct rp_tx_buf *tx);
+
+int rp_tx_get(struct rp_device *dev, struct rp_tx_buf *tx)
 {
-	struct rp_vq *vq = tx_queue(dev);
 	int rc;
 
-	if (len > RP_MTU || (len > 0 && !data))
-		return len > RP_MTU ? RP_EMSGSIZE : RP_EINVAL;
+	if (!dev->link_up)
+		return RP_ENOTCONN;
+	rc = tx_get(dev, tx);
+	/* The peer cannot give back what it has not seen: show it the batch. */
+	if (rc == RP_EAGAIN && dev->tx_unpublished) {
+		tx_flush(dev);
+		rc = tx_get(dev, tx);
+	}
+	return rc;
+}
+
+static int tx_get(struct rp_device *dev, struct rp_tx_buf *tx)
+{
+	int rc;
+
 	if (dev->is_device) {
 		struct rp_vq_buf buf;
 
-		rc = device_get_tx_buffer(dev, &buf, len);
+		if (dev->tx_out >= RP_TX_HELD_MAX)
+			return RP_EBUSY;
+		rc = device_get_tx_buffer(dev, &buf);
 		if (rc != RP_OK)
 			return rc;
-		/*
-		 * The driver chooses where both buffers lie: a reply may be
-		 * asked to go where the message it answers still is.
-		 */
-		memmove((uint8_t *)buf.ptr + RP_HDR_SIZE, data, len);
-		write_header(buf.ptr, src, dst, len);
-		rp_vq_dev_push(vq, buf.head, RP_HDR_SIZE + len);
+		dev->tx_out++;
+		tx->data = (uint8_t *)buf.ptr + RP_HDR_SIZE;
+		tx->room = buf.len - RP_HDR_SIZE < RP_MTU ? buf.len - RP_HDR_SIZE : RP_MTU;
+		tx->head = buf.head;
 	} else {
 		uint8_t *buf;
 
 		rc = driver_get_tx_buffer(dev, &buf);
 		if (rc != RP_OK)
 			return rc;
-		write_header(buf, src, dst, len);
-		memcpy(buf + RP_HDR_SIZE, data, len);
-		rc = rp_vq_drv_add(vq, buf, RP_HDR_SIZE + len, false);
+		tx->data = buf + RP_HDR_SIZE;
+		tx->room = RP_MTU;
+		tx->head = 0;
+	}
+	return RP_OK;
+}
+
+void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx)
+{
+	uint8_t *buf = tx->data - RP_HDR_SIZE;
+
+	if (dev->is_device) {
+		/* At most RP_TX_HELD_MAX are out, so the spare list has room. */
+		dev->tx_spare[dev->tx_spare_count++] =
+			(struct rp_lent){buf, RP_HDR_SIZE + tx->room, tx->head};
+		dev->tx_out--;
+	} else {
+		dev->tx_pool[dev->tx_pool_free++] = buf;
+	}
+}
+
+int rp_tx_send(struct rp_device *dev, const struct rp_tx_buf *tx, uint32_t src, uint32_t dst,
+	       uint32_t len)
+{
+	struct rp_vq *vq = tx_queue(dev);
+	uint8_t *buf = tx->data - RP_HDR_SIZE;
+
+	if (len > tx->room)
+		return RP_EMSGSIZE;
+	write_header(buf, src, dst, len);
+	if (dev->is_device) {
+		rp_vq_dev_push(vq, tx->head, RP_HDR_SIZE + len);
+		dev->tx_out--;
+	} else {
+		int rc = rp_vq_drv_add(vq, buf, RP_HDR_SIZE + len, false);
+
 		if (rc < 0) {
 			dev->tx_pool[dev->tx_pool_free++] = buf;
 			return rc;
@@ -134,8 +235,33 @@ static int send_raw(struct rp_device *dev, uint32_t src, uint32_t dst, const voi
 	}
 	dev->stats.tx_msgs++;
 	dev->stats.tx_bytes += len;
-	publish(dev, vq);
+	tx_publish(dev, vq);
 	return RP_OK;
+}
+
+static int send_raw(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data,
+		    uint32_t len)
+{
+	struct rp_tx_buf tx;
+	int rc;
+
+	if (len > RP_MTU || (len > 0 && !data))
+		return len > RP_MTU ? RP_EMSGSIZE : RP_EINVAL;
+	rc = rp_tx_get(dev, &tx);
+	if (rc != RP_OK)
+		return rc;
+	if (tx.room < len) {
+		/* A receive buffer too small for an rpmsg message: the driver is broken. */
+		tx_queue(dev)->broken = true;
+		return RP_EBADMSG;
+	}
+	/*
+	 * The driver chooses where both buffers lie: a reply may be asked to
+	 * go where the message it answers still is.
+	 */
+	memmove(tx.data, data, len);
+	dev->stats.tx_copies++;
+	return rp_tx_send(dev, &tx, src, dst, len);
 }
 
 int rp_send(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data, uint32_t len)
@@ -154,7 +280,7 @@ bool rp_can_send(struct rp_device *dev)
 	if (!dev->link_up || vq->broken)
 		return false;
 	if (dev->is_device)
-		return rp_read16(&vq->avail->idx) != vq->last_avail;
+		return dev->tx_spare_count > 0 || rp_read16(&vq->avail->idx) != vq->last_avail;
 	return dev->tx_pool_free > 0 || rp_read16(&vq->used->idx) != vq->last_used;
 }
 
@@ -238,74 +364,112 @@ static int deliver(struct rp_device *dev, const uint8_t *buf, uint32_t buf_len)
 
 	int rc = ept->cb(ept, buf + RP_HDR_SIZE, len, src);
 
-	if (rc == RP_EAGAIN)
+	if (rc == RP_EAGAIN && !dev->rx_cur_held)
 		return rc;
 	dev->stats.rx_msgs++;
 	dev->stats.rx_bytes += len;
 	return RP_OK;
 }
 
-static int device_poll(struct rp_device *dev, unsigned int budget)
+/* What the core does with a received buffer once its message is handled. */
+static void rx_give_back(struct rp_device *dev, uint8_t *buf, uint16_t head)
 {
-	struct rp_vq *vq = &dev->to_device;
-	struct rp_vq_buf buf;
-	int handled = 0;
-	int rc = 0;
-
-	rp_vq_dev_want_kicks(vq, false);
-	for (;;) {
-		if (budget && (unsigned int)handled >= budget)
-			break;
-		rc = rp_vq_dev_pop(vq, &buf);
-		if (rc == 0 && rp_vq_dev_want_kicks(vq, true)) {
-			rp_vq_dev_want_kicks(vq, false);
-			continue;
-		}
-		if (rc <= 0)
-			break;
-		if (deliver(dev, buf.ptr, buf.len) == RP_EAGAIN) {
-			rp_vq_dev_unpop(vq);
-			break;
-		}
-		rp_vq_dev_push(vq, buf.head, 0);
-		handled++;
-	}
-	/* Stay asleep only while nothing is pending; a held message waits for tx buffers. */
-	if (rc >= 0)
-		rp_vq_dev_want_kicks(vq, true);
-	publish(dev, vq);
-	return rc < 0 ? rc : handled;
+	if (dev->is_device)
+		rp_vq_dev_push(&dev->to_device, head, 0);
+	else
+		/* The buffer came from our own pool, so re-adding it cannot fail. */
+		rp_vq_drv_add(&dev->to_driver, buf, RP_BUF_SIZE, true);
 }
 
-static int driver_poll(struct rp_device *dev, unsigned int budget)
+/* Deliver one buffer; RP_EAGAIN when the endpoint wants it offered again. */
+static int rx_one(struct rp_device *dev, const struct rp_vq_buf *buf)
 {
-	struct rp_vq *vq = &dev->to_driver;
+	int rc;
+
+	dev->rx_cur = (struct rp_lent){buf->ptr, buf->len, buf->head};
+	dev->rx_cur_held = false;
+	rc = deliver(dev, buf->ptr, buf->len);
+	dev->rx_cur.buf = NULL;
+	if (rc == RP_EAGAIN)
+		return rc;
+	if (!dev->rx_cur_held)
+		rx_give_back(dev, buf->ptr, buf->head);
+	return RP_OK;
+}
+
+static bool rx_want(struct rp_device *dev, bool enable)
+{
+	struct rp_vq *vq = rx_queue(dev);
+
+	return dev->is_device ? rp_vq_dev_want_kicks(vq, enable)
+			      : rp_vq_drv_want_interrupts(vq, enable);
+}
+
+static int rx_take(struct rp_device *dev, struct rp_vq_buf *buf)
+{
+	struct rp_vq *vq = rx_queue(dev);
+
+	return dev->is_device ? rp_vq_dev_pop(vq, buf) : rp_vq_drv_get_used(vq, buf);
+}
+
+static void rx_untake(struct rp_device *dev, const struct rp_vq_buf *buf)
+{
+	struct rp_vq *vq = rx_queue(dev);
+
+	if (dev->is_device)
+		rp_vq_dev_unpop(vq);
+	else
+		rp_vq_drv_unget(vq, buf->head);
+}
+
+/*
+ * Both roles drain the same way: doorbells off while there is work, on again
+ * (then a last look) once the queue is empty, unless busy polling.
+ */
+static int poll_queue(struct rp_device *dev, unsigned int budget)
+{
+	struct rp_vq *rxq = rx_queue(dev);
 	struct rp_vq_buf buf;
+	unsigned int returned = 0;
+	bool armed = false;
 	int handled = 0;
 	int rc = 0;
 
-	rp_vq_drv_want_interrupts(vq, false);
+	rx_want(dev, false);
+	dev->in_poll = true;
 	for (;;) {
 		if (budget && (unsigned int)handled >= budget)
 			break;
-		rc = rp_vq_drv_get_used(vq, &buf);
-		if (rc == 0 && rp_vq_drv_want_interrupts(vq, true)) {
-			rp_vq_drv_want_interrupts(vq, false);
+		rc = rx_take(dev, &buf);
+		if (rc == 0 && !dev->polling) {
+			if (!rx_want(dev, true)) {
+				armed = true;
+				break;
+			}
+			rx_want(dev, false);
 			continue;
 		}
 		if (rc <= 0)
 			break;
-		if (deliver(dev, buf.ptr, buf.len) == RP_EAGAIN) {
-			rp_vq_drv_unget(vq, buf.head);
+		if (rx_one(dev, &buf) == RP_EAGAIN) {
+			rx_untake(dev, &buf);
 			break;
 		}
-		/* The buffer came from our own pool, so re-adding it cannot fail. */
-		rp_vq_drv_add(vq, buf.ptr, RP_BUF_SIZE, true);
 		handled++;
+		/* Hand buffers back in half-ring batches, not one index write each. */
+		if (++returned >= rxq->num / 2u) {
+			returned = 0;
+			publish(dev, rxq);
+		}
 	}
-	if (rc >= 0)
-		rp_vq_drv_want_interrupts(vq, true);
-	publish(dev, vq);
+	dev->in_poll = false;
+	/* Replies first: the peer is likelier to be waiting for them. */
+	if (!dev->tx_batching)
+		tx_flush(dev);
+	/* Stay asleep only while nothing is pending; a held message waits for tx buffers. */
+	if (rc >= 0 && !armed && !dev->polling)
+		rx_want(dev, true);
+	publish(dev, rxq);
 	return rc < 0 ? rc : handled;
 }
 
@@ -315,7 +479,43 @@ int rp_poll(struct rp_device *dev, unsigned int budget)
 
 	if (rc != RP_OK && rc != RP_EAGAIN)
 		return rc;
-	return dev->is_device ? device_poll(dev, budget) : driver_poll(dev, budget);
+	return poll_queue(dev, budget);
+}
+
+bool rp_set_polling(struct rp_device *dev, bool on)
+{
+	dev->polling = on;
+	return rx_want(dev, !on);
+}
+
+int rp_rx_hold(struct rp_endpoint *ept, const void *data)
+{
+	struct rp_device *dev = ept->dev;
+
+	if (!dev->rx_cur.buf || data != dev->rx_cur.buf + RP_HDR_SIZE || dev->rx_cur_held)
+		return RP_EINVAL;
+	if (dev->rx_held_count >= RP_RX_HELD_MAX)
+		return RP_EBUSY;
+	dev->rx_held[dev->rx_held_count++] = dev->rx_cur;
+	dev->rx_cur_held = true;
+	return RP_OK;
+}
+
+int rp_rx_release(struct rp_device *dev, const void *data)
+{
+	for (unsigned int i = 0; i < dev->rx_held_count; i++) {
+		struct rp_lent l = dev->rx_held[i];
+
+		if (data != l.buf + RP_HDR_SIZE)
+			continue;
+		dev->rx_held[i] = dev->rx_held[--dev->rx_held_count];
+		rx_give_back(dev, l.buf, l.head);
+		/* Inside rp_poll() the batch at its end carries it. */
+		if (!dev->in_poll)
+			publish(dev, rx_queue(dev));
+		return RP_OK;
+	}
+	return RP_EINVAL;
 }
 
 static int init_queues(struct rp_device *dev, const struct rp_rings *rings,

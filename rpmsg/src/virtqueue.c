@@ -61,6 +61,7 @@ int rp_vq_dev_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void
 		return rc != RP_OK ? rc : RP_EINVAL;
 	vq_attach(vq, RP_VQ_DEVICE, num, desc, avail, used, event_idx, mem);
 	vq->last_avail = last_avail;
+	vq->avail_seen = last_avail;
 	vq->used_shadow = rp_read16(&vq->used->idx);
 	vq->used_published = vq->used_shadow;
 	return RP_OK;
@@ -71,13 +72,22 @@ int rp_vq_dev_pop(struct rp_vq *vq, struct rp_vq_buf *buf)
 	if (vq->broken)
 		return RP_EBROKEN;
 
-	uint16_t avail_idx = rp_read16(&vq->avail->idx);
+	/*
+	 * The index line is the one the driver keeps writing: read it once
+	 * per batch, not once per buffer. What it said stays true until taken.
+	 */
+	uint16_t pending = (uint16_t)(vq->avail_seen - vq->last_avail);
 
-	if (avail_idx == vq->last_avail)
-		return 0;
-	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
-		return vq_break(vq, RP_EBADMSG);
-	rp_rmb();
+	if (pending == 0 || pending > vq->num) {
+		uint16_t avail_idx = rp_read16(&vq->avail->idx);
+
+		if (avail_idx == vq->last_avail)
+			return 0;
+		if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
+			return vq_break(vq, RP_EBADMSG);
+		vq->avail_seen = avail_idx;
+		rp_rmb();
+	}
 
 	uint16_t head = rp_read16(&vq->avail->ring[vq->last_avail & (vq->num - 1u)]);
 
@@ -143,12 +153,25 @@ bool rp_vq_dev_publish(struct rp_vq *vq)
 	return need;
 }
 
+/*
+ * With the event index, "off" is an event half the index space away: never
+ * crossed in practice, provided it is moved along before the index gets
+ * near it. A quarter of the space is the margin.
+ */
+static bool off_event_stale(const struct rp_vq *vq, uint16_t idx)
+{
+	return vq->event_idx && (uint16_t)(idx - vq->notify_off_at) > 0x4000u;
+}
+
 bool rp_vq_dev_want_kicks(struct rp_vq *vq, bool enable)
 {
 	if (vq->broken)
 		return false;
+	if (!enable && vq->notify_off && !off_event_stale(vq, vq->last_avail))
+		return false;
+	vq->notify_off = !enable;
+	vq->notify_off_at = vq->last_avail;
 	if (vq->event_idx) {
-		/* Disabled: an event half the index space away is never crossed in practice. */
 		uint16_t event = enable ? vq->last_avail : (uint16_t)(vq->last_avail + 0x8000u);
 
 		rp_write16(avail_event_field(vq), event);
@@ -233,13 +256,19 @@ int rp_vq_drv_get_used(struct rp_vq *vq, struct rp_vq_buf *buf)
 	if (vq->broken)
 		return RP_EBROKEN;
 
-	uint16_t used_idx = rp_read16(&vq->used->idx);
+	/* As on the device side: one read of the index line per batch. */
+	uint16_t pending = (uint16_t)(vq->used_seen - vq->last_used);
 
-	if (used_idx == vq->last_used)
-		return 0;
-	if ((uint16_t)(used_idx - vq->last_used) > vq->num)
-		return vq_break(vq, RP_EBADMSG);
-	rp_rmb();
+	if (pending == 0 || pending > vq->num) {
+		uint16_t used_idx = rp_read16(&vq->used->idx);
+
+		if (used_idx == vq->last_used)
+			return 0;
+		if ((uint16_t)(used_idx - vq->last_used) > vq->num)
+			return vq_break(vq, RP_EBADMSG);
+		vq->used_seen = used_idx;
+		rp_rmb();
+	}
 
 	struct rp_vring_used_elem *e = &vq->used->ring[vq->last_used & (vq->num - 1u)];
 	uint32_t id = rp_read32(&e->id);
@@ -273,12 +302,17 @@ void rp_vq_drv_unget(struct rp_vq *vq, uint16_t head)
 	vq->stats.buffers--;
 }
 
-bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable)
+static bool drv_set_used_event(struct rp_vq *vq, bool enable, uint16_t n)
 {
 	if (vq->broken)
 		return false;
+	if (!enable && vq->notify_off && !off_event_stale(vq, vq->last_used))
+		return false;
+	vq->notify_off = !enable;
+	vq->notify_off_at = vq->last_used;
 	if (vq->event_idx) {
-		uint16_t event = enable ? vq->last_used : (uint16_t)(vq->last_used + 0x8000u);
+		uint16_t event = enable ? (uint16_t)(vq->last_used + n - 1u)
+					: (uint16_t)(vq->last_used + 0x8000u);
 
 		rp_write16(used_event_field(vq), event);
 	} else {
@@ -287,5 +321,16 @@ bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable)
 	if (!enable)
 		return false;
 	rp_mb();
+	/* Any buffer back is worth collecting now, even before the n-th. */
 	return rp_read16(&vq->used->idx) != vq->last_used;
+}
+
+bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable)
+{
+	return drv_set_used_event(vq, enable, 1);
+}
+
+bool rp_vq_drv_want_interrupts_after(struct rp_vq *vq, uint16_t n)
+{
+	return drv_set_used_event(vq, true, n ? n : 1);
 }

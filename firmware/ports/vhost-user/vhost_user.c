@@ -603,14 +603,16 @@ void vu_backend_call(struct vu_backend *vu, unsigned int index)
 		log_error("raising the interrupt of queue %u: %s", index, strerror(errno));
 }
 
-bool vu_backend_take_kick(struct vu_backend *vu, unsigned int index)
+uint64_t vu_backend_take_kick(struct vu_backend *vu, unsigned int index)
 {
 	struct pollfd p = {.fd = vu->vrings[index].kick_fd, .events = POLLIN};
 	uint64_t count;
 
 	if (p.fd < 0 || poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
-		return false;
-	return read(p.fd, &count, sizeof(count)) == (ssize_t)sizeof(count);
+		return 0;
+	if (read(p.fd, &count, sizeof(count)) != (ssize_t)sizeof(count))
+		return 0;
+	return count;
 }
 
 int vu_backend_ring_pointers(struct vu_backend *vu, unsigned int index, void **desc, void **avail,

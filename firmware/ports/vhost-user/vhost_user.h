@@ -91,8 +91,11 @@ int vu_backend_handle(struct vu_backend *vu);
 /* Ring the driver's doorbell for a queue. */
 void vu_backend_call(struct vu_backend *vu, unsigned int index);
 
-/* Consume a pending kick; returns true if there was one. */
-bool vu_backend_take_kick(struct vu_backend *vu, unsigned int index);
+/*
+ * Consume pending kicks; returns how many the frontend rang since the last
+ * call (an eventfd adds them up), 0 if none.
+ */
+uint64_t vu_backend_take_kick(struct vu_backend *vu, unsigned int index);
 
 /* Local pointers of a ready ring, translated and bounds-checked. */
 int vu_backend_ring_pointers(struct vu_backend *vu, unsigned int index, void **desc, void **avail,

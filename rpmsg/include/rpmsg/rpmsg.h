@@ -26,6 +26,16 @@
 #define RP_QUEUE_TO_DRIVER 0u
 #define RP_QUEUE_TO_DEVICE 1u
 
+/* Device role: transmit buffers that may be out through rp_tx_get() at once. */
+#ifndef RP_TX_HELD_MAX
+#define RP_TX_HELD_MAX 4u
+#endif
+
+/* Received buffers an application may keep through rp_rx_hold() at once. */
+#ifndef RP_RX_HELD_MAX
+#define RP_RX_HELD_MAX 8u
+#endif
+
 /* Wire header, little-endian, as in Linux's struct rpmsg_hdr. */
 struct rp_hdr {
 	uint32_t src;
@@ -84,6 +94,21 @@ struct rp_stats {
 	uint32_t rx_dropped;   /* no endpoint at the destination */
 	uint32_t rx_malformed; /* header inconsistent with the buffer */
 	uint32_t tx_waits;     /* sends that found no buffer */
+	uint32_t tx_copies;    /* messages rp_send() copied in (rp_tx_send() copies none) */
+};
+
+/* A transmit buffer lent by rp_tx_get(): fill data in place, then rp_tx_send(). */
+struct rp_tx_buf {
+	uint8_t *data; /* payload area */
+	uint32_t room; /* payload bytes that fit */
+	uint16_t head; /* device role: descriptor to return */
+};
+
+/* A buffer the core lent out, with the descriptor it goes back through. */
+struct rp_lent {
+	uint8_t *buf;
+	uint32_t len;
+	uint16_t head;
 };
 
 struct rp_device {
@@ -101,6 +126,20 @@ struct rp_device {
 	/* driver role: free transmit buffers (their count equals the queue size) */
 	uint8_t *tx_pool[RP_VQ_MAX_NUM];
 	uint16_t tx_pool_free;
+
+	bool polling;		 /* rp_set_polling(): rp_poll() leaves doorbells off */
+	bool in_poll;		 /* sends from callbacks are published in batches */
+	bool tx_batching;	 /* rp_tx_batch(): sends are published in batches */
+	uint16_t tx_unpublished; /* sent during this poll and not yet visible */
+	/* device role: rp_tx_get() buffers out, and the ones given back unused */
+	uint8_t tx_out;
+	uint8_t tx_spare_count;
+	struct rp_lent tx_spare[RP_TX_HELD_MAX];
+	/* the message being delivered, and those an application kept */
+	struct rp_lent rx_cur;
+	bool rx_cur_held;
+	uint8_t rx_held_count;
+	struct rp_lent rx_held[RP_RX_HELD_MAX];
 };
 
 /* Ring geometry shared by both roles. */
@@ -143,6 +182,49 @@ void rp_endpoint_destroy(struct rp_endpoint *ept);
 
 /* Copy-send one message; RP_EAGAIN when no buffer is free right now. */
 int rp_send(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data, uint32_t len);
+
+/*
+ * Zero-copy send, step one: borrow a transmit buffer to fill in place.
+ * RP_EAGAIN when none is free; RP_EBUSY when RP_TX_HELD_MAX are already out
+ * (device role).
+ */
+int rp_tx_get(struct rp_device *dev, struct rp_tx_buf *tx);
+
+/* Step two: send the first len bytes of tx->data; the buffer is the peer's again. */
+int rp_tx_send(struct rp_device *dev, const struct rp_tx_buf *tx, uint32_t src, uint32_t dst,
+	       uint32_t len);
+
+/* Or give the buffer back unsent; the next rp_tx_get() or rp_send() reuses it. */
+void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx);
+
+/*
+ * Batching: while on, sends become visible to the peer a half ring at a
+ * time (one index write, one barrier and at most one doorbell per batch)
+ * instead of one by one; a send that finds no buffer publishes what is
+ * pending first. Turning it off publishes the rest: do so at the end of a
+ * burst, or the last messages wait.
+ */
+void rp_tx_batch(struct rp_device *dev, bool on);
+
+/*
+ * From inside an endpoint callback: keep the message's buffer (data as the
+ * callback got it) after returning, so it can be read in place later. The
+ * message counts as delivered. RP_EBUSY when RP_RX_HELD_MAX are already
+ * kept: copy it instead.
+ */
+int rp_rx_hold(struct rp_endpoint *ept, const void *data);
+
+/* Give a kept buffer back to the peer. RP_EINVAL if data is not one kept. */
+int rp_rx_release(struct rp_device *dev, const void *data);
+
+/*
+ * Busy polling: while on, rp_poll() leaves the peer's doorbells for our
+ * receive queue off, since we look without being told, and a send that
+ * finds no buffer asks for none either. Turning it off asks for receive
+ * doorbells again and returns true when messages arrived meanwhile; before
+ * sleeping, poll again (and retry a send that waits), or a wakeup is lost.
+ */
+bool rp_set_polling(struct rp_device *dev, bool on);
 
 /*
  * Handle what the peer sent: up to budget messages (0: no limit), plus

@@ -52,10 +52,18 @@ struct rp_vq {
 	enum rp_vq_role role;
 	bool event_idx;
 	bool broken;
+	/*
+	 * Our own notification wish as last written, so a side that keeps
+	 * doorbells off while it polls does not rewrite the shared line (and
+	 * steal it from the peer's cache) on every pass.
+	 */
+	bool notify_off;
+	uint16_t notify_off_at; /* index the "off" event was computed from */
 	const struct rp_mem *mem;
 
 	/* device role */
 	uint16_t last_avail;  /* next avail entry to take */
+	uint16_t avail_seen;  /* avail->idx when last read: entries up to it need no re-read */
 	uint16_t used_shadow; /* used->idx as it will be once published */
 	uint16_t used_published;
 
@@ -63,6 +71,7 @@ struct rp_vq {
 	uint16_t avail_shadow;
 	uint16_t avail_published;
 	uint16_t last_used;
+	uint16_t used_seen; /* used->idx when last read */
 	uint16_t num_free;
 	uint16_t free_head;
 	uint16_t free_next[RP_VQ_MAX_NUM]; /* kept here, not in the shared desc.next */
@@ -124,6 +133,20 @@ void rp_vq_drv_unget(struct rp_vq *vq, uint16_t head);
  * true when buffers came back meanwhile.
  */
 bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable);
+
+/*
+ * Ask for one interrupt once n more buffers have come back (event index
+ * only; without it the device cannot count, so the first one interrupts).
+ * For a sender waiting on a full ring: one wakeup per n reclaimed buffers
+ * instead of one per buffer. Returns true when any came back meanwhile.
+ */
+bool rp_vq_drv_want_interrupts_after(struct rp_vq *vq, uint16_t n);
+
+/* Buffers the driver has made available and not yet had back. */
+static inline uint16_t rp_vq_drv_in_flight(const struct rp_vq *vq)
+{
+	return (uint16_t)(vq->num - vq->num_free);
+}
 
 static inline uint16_t rp_vq_drv_free_count(const struct rp_vq *vq)
 {

@@ -328,6 +328,176 @@ static void test_doorbells_event_idx(void **state)
 	doorbells(true);
 }
 
+/* Zero-copy: fill the ring buffer in place; a buffer given back is reused. */
+static void zero_copy(bool event_idx)
+{
+	struct rp_tx_buf tx, tx2;
+
+	connected(event_idx);
+	assert_int_equal(rp_tx_get(&L.drv, &tx), RP_OK);
+	assert_int_equal(tx.room, RP_MTU);
+	memcpy(tx.data, "abc", 3);
+	assert_int_equal(rp_tx_send(&L.drv, &tx, DRV_ADDR, DEV_ADDR, RP_MTU + 1), RP_EMSGSIZE);
+	assert_int_equal(rp_tx_send(&L.drv, &tx, DRV_ADDR, DEV_ADDR, 3), RP_OK);
+	assert_ptr_equal(last_sent_by_driver() + RP_HDR_SIZE, tx.data);
+	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_memory_equal(dev_log.data[0], "abc", 3);
+
+	assert_int_equal(rp_tx_get(&L.dev, &tx), RP_OK);
+	rp_tx_put(&L.dev, &tx);
+	assert_int_equal(rp_tx_get(&L.dev, &tx2), RP_OK);
+	assert_ptr_equal(tx2.data, tx.data);
+	memcpy(tx2.data, "xy", 2);
+	assert_int_equal(rp_tx_send(&L.dev, &tx2, DEV_ADDR, DRV_ADDR, 2), RP_OK);
+	assert_int_equal(rp_poll(&L.drv, 0), 1);
+	assert_memory_equal(drv_log.data[0], "xy", 2);
+	assert_int_equal(L.drv.stats.tx_copies + L.dev.stats.tx_copies, 0);
+
+	/* The device lends out a bounded number at once. */
+	struct rp_tx_buf many[RP_TX_HELD_MAX];
+
+	for (unsigned int i = 0; i < RP_TX_HELD_MAX; i++)
+		assert_int_equal(rp_tx_get(&L.dev, &many[i]), RP_OK);
+	assert_int_equal(rp_tx_get(&L.dev, &tx), RP_EBUSY);
+	for (unsigned int i = 0; i < RP_TX_HELD_MAX; i++)
+		rp_tx_put(&L.dev, &many[i]);
+	for (unsigned int i = 0; i < NUM; i++)
+		assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "z", 1), RP_OK);
+	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "z", 1), RP_EAGAIN);
+}
+
+static void test_zero_copy(void **state)
+{
+	(void)state;
+	zero_copy(false);
+}
+
+static void test_zero_copy_event_idx(void **state)
+{
+	(void)state;
+	zero_copy(true);
+}
+
+static const void *held_data;
+static struct rp_endpoint *held_ept;
+
+static int hold_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint32_t src)
+{
+	(void)len;
+	(void)src;
+	held_ept = ept;
+	assert_int_equal(rp_rx_hold(ept, (const uint8_t *)data + 1), RP_EINVAL);
+	assert_int_equal(rp_rx_hold(ept, data), RP_OK);
+	held_data = data;
+	return RP_OK;
+}
+
+/* A held buffer stays out of the ring until released, then is reused. */
+static void rx_hold(struct rp_device *rx, struct rp_device *tx, uint32_t rx_addr, uint32_t tx_addr)
+{
+	struct rp_endpoint *ept = rx == &L.dev ? &dev_ept : &drv_ept;
+
+	ept->cb = hold_cb;
+	assert_int_equal(rp_send(tx, tx_addr, rx_addr, "held", 4), RP_OK);
+	assert_int_equal(rp_poll(rx, 0), 1);
+	assert_memory_equal(held_data, "held", 4);
+	assert_int_equal(rx->stats.rx_msgs, 1);
+	/* Not given back: the sender's ring is one short until the release. */
+	ept->cb = rx_log_cb;
+	for (unsigned int i = 0; i < NUM - 1u; i++) {
+		assert_int_equal(rp_send(tx, tx_addr, rx_addr, "n", 1), RP_OK);
+		assert_int_equal(rp_poll(rx, 0), 1);
+	}
+	assert_memory_equal(held_data, "held", 4);
+	assert_int_equal(rp_rx_release(rx, "nope"), RP_EINVAL);
+	assert_int_equal(rp_rx_release(rx, held_data), RP_OK);
+	assert_int_equal(rp_rx_release(rx, held_data), RP_EINVAL);
+	for (unsigned int i = 0; i < NUM; i++) {
+		assert_int_equal(rp_send(tx, tx_addr, rx_addr, "m", 1), RP_OK);
+		assert_int_equal(rp_poll(rx, 0), 1);
+	}
+}
+
+static void test_rx_hold_device(void **state)
+{
+	(void)state;
+	connected(true);
+	rx_hold(&L.dev, &L.drv, DEV_ADDR, DRV_ADDR);
+}
+
+static void test_rx_hold_driver(void **state)
+{
+	(void)state;
+	connected(false);
+	rx_hold(&L.drv, &L.dev, DRV_ADDR, DEV_ADDR);
+}
+
+/* Batched sends are invisible until a half ring, a flush or a wait. */
+static void test_tx_batch(void **state)
+{
+	unsigned int kicks;
+
+	(void)state;
+	connected(true);
+	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
+	rp_tx_batch(&L.drv, true);
+	for (unsigned int i = 0; i < NUM / 2u - 1u; i++)
+		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
+	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "c", 1), RP_OK);
+	rp_tx_batch(&L.drv, false);
+	assert_int_equal(rp_poll(&L.dev, 0), (int)(NUM / 2u + 1u));
+	/* A sender out of buffers shows its batch first, so no deadlock. */
+	rp_tx_batch(&L.drv, true);
+	unsigned int sent = 0;
+
+	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "d", 1) == RP_OK)
+		sent++;
+	assert_int_equal(rp_poll(&L.dev, 0), (int)sent);
+	rp_tx_batch(&L.drv, false);
+}
+
+/* Busy polling: no doorbells while on; off re-arms and reports arrivals. */
+static void test_polling(void **state)
+{
+	unsigned int kicks;
+
+	(void)state;
+	connected(true);
+	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
+	assert_false(rp_set_polling(&L.dev, true));
+	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "p", 1), RP_OK);
+		assert_int_equal(rp_poll(&L.dev, 0), 1);
+	}
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "q", 1), RP_OK);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks);
+	assert_true(rp_set_polling(&L.dev, false));
+	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "r", 1), RP_OK);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
+}
+
+/* A driver waiting on a full ring is interrupted once per half ring. */
+static void test_tx_wait_half_ring(void **state)
+{
+	unsigned int irqs;
+
+	(void)state;
+	connected(true);
+	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "f", 1) == RP_OK)
+		;
+	irqs = L.dev_notify[RP_QUEUE_TO_DEVICE];
+	/* The device takes them one poll at a time. */
+	for (unsigned int i = 0; i < NUM; i++)
+		assert_int_equal(rp_poll(&L.dev, 1), 1);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
+	assert_true(rp_can_send(&L.drv));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +514,13 @@ int main(void)
 		cmocka_unit_test(test_send_before_link_up),
 		cmocka_unit_test(test_doorbells),
 		cmocka_unit_test(test_doorbells_event_idx),
+		cmocka_unit_test(test_zero_copy),
+		cmocka_unit_test(test_zero_copy_event_idx),
+		cmocka_unit_test(test_rx_hold_device),
+		cmocka_unit_test(test_rx_hold_driver),
+		cmocka_unit_test(test_tx_batch),
+		cmocka_unit_test(test_polling),
+		cmocka_unit_test(test_tx_wait_half_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rpmsg/rp_relax.h>
 #include <rpmsg/rpmsg.h>
 
 #define BUS_BASE 0x10040000u /* the STM32MP1's SRAM, as the M4 would see it */
@@ -116,15 +117,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
 }
 
 static void pin(int cpu)
@@ -283,7 +275,7 @@ static void device_main(struct side *s)
 			continue;
 		}
 		if (s->spin_ns && now_ns() - last < s->spin_ns) {
-			cpu_relax();
+			rp_cpu_relax();
 			continue;
 		}
 		side_sleep(s);
@@ -325,7 +317,7 @@ static void drv_wait_flag(struct side *s, bool *flag)
 		if (*flag)
 			return;
 		if (s->spin_ns && now_ns() - t0 < s->spin_ns) {
-			cpu_relax();
+			rp_cpu_relax();
 			continue;
 		}
 		side_sleep(s);
@@ -351,7 +343,7 @@ static void drv_get_tx(struct side *s, struct rp_tx_buf *tx)
 		if (!t0)
 			t0 = now_ns();
 		if (now_ns() - t0 < s->spin_ns) {
-			cpu_relax();
+			rp_cpu_relax();
 			continue;
 		}
 		/* Window over: retry once asking for the interrupt, then sleep. */
@@ -646,7 +638,7 @@ static double ref_ideal_ring(struct shm *shm, const struct config *cfg, const ui
 		pin(cfg->cpu[1]);
 		for (uint64_t i = 0; i < total; i++) {
 			while (__atomic_load_n(&shm->produced, __ATOMIC_ACQUIRE) == i)
-				cpu_relax();
+				rp_cpu_relax();
 			if (off + RP_MTU > SINK_SIZE)
 				off = 0;
 			memcpy(sink + off, shm->slot[i % num], RP_MTU);
@@ -664,13 +656,13 @@ static double ref_ideal_ring(struct shm *shm, const struct config *cfg, const ui
 			uint64_t i = base + m;
 
 			while (i - __atomic_load_n(&shm->consumed, __ATOMIC_ACQUIRE) >= num)
-				cpu_relax();
+				rp_cpu_relax();
 			memcpy(shm->slot[i % num], src + (m * RP_MTU) % (SINK_SIZE - RP_MTU),
 			       RP_MTU);
 			__atomic_store_n(&shm->produced, i + 1, __ATOMIC_RELEASE);
 		}
 		while (__atomic_load_n(&shm->consumed, __ATOMIC_ACQUIRE) != base + msgs)
-			cpu_relax();
+			rp_cpu_relax();
 		if (r > 0)
 			t[r - 1] = now_ns() - t0;
 	}

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <firmware/firmware.h>
+#include <rpmsg/rp_relax.h>
 #include <rpmsg/rpmsg.h>
 
 #include "log.h"
@@ -148,15 +149,6 @@ static bool serve_poll(struct port *p)
 	return rc > 0;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
-}
-
 /*
  * Linux's virtio_rpmsg_bus kicks once per message unless we say we need
  * none, and a writer sends its next message within tens of microseconds of
@@ -194,7 +186,7 @@ static bool busy_poll(struct port *p)
 			rp_set_polling(&p->dev, false);
 			return !p->failed;
 		}
-		cpu_relax();
+		rp_cpu_relax();
 	}
 	rp_set_polling(&p->dev, false);
 	return false;

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -138,6 +139,7 @@ static int take_fds(struct msghdr *mh, int *fds, unsigned int *nfds)
 	return 0;
 }
 
+/* Reads exactly len bytes; -1 at end of file or after VU_IO_TIMEOUT_MS of silence. */
 static int read_full(int fd, void *buf, size_t len)
 {
 	for (size_t done = 0; done < len;) {
@@ -145,8 +147,12 @@ static int read_full(int fd, void *buf, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				log_error("frontend stalled for %d ms inside a message",
+					  VU_IO_TIMEOUT_MS);
 			return -1;
+		}
 		done += (size_t)n;
 	}
 	return 0;
@@ -564,6 +570,23 @@ int vu_backend_listen(struct vu_backend *vu, const char *path)
 	return 0;
 }
 
+int vu_backend_attach(struct vu_backend *vu, int fd)
+{
+	struct timeval tv = {.tv_sec = VU_IO_TIMEOUT_MS / 1000,
+			     .tv_usec = (VU_IO_TIMEOUT_MS % 1000) * 1000};
+
+	/*
+	 * SIGTERM reaches us through a signalfd, so it cannot interrupt a
+	 * blocking read or write: a frontend that stalls in the middle of a
+	 * message must not hold us there. Bounded, it is a protocol failure.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
+		return -1;
+	vu->conn_fd = fd;
+	return 0;
+}
+
 int vu_backend_accept(struct vu_backend *vu)
 {
 	int fd;
@@ -573,7 +596,13 @@ int vu_backend_accept(struct vu_backend *vu)
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -1;
-	vu->conn_fd = fd;
+	if (vu_backend_attach(vu, fd) != 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	log_info("frontend connected");
 	return 0;
 }

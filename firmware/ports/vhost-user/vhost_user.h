@@ -78,8 +78,14 @@ void vu_backend_init(struct vu_backend *vu, uint64_t features, unsigned int max_
 /* Listen on path, replacing a stale socket file; -1 with errno on failure. */
 int vu_backend_listen(struct vu_backend *vu, const char *path);
 
+/* How long the frontend may stall inside one message before we hang up. */
+#define VU_IO_TIMEOUT_MS 2000
+
 /* Accept the frontend's connection; -1 with errno on failure. */
 int vu_backend_accept(struct vu_backend *vu);
+
+/* Serve an already connected socket (what accept does after accepting). */
+int vu_backend_attach(struct vu_backend *vu, int fd);
 
 /*
  * Read and act on one control message. Returns 0, or -1 when the connection

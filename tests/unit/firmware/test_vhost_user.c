@@ -61,7 +61,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	vu_backend_init(&f->vu, 1ull << RP_VIRTIO_RPMSG_F_NS, 256, &ops, f);
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	f->vu.conn_fd = sv[0];
+	assert_int_equal(vu_backend_attach(&f->vu, sv[0]), 0);
 	f->frontend = sv[1];
 	f->memfd = memfd_create("guest", MFD_CLOEXEC);
 	assert_true(f->memfd >= 0);
@@ -159,6 +159,17 @@ static void test_oversize_payload_ends_connection(void **state)
 {
 	struct fixture *f = *state;
 	struct vu_header h = {VU_SET_FEATURES, VU_VERSION, 4096};
+
+	assert_int_equal(write(f->frontend, &h, sizeof(h)), (ssize_t)sizeof(h));
+	assert_int_equal(vu_backend_handle(&f->vu), -1);
+	assert_int_equal(f->vu.conn_fd, -1);
+}
+
+/* A frontend silent in the middle of a message is hung up on, not waited for. */
+static void test_stall_inside_message_ends_connection(void **state)
+{
+	struct fixture *f = *state;
+	struct vu_header h = {VU_SET_FEATURES, VU_VERSION, 8};
 
 	assert_int_equal(write(f->frontend, &h, sizeof(h)), (ssize_t)sizeof(h));
 	assert_int_equal(vu_backend_handle(&f->vu), -1);
@@ -355,6 +366,7 @@ int main(void)
 		T(test_get_features_offers_rpmsg_bits),
 		T(test_unoffered_feature_fails_but_keeps_connection),
 		T(test_oversize_payload_ends_connection),
+		T(test_stall_inside_message_ends_connection),
 		T(test_bad_version_ends_connection),
 		T(test_wrong_payload_size_ends_connection),
 		T(test_kick_without_fd_ends_connection),

@@ -27,6 +27,7 @@ python3
 gnuplot-nox
 linux-headers-amd64
 kmod
+procps
 inotify-tools
 gcc-arm-none-eabi
 libnewlib-arm-none-eabi

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -17,20 +18,25 @@
 /*
  * rpmsg_tty answers ENOMEM while its transmit buffers are all in flight and
  * never signals when one frees (its write_room is constant), so the only
- * way on is to retry after a short pause.
+ * way on is to retry. Buffers usually come back within microseconds, so
+ * the first retries only yield the CPU; a sleep, however short, can cost a
+ * whole scheduler tick (10 ms on some kernels), so pauses come only after.
  */
+#define TTY_YIELD_RETRIES 256
 #define TTY_RETRY_PAUSE_MS 1
 
-/* Only the tty refuses writes: rpmsg_char writes block (see amp_char_open). */
-static int wait_writable(void)
+static void wait_writable(unsigned int attempt)
 {
-	poll(NULL, 0, TTY_RETRY_PAUSE_MS);
-	return 0;
+	if (attempt < TTY_YIELD_RETRIES)
+		sched_yield();
+	else
+		poll(NULL, 0, TTY_RETRY_PAUSE_MS);
 }
 
 static int fd_write(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline,
 		    struct amp_transfer *t)
 {
+	unsigned int refused = 0; /* in a row */
 	size_t done = 0;
 
 	while (done < len) {
@@ -40,6 +46,7 @@ static int fd_write(struct amp_channel *ch, const uint8_t *data, size_t len, int
 		if (w > 0) {
 			done += (size_t)w;
 			t->writes++;
+			refused = 0;
 			continue;
 		}
 		if (w < 0 && errno == EINTR)
@@ -51,7 +58,7 @@ static int fd_write(struct amp_channel *ch, const uint8_t *data, size_t len, int
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		wait_writable();
+		wait_writable(refused++);
 	}
 	return 0;
 }

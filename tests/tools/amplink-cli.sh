@@ -32,4 +32,13 @@ expect 1 "$amplink" send /nonexistent/file
 grep -q "/nonexistent/file" "$out" || fail "send does not name the missing file"
 expect 1 "$amplink" bench --transport tty --tty /nonexistent/tty --repeat 1
 grep -q "cannot open /nonexistent/tty" "$out" || fail "bench does not name the missing device"
+# Off the board (the usual test host): the hints for a missing module and bus.
+if [ ! -e /sys/module/rpmsg_netlink ]; then
+	expect 1 "$amplink" bench --transport netlink --repeat 1
+	grep -q "rpmsg_netlink module is not loaded" "$out" || fail "no hint for the missing module"
+fi
+if [ ! -e /sys/bus/rpmsg ]; then
+	expect 1 "$amplink" channels
+	grep -q "no rpmsg bus" "$out" || fail "channels gives no hint without an rpmsg bus"
+fi
 echo "amplink CLI: help, usage errors and missing devices behave"

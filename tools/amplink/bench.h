@@ -23,6 +23,7 @@ struct bench_row {
 	/* Per transfer, from the firmware's counters. */
 	double msgs_to_fw, msgs_from_fw, kicks_in, irqs_out;
 	bool have_counts;
+	int last_errno;
 	char error[128];
 };
 

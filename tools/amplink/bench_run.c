@@ -4,6 +4,7 @@
  * CLOCK_MONOTONIC around nothing but the transaction, after warm-up.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,14 +65,31 @@ static int transfer(struct amp_channel *ch, const unsigned char *buf, size_t siz
 	rc = amp_channel_send_block(ch, buf, size, &t);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc != 0) {
-		snprintf(row->error, sizeof(row->error),
-			 "%s (firmware acked %u of %zu bytes, status %u)", strerror(errno),
-			 t.acked_bytes, size, t.status);
+		int err = errno;
+
+		if (err == EPERM || err == EACCES)
+			snprintf(row->error, sizeof(row->error),
+				 "%s: sending needs CAP_NET_ADMIN (run as root)", strerror(err));
+		else if (err == ENODEV)
+			snprintf(row->error, sizeof(row->error),
+				 "%s: the firmware's channel went away", strerror(err));
+		else
+			snprintf(row->error, sizeof(row->error),
+				 "%s (firmware acked %u of %zu bytes, status %u)", strerror(err),
+				 t.acked_bytes, size, t.status);
 		row->failures++;
+		row->last_errno = err;
+		errno = err;
 		return -1;
 	}
 	*ms = elapsed_ms(&t0, &t1);
 	return 0;
+}
+
+/* Failures no retry can cure: measuring on would only repeat them. */
+static bool transport_lost(int err)
+{
+	return err == EPERM || err == EACCES || err == ENODEV;
 }
 
 static void measure_size(const struct bench_config *cfg, struct amp_channel *ch, unsigned char *buf,
@@ -88,9 +106,12 @@ static void measure_size(const struct bench_config *cfg, struct amp_channel *ch,
 		transfer(ch, buf, size, &ignored, row);
 	bool counted = stats_overhead(ch, &before, &cost) == 0;
 
-	for (unsigned int i = 0; i < cfg->repeat; i++)
+	for (unsigned int i = 0; i < cfg->repeat; i++) {
 		if (transfer(ch, buf, size, &samples[ok], row) == 0)
 			ok++;
+		else if (transport_lost(errno))
+			break;
+	}
 	if (counted && ok == cfg->repeat && amp_channel_firmware_stats(ch, &after) == 0)
 		counters_delta(&before, &after, &cost, ok, row);
 	row->reps = ok;
@@ -123,6 +144,17 @@ int bench_transport(const struct bench_config *cfg, enum amp_transport t, struct
 		return -1;
 	}
 	for (size_t i = 0; i < cfg->nsizes; i++) {
+		rows[i].transport = t;
+		if (i && rows[i - 1].failures && !rows[i - 1].reps &&
+		    transport_lost(rows[i - 1].last_errno)) {
+			memset(&rows[i], 0, sizeof(rows[i]));
+			rows[i].transport = t;
+			rows[i].size = cfg->sizes[i];
+			rows[i].failures = 1;
+			rows[i].last_errno = rows[i - 1].last_errno;
+			snprintf(rows[i].error, sizeof(rows[i].error), "not tried (see above)");
+			continue;
+		}
 		measure_size(cfg, ch, buf, cfg->sizes[i], samples, &rows[i]);
 		rows[i].transport = t;
 	}

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "send_fds.h"
 #include "vhost_user.h"
 
 #define GUEST_SIZE (64u * 1024u)
@@ -66,7 +67,6 @@ static size_t send_one(int sock, const uint8_t *data, size_t size)
 	unsigned int nfds = data[0] & 3u, kind = (data[0] >> 2) & 3u;
 	struct vu_header h;
 	int fds[3];
-	char control[CMSG_SPACE(sizeof(fds))];
 
 	memcpy(&h, data + 1, sizeof(h));
 	size_t payload = size - 1 - sizeof(h);
@@ -75,22 +75,10 @@ static size_t send_one(int sock, const uint8_t *data, size_t size)
 		payload = h.size;
 
 	struct iovec iov = {(void *)(data + 1), sizeof(h) + payload};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
 	for (unsigned int i = 0; i < nfds; i++)
 		fds[i] = make_fd(kind);
-	if (nfds) {
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	(void)sendmsg(sock, &mh, MSG_NOSIGNAL);
+	(void)send_with_fds(sock, &iov, 1, fds, nfds);
 	for (unsigned int i = 0; i < nfds; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

@@ -21,6 +21,7 @@
 
 #include <rpmsg/vring.h>
 
+#include "send_fds.h"
 #include "vhost_user.h"
 
 #define GUEST_BASE 0x100000ull
@@ -85,22 +86,10 @@ static void send_msg(int fd, uint32_t request, uint32_t flags, const void *paylo
 		     const int *fds, unsigned int nfds)
 {
 	struct vu_header h = {request, flags, size};
-	char control[CMSG_SPACE(8 * sizeof(int))];
 	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)payload, size}};
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = size ? 2 : 1};
 
-	if (nfds) {
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	assert_int_equal(sendmsg(fd, &mh, 0), (ssize_t)(sizeof(h) + size));
+	assert_int_equal(send_with_fds(fd, iov, size ? 2 : 1, fds, nfds),
+			 (ssize_t)(sizeof(h) + size));
 }
 
 static void send_u64(struct fixture *f, uint32_t request, uint32_t flags, uint64_t v)

@@ -29,6 +29,15 @@ static void publish(struct rp_device *dev, struct rp_vq *vq)
 		notify(dev, vq);
 }
 
+/* Entries visible at once; the doorbell question waits for publish(). */
+static void expose(struct rp_device *dev, struct rp_vq *vq)
+{
+	if (dev->is_device)
+		rp_vq_dev_expose(vq);
+	else
+		rp_vq_drv_expose(vq);
+}
+
 static struct rp_endpoint *find_endpoint(struct rp_device *dev, uint32_t addr)
 {
 	for (struct rp_endpoint *e = dev->endpoints; e; e = e->next)
@@ -47,7 +56,8 @@ static void write_header(void *buf, uint32_t src, uint32_t dst, uint32_t len)
 		.flags = 0,
 	};
 
-	memcpy(buf, &h, sizeof(h));
+	/* The builtin, so a freestanding build still inlines a fixed-size copy. */
+	__builtin_memcpy(buf, &h, sizeof(h));
 }
 
 static struct rp_vq *rx_queue(struct rp_device *dev)
@@ -56,24 +66,32 @@ static struct rp_vq *rx_queue(struct rp_device *dev)
 }
 
 /*
- * Inside rp_poll() the queue is published in batches (and at the end), so
- * a burst of replies costs the peer one index read and at most one
- * doorbell; a half-ring batch lets the peer start before the burst ends.
+ * Each message is exposed at once, so a polling peer can take it while we
+ * write the next. Inside rp_poll() and under rp_tx_batch() the doorbell
+ * question (a full barrier, then a read of the peer's wishes) is asked once
+ * per half ring, so a peer asleep wakes before the ring fills, and at the
+ * end. A poller skips the half-ring question while the peer wanted no
+ * doorbell the last time (it polls too): the barrier would stall us on our
+ * own payload stores, and the question is asked anyway before we wait or
+ * go idle.
  */
 static void tx_publish(struct rp_device *dev, struct rp_vq *vq)
 {
-	if ((dev->in_poll || dev->tx_batching) && ++dev->tx_unpublished < vq->num / 2u)
-		return;
-	dev->tx_unpublished = 0;
+	if (dev->in_poll || dev->tx_batching) {
+		expose(dev, vq);
+		if (++dev->tx_unpublished < vq->num / 2u)
+			return;
+		dev->tx_unpublished = 0;
+		if (dev->polling && !vq->peer_asked)
+			return;
+	}
 	publish(dev, vq);
 }
 
 static void tx_flush(struct rp_device *dev)
 {
-	if (dev->tx_unpublished) {
-		dev->tx_unpublished = 0;
-		publish(dev, tx_queue(dev));
-	}
+	dev->tx_unpublished = 0;
+	publish(dev, tx_queue(dev));
 }
 
 void rp_tx_batch(struct rp_device *dev, bool on)
@@ -118,21 +136,20 @@ static int device_get_tx_buffer(struct rp_device *dev, struct rp_vq_buf *buf)
 }
 
 /*
- * Driver role: a free buffer, reclaiming what the device consumed only when
- * none is left (each reclaim reads the line the device writes).
+ * Driver role: a free transmit descriptor (each keeps its own buffer),
+ * reclaiming what the device consumed only when none is left (each reclaim
+ * reads the line the device writes).
  */
-static int driver_get_tx_buffer(struct rp_device *dev, uint8_t **buf)
+static int driver_get_tx_buffer(struct rp_device *dev, uint16_t *head)
 {
 	struct rp_vq *vq = &dev->to_device;
-	struct rp_vq_buf used;
 	int rc;
 
-	while (dev->tx_pool_free == 0) {
-		while ((rc = rp_vq_drv_get_used(vq, &used)) == 1)
-			dev->tx_pool[dev->tx_pool_free++] = used.ptr;
+	while (rp_vq_drv_free_count(vq) == 0) {
+		rc = rp_vq_drv_reclaim(vq);
 		if (rc < 0)
 			return rc;
-		if (dev->tx_pool_free > 0)
+		if (rc > 0)
 			break;
 		/* A poller looks again by itself; only a sleeper needs the interrupt. */
 		if (dev->polling) {
@@ -149,7 +166,10 @@ static int driver_get_tx_buffer(struct rp_device *dev, uint8_t **buf)
 		}
 	}
 	rp_vq_drv_want_interrupts(vq, false);
-	*buf = dev->tx_pool[--dev->tx_pool_free];
+	rc = rp_vq_drv_take(vq);
+	if (rc < 0)
+		return rc;
+	*head = (uint16_t)rc;
 	return RP_OK;
 }
 
@@ -163,7 +183,7 @@ int rp_tx_get(struct rp_device *dev, struct rp_tx_buf *tx)
 		return RP_ENOTCONN;
 	rc = tx_get(dev, tx);
 	/* The peer cannot give back what it has not seen: show it the batch. */
-	if (rc == RP_EAGAIN && dev->tx_unpublished) {
+	if (rc == RP_EAGAIN && rp_vq_unchecked(tx_queue(dev))) {
 		tx_flush(dev);
 		rc = tx_get(dev, tx);
 	}
@@ -187,14 +207,14 @@ static int tx_get(struct rp_device *dev, struct rp_tx_buf *tx)
 		tx->room = buf.len - RP_HDR_SIZE < RP_MTU ? buf.len - RP_HDR_SIZE : RP_MTU;
 		tx->head = buf.head;
 	} else {
-		uint8_t *buf;
+		uint16_t head;
 
-		rc = driver_get_tx_buffer(dev, &buf);
+		rc = driver_get_tx_buffer(dev, &head);
 		if (rc != RP_OK)
 			return rc;
-		tx->data = buf + RP_HDR_SIZE;
+		tx->data = (uint8_t *)rp_vq_drv_buffer(&dev->to_device, head) + RP_HDR_SIZE;
 		tx->room = RP_MTU;
-		tx->head = 0;
+		tx->head = head;
 	}
 	return RP_OK;
 }
@@ -209,7 +229,7 @@ void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx)
 			(struct rp_lent){buf, RP_HDR_SIZE + tx->room, tx->head};
 		dev->tx_out--;
 	} else {
-		dev->tx_pool[dev->tx_pool_free++] = buf;
+		rp_vq_drv_untake(&dev->to_device, tx->head);
 	}
 }
 
@@ -226,12 +246,7 @@ int rp_tx_send(struct rp_device *dev, const struct rp_tx_buf *tx, uint32_t src, 
 		rp_vq_dev_push(vq, tx->head, RP_HDR_SIZE + len);
 		dev->tx_out--;
 	} else {
-		int rc = rp_vq_drv_add(vq, buf, RP_HDR_SIZE + len, false);
-
-		if (rc < 0) {
-			dev->tx_pool[dev->tx_pool_free++] = buf;
-			return rc;
-		}
+		rp_vq_drv_submit(vq, tx->head, RP_HDR_SIZE + len, false);
 	}
 	dev->stats.tx_msgs++;
 	dev->stats.tx_bytes += len;
@@ -281,7 +296,7 @@ bool rp_can_send(struct rp_device *dev)
 		return false;
 	if (dev->is_device)
 		return dev->tx_spare_count > 0 || rp_read16(&vq->avail->idx) != vq->last_avail;
-	return dev->tx_pool_free > 0 || rp_read16(&vq->used->idx) != vq->last_used;
+	return rp_vq_drv_free_count(vq) > 0 || rp_read16(&vq->used->idx) != vq->last_used;
 }
 
 static int send_ns(struct rp_endpoint *ept, enum rp_ns_flags flags)
@@ -340,7 +355,7 @@ static int deliver(struct rp_device *dev, const uint8_t *buf, uint32_t buf_len)
 		dev->stats.rx_malformed++;
 		return RP_EBADMSG;
 	}
-	memcpy(&h, buf, sizeof(h));
+	__builtin_memcpy(&h, buf, sizeof(h));
 
 	uint32_t len = RP_LE16(h.len);
 	uint32_t src = RP_LE32(h.src);
@@ -456,13 +471,22 @@ static int poll_queue(struct rp_device *dev, unsigned int budget)
 			break;
 		}
 		handled++;
-		/* Hand buffers back in half-ring batches, not one index write each. */
-		if (++returned >= rxq->num / 2u) {
+		/* Each buffer back at once; the doorbell question as for sends. */
+		if (++returned >= rxq->num / 2u && (!dev->polling || rxq->peer_asked)) {
 			returned = 0;
 			publish(dev, rxq);
+		} else {
+			expose(dev, rxq);
 		}
 	}
 	dev->in_poll = false;
+	/*
+	 * A poller that found work is back within moments: its doorbell
+	 * questions wait for the first pass that finds none, rather than stall
+	 * it on a barrier per pass.
+	 */
+	if (dev->polling && handled > 0 && rc >= 0)
+		return handled;
 	/* Replies first: the peer is likelier to be waiting for them. */
 	if (!dev->tx_batching)
 		tx_flush(dev);
@@ -485,6 +509,12 @@ int rp_poll(struct rp_device *dev, unsigned int budget)
 bool rp_set_polling(struct rp_device *dev, bool on)
 {
 	dev->polling = on;
+	if (!on) {
+		/* Whatever a pass left for its next idle pass is asked now. */
+		if (!dev->tx_batching)
+			tx_flush(dev);
+		publish(dev, rx_queue(dev));
+	}
 	return rx_want(dev, !on);
 }
 
@@ -577,9 +607,11 @@ int rp_driver_init(struct rp_device *dev, const struct rp_rings *rings, const st
 				   true);
 		if (rc < 0)
 			return rc;
-		dev->tx_pool[i] = buffers + ((size_t)rings->num + i) * RP_BUF_SIZE;
+		rc = rp_vq_drv_bind(&dev->to_device, i,
+				    buffers + ((size_t)rings->num + i) * RP_BUF_SIZE, RP_BUF_SIZE);
+		if (rc != RP_OK)
+			return rc;
 	}
-	dev->tx_pool_free = rings->num;
 	rp_vq_drv_want_interrupts(&dev->to_device, false);
 	dev->link_up = true;
 	publish(dev, &dev->to_driver);

@@ -63,8 +63,35 @@ int rp_vq_dev_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void
 	vq->last_avail = last_avail;
 	vq->avail_seen = last_avail;
 	vq->used_shadow = rp_read16(&vq->used->idx);
-	vq->used_published = vq->used_shadow;
+	vq->used_exposed = vq->used_shadow;
+	vq->used_checked = vq->used_shadow;
+	/* What the used ring holds now is unknown: the first lap writes every entry. */
+	for (uint16_t i = 0; i < num; i++)
+		vq->used_written[i].id = UINT32_MAX;
 	return RP_OK;
+}
+
+/*
+ * Start fetching the buffers just made visible, so their transfer from the
+ * peer's cache overlaps the handling of the first. Only hints: nothing read
+ * here is trusted or kept.
+ */
+static void dev_prefetch(const struct rp_vq *vq, uint16_t from, uint16_t to)
+{
+	for (uint16_t i = from; i != to; i++) {
+		uint16_t head = rp_read16(&vq->avail->ring[i & (vq->num - 1u)]);
+
+		if (head >= vq->num)
+			return;
+		const struct rp_vring_desc *d = &vq->desc[head];
+		uint32_t len = rp_read32(&d->len);
+		const uint8_t *p = rp_mem_to_ptr(vq->mem, rp_read64(&d->addr), len);
+
+		if (!p)
+			return;
+		for (uint32_t off = 0; off < len; off += 64u)
+			__builtin_prefetch(p + off);
+	}
 }
 
 int rp_vq_dev_pop(struct rp_vq *vq, struct rp_vq_buf *buf)
@@ -87,6 +114,7 @@ int rp_vq_dev_pop(struct rp_vq *vq, struct rp_vq_buf *buf)
 			return vq_break(vq, RP_EBADMSG);
 		vq->avail_seen = avail_idx;
 		rp_rmb();
+		dev_prefetch(vq, vq->last_avail, avail_idx);
 	}
 
 	uint16_t head = rp_read16(&vq->avail->ring[vq->last_avail & (vq->num - 1u)]);
@@ -125,29 +153,47 @@ void rp_vq_dev_unpop(struct rp_vq *vq)
 
 void rp_vq_dev_push(struct rp_vq *vq, uint16_t head, uint32_t written)
 {
-	struct rp_vring_used_elem *e = &vq->used->ring[vq->used_shadow & (vq->num - 1u)];
+	uint16_t slot = vq->used_shadow & (vq->num - 1u);
+	struct rp_vring_used_elem *e = &vq->used->ring[slot];
+	struct rp_vq_used_written *w = &vq->used_written[slot];
 
-	rp_write32(&e->id, head);
-	rp_write32(&e->len, written);
+	/* Buffers taken in order come back in order: most laps change nothing. */
+	if (w->id != head) {
+		rp_write32(&e->id, head);
+		w->id = head;
+	}
+	if (w->len != written) {
+		rp_write32(&e->len, written);
+		w->len = written;
+	}
 	vq->used_shadow++;
+}
+
+void rp_vq_dev_expose(struct rp_vq *vq)
+{
+	if (vq->used_exposed == vq->used_shadow || vq->broken)
+		return;
+	rp_wmb();
+	rp_write16(&vq->used->idx, vq->used_shadow);
+	vq->used_exposed = vq->used_shadow;
 }
 
 bool rp_vq_dev_publish(struct rp_vq *vq)
 {
-	uint16_t old = vq->used_published;
+	uint16_t old = vq->used_checked;
 	uint16_t new_idx = vq->used_shadow;
 	bool need;
 
 	if (old == new_idx || vq->broken)
 		return false;
-	rp_wmb();
-	rp_write16(&vq->used->idx, new_idx);
-	vq->used_published = new_idx;
+	rp_vq_dev_expose(vq);
+	vq->used_checked = new_idx;
 	rp_mb();
 	if (vq->event_idx)
 		need = rp_vring_need_event(rp_read16(used_event_field(vq)), new_idx, old);
 	else
 		need = !(rp_read16(&vq->avail->flags) & RP_VRING_AVAIL_F_NO_INTERRUPT);
+	vq->peer_asked = need;
 	if (!need)
 		vq->stats.notifies_avoided++;
 	return need;
@@ -195,107 +241,200 @@ int rp_vq_drv_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void
 	memset(desc, 0, rp_vring_desc_size(num));
 	memset(avail, 0, rp_vring_avail_size(num));
 	memset(used, 0, rp_vring_used_size(num));
-	for (uint16_t i = 0; i < num; i++)
-		vq->free_next[i] = (uint16_t)(i + 1u);
+	for (uint16_t i = 0; i < num; i++) {
+		vq->free_ring[i] = i;
+		vq->avail_written[i] = UINT16_MAX;
+	}
 	vq->num_free = num;
-	vq->free_head = 0;
+	vq->free_first = 0;
 	return RP_OK;
 }
 
-int rp_vq_drv_add(struct rp_vq *vq, void *ptr, uint32_t len, bool device_writable)
+int rp_vq_drv_take(struct rp_vq *vq)
 {
-	uint64_t addr;
+	uint16_t head;
 
 	if (vq->broken)
 		return RP_EBROKEN;
 	if (vq->num_free == 0)
 		return RP_EAGAIN;
-	if (len == 0 || rp_mem_to_bus(vq->mem, ptr, len, &addr) != 0)
-		return RP_EFAULT;
+	head = vq->free_ring[vq->free_first];
+	vq->free_first = (uint16_t)((vq->free_first + 1u) & (vq->num - 1u));
+	vq->num_free--;
+	return head;
+}
 
-	uint16_t head = vq->free_head;
+void rp_vq_drv_untake(struct rp_vq *vq, uint16_t head)
+{
+	vq->free_first = (uint16_t)((vq->free_first - 1u) & (vq->num - 1u));
+	vq->free_ring[vq->free_first] = head;
+	vq->num_free++;
+}
+
+int rp_vq_drv_bind(struct rp_vq *vq, uint16_t head, void *ptr, uint32_t capacity)
+{
+	struct rp_vq_token *t = &vq->tokens[head];
+	uint64_t addr;
+
+	if (head >= vq->num || capacity == 0 || rp_mem_to_bus(vq->mem, ptr, capacity, &addr) != 0)
+		return RP_EFAULT;
+	/* The ring was zeroed at init, as the tokens were: they agree from the start. */
+	if (t->ptr != ptr)
+		rp_write64(&vq->desc[head].addr, addr);
+	t->ptr = ptr;
+	t->capacity = capacity;
+	return RP_OK;
+}
+
+void rp_vq_drv_submit(struct rp_vq *vq, uint16_t head, uint32_t len, bool device_writable)
+{
+	uint16_t slot = vq->avail_shadow & (vq->num - 1u);
+	struct rp_vq_token *t = &vq->tokens[head];
 	struct rp_vring_desc *d = &vq->desc[head];
 
-	vq->free_head = vq->free_next[head];
-	vq->num_free--;
-	rp_write64(&d->addr, addr);
-	rp_write32(&d->len, len);
-	rp_write16(&d->flags, device_writable ? RP_VRING_DESC_F_WRITE : 0);
-	rp_write16(&d->next, 0);
-	vq->tokens[head].ptr = ptr;
-	vq->tokens[head].len = len;
-	vq->tokens[head].in_flight = true;
-	rp_write16(&vq->avail->ring[vq->avail_shadow & (vq->num - 1u)], head);
+	if (t->len != len) {
+		rp_write32(&d->len, len);
+		t->len = len;
+	}
+	if (t->writable != device_writable) {
+		rp_write16(&d->flags, device_writable ? RP_VRING_DESC_F_WRITE : 0);
+		t->writable = device_writable;
+	}
+	t->in_flight = true;
+	if (vq->avail_written[slot] != head) {
+		rp_write16(&vq->avail->ring[slot], head);
+		vq->avail_written[slot] = head;
+	}
 	vq->avail_shadow++;
+}
+
+int rp_vq_drv_add(struct rp_vq *vq, void *ptr, uint32_t len, bool device_writable)
+{
+	int head;
+
+	if (vq->broken)
+		return RP_EBROKEN;
+	if (vq->num_free == 0)
+		return RP_EAGAIN;
+	if (len == 0)
+		return RP_EFAULT;
+	head = rp_vq_drv_take(vq);
+	/* A buffer already bound there was checked then. */
+	if (vq->tokens[head].ptr != ptr || vq->tokens[head].capacity < len) {
+		int rc = rp_vq_drv_bind(vq, (uint16_t)head, ptr, len);
+
+		if (rc != RP_OK) {
+			rp_vq_drv_untake(vq, (uint16_t)head);
+			return rc;
+		}
+	}
+	rp_vq_drv_submit(vq, (uint16_t)head, len, device_writable);
 	return head;
+}
+
+void rp_vq_drv_expose(struct rp_vq *vq)
+{
+	if (vq->avail_exposed == vq->avail_shadow || vq->broken)
+		return;
+	rp_wmb();
+	rp_write16(&vq->avail->idx, vq->avail_shadow);
+	vq->avail_exposed = vq->avail_shadow;
 }
 
 bool rp_vq_drv_publish(struct rp_vq *vq)
 {
-	uint16_t old = vq->avail_published;
+	uint16_t old = vq->avail_checked;
 	uint16_t new_idx = vq->avail_shadow;
 	bool need;
 
 	if (old == new_idx || vq->broken)
 		return false;
-	rp_wmb();
-	rp_write16(&vq->avail->idx, new_idx);
-	vq->avail_published = new_idx;
+	rp_vq_drv_expose(vq);
+	vq->avail_checked = new_idx;
 	rp_mb();
 	if (vq->event_idx)
 		need = rp_vring_need_event(rp_read16(avail_event_field(vq)), new_idx, old);
 	else
 		need = !(rp_read16(&vq->used->flags) & RP_VRING_USED_F_NO_NOTIFY);
+	vq->peer_asked = need;
 	if (!need)
 		vq->stats.notifies_avoided++;
 	return need;
 }
 
-int rp_vq_drv_get_used(struct rp_vq *vq, struct rp_vq_buf *buf)
+/* How many used entries are there to collect: 0, a count, or an error. */
+static int drv_used_pending(struct rp_vq *vq)
 {
-	if (vq->broken)
-		return RP_EBROKEN;
-
 	/* As on the device side: one read of the index line per batch. */
 	uint16_t pending = (uint16_t)(vq->used_seen - vq->last_used);
 
-	if (pending == 0 || pending > vq->num) {
-		uint16_t used_idx = rp_read16(&vq->used->idx);
+	if (vq->broken)
+		return RP_EBROKEN;
+	if (pending != 0 && pending <= vq->num)
+		return pending;
 
-		if (used_idx == vq->last_used)
-			return 0;
-		if ((uint16_t)(used_idx - vq->last_used) > vq->num)
-			return vq_break(vq, RP_EBADMSG);
-		vq->used_seen = used_idx;
-		rp_rmb();
-	}
+	uint16_t used_idx = rp_read16(&vq->used->idx);
 
+	pending = (uint16_t)(used_idx - vq->last_used);
+	if (pending > vq->num)
+		return vq_break(vq, RP_EBADMSG);
+	vq->used_seen = used_idx;
+	rp_rmb();
+	return pending;
+}
+
+/* Take the next used entry, checked; its descriptor goes back to the free ring. */
+static int drv_take_used(struct rp_vq *vq, uint32_t *len_out)
+{
 	struct rp_vring_used_elem *e = &vq->used->ring[vq->last_used & (vq->num - 1u)];
 	uint32_t id = rp_read32(&e->id);
 	uint32_t len = rp_read32(&e->len);
 
 	if (id >= vq->num || !vq->tokens[id].in_flight || len > vq->tokens[id].len)
 		return vq_break(vq, RP_EBADMSG);
-
-	struct rp_vq_token *t = &vq->tokens[id];
-
-	buf->ptr = t->ptr;
-	buf->len = len;
-	buf->head = (uint16_t)id;
-	buf->writable = false;
-	t->in_flight = false;
-	vq->free_next[id] = vq->free_head;
-	vq->free_head = (uint16_t)id;
+	vq->tokens[id].in_flight = false;
+	vq->free_ring[(vq->free_first + vq->num_free) & (vq->num - 1u)] = (uint16_t)id;
 	vq->num_free++;
 	vq->last_used++;
 	vq->stats.buffers++;
+	*len_out = len;
+	return (int)id;
+}
+
+int rp_vq_drv_get_used(struct rp_vq *vq, struct rp_vq_buf *buf)
+{
+	int rc = drv_used_pending(vq);
+	uint32_t len;
+
+	if (rc <= 0)
+		return rc;
+	rc = drv_take_used(vq, &len);
+	if (rc < 0)
+		return rc;
+	buf->ptr = vq->tokens[rc].ptr;
+	buf->len = len;
+	buf->head = (uint16_t)rc;
+	buf->writable = false;
 	return 1;
+}
+
+int rp_vq_drv_reclaim(struct rp_vq *vq)
+{
+	int pending = drv_used_pending(vq);
+	uint32_t len;
+
+	for (int i = 0; i < pending; i++) {
+		int rc = drv_take_used(vq, &len);
+
+		if (rc < 0)
+			return rc;
+	}
+	return pending;
 }
 
 void rp_vq_drv_unget(struct rp_vq *vq, uint16_t head)
 {
-	/* Exactly undoes the free-list push of the rp_vq_drv_get_used() before. */
-	vq->free_head = vq->free_next[head];
+	/* Exactly undoes the free-ring push of the rp_vq_drv_get_used() before. */
 	vq->num_free--;
 	vq->tokens[head].in_flight = true;
 	vq->last_used--;

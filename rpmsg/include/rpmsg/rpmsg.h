@@ -101,7 +101,7 @@ struct rp_stats {
 struct rp_tx_buf {
 	uint8_t *data; /* payload area */
 	uint32_t room; /* payload bytes that fit */
-	uint16_t head; /* device role: descriptor to return */
+	uint16_t head; /* the descriptor it goes out through */
 };
 
 /* A buffer the core lent out, with the descriptor it goes back through. */
@@ -123,14 +123,11 @@ struct rp_device {
 	uint32_t next_addr;
 	rp_ns_cb ns_cb;
 	struct rp_stats stats;
-	/* driver role: free transmit buffers (their count equals the queue size) */
-	uint8_t *tx_pool[RP_VQ_MAX_NUM];
-	uint16_t tx_pool_free;
 
 	bool polling;		 /* rp_set_polling(): rp_poll() leaves doorbells off */
 	bool in_poll;		 /* sends from callbacks are published in batches */
 	bool tx_batching;	 /* rp_tx_batch(): sends are published in batches */
-	uint16_t tx_unpublished; /* sent during this poll and not yet visible */
+	uint16_t tx_unpublished; /* sent since the last doorbell question in a batch */
 	/* device role: rp_tx_get() buffers out, and the ones given back unused */
 	uint8_t tx_out;
 	uint8_t tx_spare_count;

@@ -38,10 +38,23 @@ struct rp_vq_buf {
 	bool writable; /* device role: the device may write into it */
 };
 
+/*
+ * Driver role: what a descriptor holds, as we last wrote it. Rewriting a
+ * descriptor with what it already says would only take its line away from
+ * the device's cache, so unchanged fields are not written again.
+ */
 struct rp_vq_token {
 	void *ptr;
-	uint32_t len;
+	uint32_t capacity; /* bytes at ptr checked to lie in shared memory */
+	uint32_t len;	   /* length offered in the descriptor */
+	bool writable;
 	bool in_flight;
+};
+
+/* Device role: a used entry as we last wrote it, for the same reason. */
+struct rp_vq_used_written {
+	uint32_t id;
+	uint32_t len;
 };
 
 struct rp_vq {
@@ -59,22 +72,33 @@ struct rp_vq {
 	 */
 	bool notify_off;
 	uint16_t notify_off_at; /* index the "off" event was computed from */
+	bool peer_asked;	/* the last publish found the peer wanting a doorbell */
 	const struct rp_mem *mem;
 
 	/* device role */
-	uint16_t last_avail;  /* next avail entry to take */
-	uint16_t avail_seen;  /* avail->idx when last read: entries up to it need no re-read */
-	uint16_t used_shadow; /* used->idx as it will be once published */
-	uint16_t used_published;
+	uint16_t last_avail;   /* next avail entry to take */
+	uint16_t avail_seen;   /* avail->idx when last read: entries up to it need no re-read */
+	uint16_t used_shadow;  /* used->idx as it will be once published */
+	uint16_t used_exposed; /* used->idx as last written */
+	uint16_t used_checked; /* used->idx when the driver's wishes were last read */
+	struct rp_vq_used_written used_written[RP_VQ_MAX_NUM];
 
 	/* driver role */
 	uint16_t avail_shadow;
-	uint16_t avail_published;
+	uint16_t avail_exposed; /* avail->idx as last written */
+	uint16_t avail_checked; /* avail->idx when the device's wishes were last read */
 	uint16_t last_used;
 	uint16_t used_seen; /* used->idx when last read */
+	/*
+	 * Free descriptors, first in first out (kept here, not in the shared
+	 * desc.next): buffers come back in the order they went, so each lap
+	 * puts the same descriptor in the same avail slot, and neither needs
+	 * rewriting.
+	 */
 	uint16_t num_free;
-	uint16_t free_head;
-	uint16_t free_next[RP_VQ_MAX_NUM]; /* kept here, not in the shared desc.next */
+	uint16_t free_first;
+	uint16_t free_ring[RP_VQ_MAX_NUM];
+	uint16_t avail_written[RP_VQ_MAX_NUM]; /* avail ring entries as we last wrote them */
 	struct rp_vq_token tokens[RP_VQ_MAX_NUM];
 
 	struct rp_vq_stats stats;
@@ -100,7 +124,17 @@ void rp_vq_dev_unpop(struct rp_vq *vq);
 /* Queue a used entry; it reaches the driver at the next publish. */
 void rp_vq_dev_push(struct rp_vq *vq, uint16_t head, uint32_t written);
 
-/* Make pushed entries visible. Returns true if the driver wants an interrupt. */
+/*
+ * Make pushed entries visible now, without asking whether the driver wants an
+ * interrupt: cheap (no full barrier), so a polling driver sees each entry as
+ * it comes. A rp_vq_dev_publish() must follow before the device goes idle.
+ */
+void rp_vq_dev_expose(struct rp_vq *vq);
+
+/*
+ * Make pushed entries visible. Returns true if the driver wants an interrupt
+ * for any entry since the last publish (exposed ones included).
+ */
 bool rp_vq_dev_publish(struct rp_vq *vq);
 
 /*
@@ -116,7 +150,34 @@ int rp_vq_drv_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void
 /* Offer one buffer; returns its descriptor index or a negative rp_status. */
 int rp_vq_drv_add(struct rp_vq *vq, void *ptr, uint32_t len, bool device_writable);
 
-/* Make added buffers visible. Returns true if the device wants a kick. */
+/*
+ * The same in steps, for a buffer that stays with its descriptor (transmit
+ * buffers): the address is checked and written once, at bind time, and each
+ * lap only the length may change.
+ *
+ * rp_vq_drv_take(): a free descriptor, oldest first; RP_EAGAIN when none.
+ * rp_vq_drv_untake(): give back the one just taken, unsubmitted.
+ * rp_vq_drv_bind(): point a descriptor (taken or free) at capacity bytes at ptr.
+ * rp_vq_drv_submit(): offer its first len bytes (len <= capacity).
+ */
+int rp_vq_drv_take(struct rp_vq *vq);
+void rp_vq_drv_untake(struct rp_vq *vq, uint16_t head);
+int rp_vq_drv_bind(struct rp_vq *vq, uint16_t head, void *ptr, uint32_t capacity);
+void rp_vq_drv_submit(struct rp_vq *vq, uint16_t head, uint32_t len, bool device_writable);
+
+/* The buffer bound to a descriptor. */
+static inline void *rp_vq_drv_buffer(const struct rp_vq *vq, uint16_t head)
+{
+	return vq->tokens[head].ptr;
+}
+
+/* As rp_vq_dev_expose(), for the driver: rp_vq_drv_publish() must follow. */
+void rp_vq_drv_expose(struct rp_vq *vq);
+
+/*
+ * Make added buffers visible. Returns true if the device wants a kick for
+ * any buffer since the last publish (exposed ones included).
+ */
 bool rp_vq_drv_publish(struct rp_vq *vq);
 
 /*
@@ -127,6 +188,13 @@ int rp_vq_drv_get_used(struct rp_vq *vq, struct rp_vq_buf *buf);
 
 /* Give back the buffer just collected, for when it cannot be handled yet. */
 void rp_vq_drv_unget(struct rp_vq *vq, uint16_t head);
+
+/*
+ * Collect every buffer the device returned, for a queue whose buffers carry
+ * nothing back (transmit): their descriptors become free. Returns how many,
+ * or a negative rp_status for a malformed used entry.
+ */
+int rp_vq_drv_reclaim(struct rp_vq *vq);
 
 /*
  * Ask (or stop asking) for interrupts on returned buffers. Enabling returns
@@ -141,6 +209,13 @@ bool rp_vq_drv_want_interrupts(struct rp_vq *vq, bool enable);
  * instead of one per buffer. Returns true when any came back meanwhile.
  */
 bool rp_vq_drv_want_interrupts_after(struct rp_vq *vq, uint16_t n);
+
+/* Entries went out since the peer's doorbell wishes were last read. */
+static inline bool rp_vq_unchecked(const struct rp_vq *vq)
+{
+	return vq->role == RP_VQ_DEVICE ? vq->used_checked != vq->used_shadow
+					: vq->avail_checked != vq->avail_shadow;
+}
 
 /* Buffers the driver has made available and not yet had back. */
 static inline uint16_t rp_vq_drv_in_flight(const struct rp_vq *vq)

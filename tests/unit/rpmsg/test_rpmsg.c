@@ -432,7 +432,7 @@ static void test_rx_hold_driver(void **state)
 	rx_hold(&L.drv, &L.dev, DRV_ADDR, DEV_ADDR);
 }
 
-/* Batched sends are invisible until a half ring, a flush or a wait. */
+/* Batched sends are visible at once; their doorbell waits for a half ring, a flush or a wait. */
 static void test_tx_batch(void **state)
 {
 	unsigned int kicks;
@@ -443,20 +443,69 @@ static void test_tx_batch(void **state)
 	rp_tx_batch(&L.drv, true);
 	for (unsigned int i = 0; i < NUM / 2u - 1u; i++)
 		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks);
+	assert_int_equal(rp_poll(&L.dev, 0), (int)(NUM / 2u - 1u));
 	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
 	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "c", 1), RP_OK);
 	rp_tx_batch(&L.drv, false);
-	assert_int_equal(rp_poll(&L.dev, 0), (int)(NUM / 2u + 1u));
-	/* A sender out of buffers shows its batch first, so no deadlock. */
+	assert_int_equal(rp_poll(&L.dev, 0), 2);
+	/* A sender out of buffers asks about doorbells first, so no deadlock. */
+	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
 	rp_tx_batch(&L.drv, true);
 	unsigned int sent = 0;
 
 	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "d", 1) == RP_OK)
 		sent++;
+	assert_int_equal(sent, NUM);
+	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
 	assert_int_equal(rp_poll(&L.dev, 0), (int)sent);
 	rp_tx_batch(&L.drv, false);
+}
+
+/*
+ * A polling device that found work asks about the driver's doorbell at its
+ * first idle pass, not at every pass: a sleeping driver still gets exactly
+ * one interrupt, and the buffers are visible before it.
+ */
+static void test_polling_defers_doorbell_question(void **state)
+{
+	struct rp_vring_used *used = fx_used(&L.fx, RP_QUEUE_TO_DEVICE);
+	unsigned int irqs;
+
+	(void)state;
+	connected(true);
+	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "w", 1) == RP_OK)
+		;
+	irqs = L.dev_notify[RP_QUEUE_TO_DEVICE];
+	assert_false(rp_set_polling(&L.dev, true));
+	assert_int_equal(rp_poll(&L.dev, 1), 1);
+	assert_int_equal(used->idx, 1);
+	assert_int_equal(rp_poll(&L.dev, 0), (int)NUM - 1);
+	assert_int_equal(used->idx, NUM);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs);
+	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
+	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
+	assert_int_equal(dev_log.count, NUM);
+}
+
+/* Leaving polling asks the questions a busy pass left for later. */
+static void test_polling_off_asks(void **state)
+{
+	unsigned int irqs;
+
+	(void)state;
+	connected(true);
+	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "w", 1) == RP_OK)
+		;
+	irqs = L.dev_notify[RP_QUEUE_TO_DEVICE];
+	rp_set_polling(&L.dev, true);
+	assert_int_equal(rp_poll(&L.dev, 0), (int)NUM);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs);
+	rp_set_polling(&L.dev, false);
+	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
 }
 
 /* Busy polling: no doorbells while on; off re-arms and reports arrivals. */
@@ -520,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_rx_hold_driver),
 		cmocka_unit_test(test_tx_batch),
 		cmocka_unit_test(test_polling),
+		cmocka_unit_test(test_polling_defers_doorbell_question),
+		cmocka_unit_test(test_polling_off_asks),
 		cmocka_unit_test(test_tx_wait_half_ring),
 	};
 

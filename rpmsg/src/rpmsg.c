@@ -66,24 +66,28 @@ static struct rp_vq *rx_queue(struct rp_device *dev)
 }
 
 /*
- * Each message is exposed at once, so a polling peer can take it while we
- * write the next. Inside rp_poll() and under rp_tx_batch() the doorbell
- * question (a full barrier, then a read of the peer's wishes) is asked once
- * per half ring, so a peer asleep wakes before the ring fills, and at the
- * end. A poller skips the half-ring question while the peer wanted no
- * doorbell the last time (it polls too): the barrier would stall us on our
- * own payload stores, and the question is asked anyway before we wait or
- * go idle.
+ * A burst (inside rp_poll() or under rp_tx_batch()) is exposed every
+ * RP_EXPOSE_BATCH messages with a plain release store, so a polling peer
+ * takes them while we write the next, yet finds a few at each look instead
+ * of pulling the index line across once per message. The doorbell question
+ * (a full barrier, then a read of the peer's wishes) is asked once per half
+ * ring, so a peer asleep wakes before the ring fills, and at the end. A
+ * poller skips the half-ring question while the peer wanted no doorbell the
+ * last time (it polls too): the barrier would stall us on our own payload
+ * stores, and the question is asked anyway before we wait or go idle.
  */
 static void tx_publish(struct rp_device *dev, struct rp_vq *vq)
 {
 	if (dev->in_poll || dev->tx_batching) {
-		expose(dev, vq);
-		if (++dev->tx_unpublished < vq->num / 2u)
+		if (++dev->tx_unpublished % RP_EXPOSE_BATCH == 0)
+			expose(dev, vq);
+		if (dev->tx_unpublished < vq->num / 2u)
 			return;
 		dev->tx_unpublished = 0;
-		if (dev->polling && !vq->peer_asked)
+		if (dev->polling && !vq->peer_asked) {
+			expose(dev, vq);
 			return;
+		}
 	}
 	publish(dev, vq);
 }
@@ -471,15 +475,19 @@ static int poll_queue(struct rp_device *dev, unsigned int budget)
 			break;
 		}
 		handled++;
-		/* Each buffer back at once; the doorbell question as for sends. */
+		/* Buffers go back as sends go out: exposed in small batches, asked about per half
+		 * ring. */
 		if (++returned >= rxq->num / 2u && (!dev->polling || rxq->peer_asked)) {
 			returned = 0;
 			publish(dev, rxq);
-		} else {
+		} else if (returned % RP_EXPOSE_BATCH == 0) {
 			expose(dev, rxq);
 		}
 	}
 	dev->in_poll = false;
+	/* Whatever this pass queued is visible when it ends. */
+	expose(dev, tx_queue(dev));
+	expose(dev, rxq);
 	/*
 	 * A poller that found work is back within moments: its doorbell
 	 * questions wait for the first pass that finds none, rather than stall

@@ -31,6 +31,15 @@
 #define RP_TX_HELD_MAX 4u
 #endif
 
+/*
+ * Messages of a burst that become visible to the peer together: enough that
+ * a polling peer finds several at each look, few enough that it starts on
+ * them while the rest are written.
+ */
+#ifndef RP_EXPOSE_BATCH
+#define RP_EXPOSE_BATCH 4u
+#endif
+
 /* Received buffers an application may keep through rp_rx_hold() at once. */
 #ifndef RP_RX_HELD_MAX
 #define RP_RX_HELD_MAX 8u
@@ -195,11 +204,12 @@ int rp_tx_send(struct rp_device *dev, const struct rp_tx_buf *tx, uint32_t src, 
 void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx);
 
 /*
- * Batching: while on, sends become visible to the peer a half ring at a
- * time (one index write, one barrier and at most one doorbell per batch)
- * instead of one by one; a send that finds no buffer publishes what is
- * pending first. Turning it off publishes the rest: do so at the end of a
- * burst, or the last messages wait.
+ * Batching: while on, sends become visible to the peer RP_EXPOSE_BATCH at a
+ * time (one index write each), and the doorbell question (a full barrier,
+ * at most one doorbell) is asked once per half ring instead of per message;
+ * a send that finds no buffer publishes what is pending first. Turning it
+ * off publishes the rest: do so at the end of a burst, or the last messages
+ * wait.
  */
 void rp_tx_batch(struct rp_device *dev, bool on);
 

@@ -36,6 +36,8 @@
 #define MEMCPY_SPAN (64u << 20)
 #define MEMCPY_BLOCK (32u << 10)
 #define LINE 64u
+#define POLL_CLOCK_PASSES 64u
+#define MAX_REPEATS 20u
 
 enum ctl_cmd {
 	CTL_FIN = 'F',	/* end of a one-way transfer: answer with an ack */
@@ -76,8 +78,9 @@ struct config {
 	uint64_t spin_ns;      /* poll this long before sleeping on a doorbell */
 	bool json;
 	bool check;
-	bool run_sleep; /* the run where idle sides sleep at once */
-	bool run_poll;	/* the run with a busy-poll window first */
+	bool run_sleep;	      /* the run where idle sides sleep at once */
+	bool run_poll;	      /* the run with a busy-poll window first */
+	unsigned int repeats; /* whole measurements, references included */
 };
 
 struct side {
@@ -248,10 +251,33 @@ static int ctl_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint3
 	return RP_OK;
 }
 
+/*
+ * Has the busy-poll window run out? Reading the clock costs about as much as
+ * a pass over the rings, so it is read once per POLL_CLOCK_PASSES idle
+ * passes: the window is measured from the first reading after the last
+ * pass that found work.
+ */
+static bool poll_window_over(uint64_t *last, bool *busy, unsigned int *idle, uint64_t spin_ns)
+{
+	uint64_t now;
+
+	if (++*idle % POLL_CLOCK_PASSES)
+		return false;
+	now = now_ns();
+	if (*busy) {
+		*busy = false;
+		*last = now;
+		return false;
+	}
+	return now - *last >= spin_ns;
+}
+
 static void device_main(struct side *s)
 {
 	static const rp_ept_cb cbs[3] = {echo_cb, sink_cb, ctl_cb};
 	uint64_t last = now_ns();
+	unsigned int idle = 0;
+	bool busy = false;
 
 	s->sink = malloc(SINK_SIZE);
 	if (!s->sink)
@@ -271,10 +297,10 @@ static void device_main(struct side *s)
 		if (rc < 0)
 			die("device poll", rc);
 		if (rc > 0) {
-			last = now_ns();
+			busy = true;
 			continue;
 		}
-		if (s->spin_ns && now_ns() - last < s->spin_ns) {
+		if (s->spin_ns && !poll_window_over(&last, &busy, &idle, s->spin_ns)) {
 			rp_cpu_relax();
 			continue;
 		}
@@ -307,7 +333,9 @@ static int drv_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint3
 /* Spin (bounded) on the rings, then sleep on the doorbell, until *flag. */
 static void drv_wait_flag(struct side *s, bool *flag)
 {
-	uint64_t t0 = s->spin_ns ? now_ns() : 0;
+	uint64_t last = 0;
+	unsigned int idle = 0;
+	bool busy = true; /* the window starts at the first clock reading */
 
 	for (;;) {
 		int rc = rp_poll(&s->dev, 0);
@@ -316,7 +344,7 @@ static void drv_wait_flag(struct side *s, bool *flag)
 			die("driver poll", rc);
 		if (*flag)
 			return;
-		if (s->spin_ns && now_ns() - t0 < s->spin_ns) {
+		if (s->spin_ns && !poll_window_over(&last, &busy, &idle, s->spin_ns)) {
 			rp_cpu_relax();
 			continue;
 		}
@@ -326,7 +354,9 @@ static void drv_wait_flag(struct side *s, bool *flag)
 
 static void drv_get_tx(struct side *s, struct rp_tx_buf *tx)
 {
-	uint64_t t0 = 0;
+	uint64_t last = 0;
+	unsigned int idle = 0;
+	bool busy = true;
 
 	for (;;) {
 		int rc = rp_tx_get(&s->dev, tx);
@@ -340,9 +370,7 @@ static void drv_get_tx(struct side *s, struct rp_tx_buf *tx)
 			side_sleep(s);
 			continue;
 		}
-		if (!t0)
-			t0 = now_ns();
-		if (now_ns() - t0 < s->spin_ns) {
+		if (!poll_window_over(&last, &busy, &idle, s->spin_ns)) {
 			rp_cpu_relax();
 			continue;
 		}
@@ -356,7 +384,7 @@ static void drv_get_tx(struct side *s, struct rp_tx_buf *tx)
 			return;
 		if (rc != RP_EAGAIN)
 			die("tx", rc);
-		t0 = 0;
+		busy = true;
 	}
 }
 
@@ -462,10 +490,24 @@ struct tp_result {
 	double kicks, irqs, copies; /* per transfer */
 };
 
+/*
+ * Untimed transfers first: a tenth of the timed ones, and at least enough to
+ * write the whole sink once, so no timed transfer meets a sink line still
+ * out in memory since the sink was allocated (it then stays cached as far as
+ * it fits, the same for the core and the ideal ring).
+ */
+static unsigned int transfer_warmup(uint64_t bytes, unsigned int reps)
+{
+	uint64_t to_fill_sink = (SINK_SIZE + bytes - 1u) / bytes;
+	unsigned int warm = reps / 10u + 1u;
+
+	return to_fill_sink > warm ? (unsigned int)to_fill_sink : warm;
+}
+
 static struct tp_result run_tp(struct side *s, const uint8_t *src, uint64_t bytes,
 			       unsigned int reps)
 {
-	unsigned int warm = reps / 10 + 1;
+	unsigned int warm = transfer_warmup(bytes, reps);
 	uint64_t *t = malloc(sizeof(*t) * reps);
 	struct snap a, b;
 	uint64_t msgs = 0;
@@ -616,7 +658,8 @@ static double ref_ideal_ring(struct shm *shm, const struct config *cfg, const ui
 			     uint64_t bytes, unsigned int reps)
 {
 	uint64_t msgs = (bytes + RP_MTU - 1) / RP_MTU;
-	uint64_t total = msgs * (reps + 1u);
+	unsigned int warm = transfer_warmup(bytes, reps);
+	uint64_t total = msgs * (reps + warm);
 	uint64_t *t = malloc(sizeof(*t) * reps);
 	unsigned int num = cfg->num;
 	pid_t pid;
@@ -648,7 +691,7 @@ static double ref_ideal_ring(struct shm *shm, const struct config *cfg, const ui
 		_exit(0);
 	}
 	pin(cfg->cpu[0]);
-	for (unsigned int r = 0; r < reps + 1u; r++) {
+	for (unsigned int r = 0; r < reps + warm; r++) {
 		uint64_t t0 = now_ns();
 		uint64_t base = (uint64_t)r * msgs;
 
@@ -663,8 +706,8 @@ static double ref_ideal_ring(struct shm *shm, const struct config *cfg, const ui
 		}
 		while (__atomic_load_n(&shm->consumed, __ATOMIC_ACQUIRE) != base + msgs)
 			rp_cpu_relax();
-		if (r > 0)
-			t[r - 1] = now_ns() - t0;
+		if (r >= warm)
+			t[r - warm] = now_ns() - t0;
 	}
 	waitpid(pid, NULL, 0);
 
@@ -756,6 +799,13 @@ struct refs {
 	double memcpy_gbps;
 	struct dist pp[3];
 	double ideal_mbps[3];
+};
+
+/* One whole measurement: references, then the core, on the same CPUs. */
+struct measurement {
+	struct refs ref;
+	struct run runs[2];
+	unsigned int nruns;
 };
 
 static const char *mode_name(uint64_t spin_ns, char *buf, size_t len)
@@ -926,6 +976,72 @@ static int check(const struct config *cfg, const struct run *sleep_run, const st
 	return bad;
 }
 
+static void measure(struct shm *shm, const struct config *cfg, const uint8_t *src, uint64_t poll_ns,
+		    struct measurement *m)
+{
+	m->ref.memcpy_gbps = ref_memcpy(cfg->cpu[0], cfg->tp_scale > 1 ? 2 : 5);
+	for (unsigned int i = 0; i < 3; i++)
+		m->ref.pp[i] = ref_pingpong(shm, cfg, rtt_sizes[i], cfg->rtt_iters);
+	for (unsigned int i = 0; i < 3; i++) {
+		unsigned int reps = tp_reps[i] / cfg->tp_scale;
+
+		m->ref.ideal_mbps[i] = ref_ideal_ring(shm, cfg, src, tp_sizes[i], reps ? reps : 1);
+	}
+	m->nruns = 0;
+	if (cfg->run_sleep)
+		run_core(shm, cfg, src, 0, &m->runs[m->nruns++]);
+	if (cfg->run_poll)
+		run_core(shm, cfg, src, poll_ns, &m->runs[m->nruns++]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median, least and most of n values (n >= 1), in v sorted in place. */
+static void print_spread(const char *label, double *v, unsigned int n, const char *unit)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	printf("  %-34s median %7.2f%s  (%.2f .. %.2f)\n", label, v[n / 2], unit, v[0], v[n - 1]);
+}
+
+/*
+ * The host's placement of the two CPUs moves from run to run (cross-core
+ * latency changes with it), so the ratios are given as medians of whole
+ * runs, each ratio taken within its own run.
+ */
+static void print_summary(struct measurement *m, unsigned int n)
+{
+	double v[MAX_REPEATS];
+	char label[64], mode[64];
+
+	printf("\nsummary of %u runs (each ratio within its run):\n", n);
+	for (unsigned int r = 0; r < n; r++)
+		v[r] = m[r].ref.memcpy_gbps;
+	print_spread("memcpy reference, GB/s", v, n, "");
+	for (unsigned int k = 0; k < m[0].nruns; k++) {
+		printf("wait: %s\n", mode_name(m[0].runs[k].spin_ns, mode, sizeof(mode)));
+		for (unsigned int i = 0; i < 3; i++) {
+			for (unsigned int r = 0; r < n; r++)
+				v[r] = m[r].runs[k].rtt[i].d.median / m[r].ref.pp[i].median;
+			snprintf(label, sizeof(label), "round trip %u B, x ping-pong",
+				 rtt_sizes[i]);
+			print_spread(label, v, n, "");
+		}
+		for (unsigned int i = 0; i < 3; i++) {
+			for (unsigned int r = 0; r < n; r++)
+				v[r] = 100.0 * m[r].runs[k].tp[i].mbps /
+				       (m[r].ref.memcpy_gbps * 1e3);
+			snprintf(label, sizeof(label), "one-way %llu B, %% of memcpy",
+				 (unsigned long long)tp_sizes[i]);
+			print_spread(label, v, n, "%");
+		}
+	}
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -945,6 +1061,9 @@ static void usage(FILE *out)
 		"  -n, --iterations N  timed round trips per size (default 20000)\n"
 		"  -p, --poll-us N     busy-poll window of the polling run (default 50)\n"
 		"  -w, --wait MODE     sleep, poll or both runs (default both)\n"
+		"  -r, --repeat N      whole measurements, references included (default 1,\n"
+		"                      at most 20); with more than one, a summary of the\n"
+		"                      ratios' medians follows (--json: one object per line)\n"
 		"      --quick         fewer repetitions (a smoke run)\n"
 		"      --check         quick run that asserts doorbell and copy counts (never\n"
 		"                      times); exit status 1 when one is off\n"
@@ -961,6 +1080,7 @@ int main(int argc, char **argv)
 		{"poll-us", required_argument, NULL, 'p'},
 		{"quick", no_argument, NULL, 'Q'},
 		{"wait", required_argument, NULL, 'w'},
+		{"repeat", required_argument, NULL, 'r'},
 		{"check", no_argument, NULL, 'C'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
@@ -971,11 +1091,12 @@ int main(int argc, char **argv)
 			     .rtt_iters = 20000,
 			     .tp_scale = 1,
 			     .run_sleep = true,
-			     .run_poll = true};
+			     .run_poll = true,
+			     .repeats = 1};
 	unsigned long poll_us = 50;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q:c:n:p:w:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q:c:n:p:w:r:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			cfg.num = (unsigned int)strtoul(optarg, NULL, 0);
@@ -1007,6 +1128,13 @@ int main(int argc, char **argv)
 			cfg.run_poll = !strcmp(optarg, "poll") || !strcmp(optarg, "both");
 			if (!cfg.run_sleep && !cfg.run_poll) {
 				fprintf(stderr, "bench-core: --wait sleep, poll or both\n");
+				return 2;
+			}
+			break;
+		case 'r':
+			cfg.repeats = (unsigned int)strtoul(optarg, NULL, 0);
+			if (cfg.repeats < 1 || cfg.repeats > MAX_REPEATS) {
+				fprintf(stderr, "bench-core: --repeat: 1 to %u\n", MAX_REPEATS);
 				return 2;
 			}
 			break;
@@ -1058,25 +1186,17 @@ int main(int argc, char **argv)
 		return check(&cfg, &runs[0], &runs[1]);
 	}
 
-	struct refs ref;
+	static struct measurement m[MAX_REPEATS];
 
-	ref.memcpy_gbps = ref_memcpy(cfg.cpu[0], cfg.tp_scale > 1 ? 2 : 5);
-	for (unsigned int i = 0; i < 3; i++)
-		ref.pp[i] = ref_pingpong(shm, &cfg, rtt_sizes[i], cfg.rtt_iters);
-	for (unsigned int i = 0; i < 3; i++) {
-		unsigned int reps = tp_reps[i] / cfg.tp_scale;
-
-		ref.ideal_mbps[i] = ref_ideal_ring(shm, &cfg, src, tp_sizes[i], reps ? reps : 1);
+	for (unsigned int r = 0; r < cfg.repeats; r++) {
+		measure(shm, &cfg, src, (uint64_t)poll_us * 1000u, &m[r]);
+		if (cfg.json)
+			print_json(&cfg, &m[r].ref, m[r].runs, m[r].nruns);
+		else
+			print_table(&cfg, &m[r].ref, m[r].runs, m[r].nruns);
+		fflush(stdout);
 	}
-	unsigned int nruns = 0;
-
-	if (cfg.run_sleep)
-		run_core(shm, &cfg, src, 0, &runs[nruns++]);
-	if (cfg.run_poll)
-		run_core(shm, &cfg, src, (uint64_t)poll_us * 1000u, &runs[nruns++]);
-	if (cfg.json)
-		print_json(&cfg, &ref, runs, nruns);
-	else
-		print_table(&cfg, &ref, runs, nruns);
+	if (cfg.repeats > 1 && !cfg.json)
+		print_summary(m, cfg.repeats);
 	return 0;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "fake_ipcc.h"
 
+#include <stddef.h>
+
 #include "ipcc.h"
 #include "regs.h"
 
@@ -26,9 +28,16 @@ struct fake_ipcc {
 static struct fake_ipcc ipcc;
 static void (*on_ring)(unsigned int ch);
 
+static void (*on_status_read)(void);
+
 void fake_ipcc_on_ring(void (*fn)(unsigned int ch))
 {
 	on_ring = fn;
+}
+
+void fake_ipcc_on_status_read(void (*fn)(void))
+{
+	on_status_read = fn;
 }
 
 static uint32_t all(void)
@@ -39,6 +48,7 @@ static uint32_t all(void)
 void fake_ipcc_reset(unsigned int channels)
 {
 	ipcc = (struct fake_ipcc){.channels = channels};
+	on_status_read = NULL;
 	/* Reset values: every channel masked in both directions. */
 	ipcc.c1mr = all() | (all() << 16);
 	ipcc.c2mr = all() | (all() << 16);
@@ -52,6 +62,8 @@ uint32_t reg_read(uint32_t addr)
 	case C1MR:
 		return ipcc.c1mr;
 	case C1TOC2SR:
+		if (on_status_read)
+			on_status_read();
 		return ipcc.c1toc2sr;
 	case C2CR:
 		return ipcc.c2cr;

@@ -23,6 +23,12 @@ void fake_ipcc_reset(unsigned int channels);
  */
 void fake_ipcc_on_ring(void (*fn)(unsigned int ch));
 
+/*
+ * Called each time the M4 reads its incoming flags (C1TOC2SR), before the
+ * value is returned: lets a test play Linux while the M4 polls.
+ */
+void fake_ipcc_on_status_read(void (*fn)(void));
+
 /* Processor 1 rings channel ch (bit index) towards the M4. */
 void fake_ipcc_linux_send(unsigned int ch);
 

@@ -230,6 +230,79 @@ static void test_doorbells_are_served(void **state)
 	assert_int_equal(port.dev.stats.rx_dropped, 1 + NUM);
 }
 
+/* Linux as it streams: its next message comes while the M4 is still polling. */
+static unsigned int stream_left;
+
+static void lx_streams(void)
+{
+	static const uint8_t msg[64] = {7};
+
+	if (stream_left == 0)
+		return;
+	stream_left--;
+	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+}
+
+/*
+ * After a doorbell the M4 keeps polling with doorbells off: messages Linux
+ * sends meanwhile are served without a doorbell each. When the window ends
+ * doorbells are back on, so the next message rings again.
+ */
+static void test_busy_poll_saves_doorbells(void **state)
+{
+	static const uint8_t msg[64] = {1};
+	uint32_t kicks;
+
+	(void)state;
+	up();
+	kicks = port.stats.kicks[1];
+	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_true(fake_ipcc_rx_line());
+	stream_left = 3u * NUM;
+	fake_ipcc_on_status_read(lx_streams);
+	m4_port_run(&port);
+	fake_ipcc_on_status_read(NULL);
+	assert_int_equal(stream_left, 0);
+	assert_int_equal(port.dev.stats.rx_dropped, 1u + 3u * NUM);
+	/* The first came with the doorbell's own look at the flags, before polling. */
+	assert_int_equal(port.stats.polled_msgs, 3u * NUM - 1u);
+	assert_int_equal(port.stats.kicks[1], kicks + 1u);
+	assert_false(fake_ipcc_rx_line());
+	settle();
+	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_true(fake_ipcc_rx_line());
+	settle();
+	assert_int_equal(port.dev.stats.rx_dropped, 2u + 3u * NUM);
+}
+
+/* A shutdown doorbell is answered even while the M4 polls. */
+static unsigned int reads_before_shutdown;
+
+static void shutdown_later(void)
+{
+	if (reads_before_shutdown-- > 0)
+		return;
+	fake_ipcc_on_status_read(NULL);
+	fake_ipcc_linux_send(IPCC_CH_SHUTDOWN);
+}
+
+static void test_shutdown_ends_busy_poll(void **state)
+{
+	static const uint8_t msg[8] = {2};
+
+	(void)state;
+	up();
+	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	/* The doorbell's own look at the flags, then a few polling passes. */
+	reads_before_shutdown = 4;
+	fake_ipcc_on_status_read(shutdown_later);
+	assert_int_equal(m4_port_run(&port), M4_NEXT_SLEEP);
+	assert_int_equal(port.stats.busy_polls, 1);
+	assert_int_equal(m4_port_run(&port), M4_NEXT_HALT);
+	assert_int_equal(port.state, M4_STOPPED);
+	assert_non_null(strstr(tbuf, "busy polls)"));
+}
+
 static void test_vring_outside_the_area_is_refused(void **state)
 {
 	(void)state;
@@ -454,6 +527,8 @@ int main(void)
 		cmocka_unit_test_setup(test_link_up_announces_every_service, setup),
 		cmocka_unit_test_setup(test_no_name_service_no_announcements, setup),
 		cmocka_unit_test_setup(test_doorbells_are_served, setup),
+		cmocka_unit_test_setup(test_busy_poll_saves_doorbells, setup),
+		cmocka_unit_test_setup(test_shutdown_ends_busy_poll, setup),
 		cmocka_unit_test_setup(test_vring_outside_the_area_is_refused, setup),
 		cmocka_unit_test_setup(test_missing_vring_address, setup),
 		cmocka_unit_test_setup(test_tampered_geometry, setup),

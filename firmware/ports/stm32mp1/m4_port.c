@@ -99,7 +99,8 @@ static void fail(struct m4_port *p)
 	trace_log("rpmsg stopped until Linux resets the device");
 }
 
-static void serve(struct m4_port *p)
+/* One pass of the firmware over the rings: messages handled, or < 0 (failed). */
+static int serve(struct m4_port *p)
 {
 	int rc = firmware_poll(&p->fw);
 
@@ -107,6 +108,51 @@ static void serve(struct m4_port *p)
 		trace_log("Linux broke the virtio protocol: %s", rp_strerror(rc));
 		fail(p);
 	}
+	return rc;
+}
+
+static bool driver_ready(const struct m4_port *p)
+{
+	uint8_t status = read_status(p->rsc);
+
+	return (status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET));
+}
+
+/*
+ * Linux's virtio_rpmsg_bus kicks once per message unless the device says it
+ * needs none, and a writer's next message follows within microseconds. So
+ * after serving, the M4 (a core of its own) keeps looking with doorbells
+ * off for M4_BUSY_POLL_PASSES idle passes: Linux finds it awake and does not
+ * ring, one IPCC interrupt per burst instead of per message. Then doorbells
+ * go back on and one ordinary pass (which re-checks the rings after arming
+ * them) runs, so no message is left without a wakeup. Counted in passes,
+ * not time: a pass's cost is what the window trades against. A shutdown or
+ * detach doorbell, or Linux resetting the device, ends it at once.
+ */
+static void busy_poll(struct m4_port *p)
+{
+	const uint32_t stop_bits = IPCC_BIT(IPCC_CH_SHUTDOWN) | IPCC_BIT(IPCC_CH_DETACH);
+	unsigned int idle = 0;
+
+	if (M4_BUSY_POLL_PASSES == 0 || p->state != M4_RUNNING)
+		return;
+	p->stats.busy_polls++;
+	rp_set_polling(&p->dev, true);
+	while (idle < M4_BUSY_POLL_PASSES) {
+		int rc;
+
+		if ((ipcc_pending() & stop_bits) || !driver_ready(p))
+			break;
+		rc = serve(p);
+		if (rc < 0)
+			break;
+		p->stats.polled_msgs += (uint32_t)rc;
+		idle = rc > 0 ? 0 : idle + 1u;
+	}
+	rp_set_polling(&p->dev, false);
+	if (p->state == M4_RUNNING && driver_ready(p))
+		serve(p);
 }
 
 static void link_up(struct m4_port *p)
@@ -144,8 +190,10 @@ static void link_up(struct m4_port *p)
 static void stop(struct m4_port *p)
 {
 	ipcc_disable();
-	trace_log("shutdown requested: stopping (%" PRIu32 " messages in, %" PRIu32 " out)",
-		  p->dev.stats.rx_msgs, p->dev.stats.tx_msgs);
+	trace_log("shutdown requested: stopping (%" PRIu32 " messages in, %" PRIu32 " out; %" PRIu32
+		  " found by %" PRIu32 " busy polls)",
+		  p->dev.stats.rx_msgs, p->dev.stats.tx_msgs, p->stats.polled_msgs,
+		  p->stats.busy_polls);
 	p->state = M4_STOPPED;
 	/* Linux waits for this acknowledgement before it resets the M4. */
 	ipcc_ack(IPCC_BIT(IPCC_CH_SHUTDOWN));
@@ -207,6 +255,7 @@ enum m4_next m4_port_run(struct m4_port *p)
 			p->state = M4_WAITING;
 		} else if (events & (IPCC_BIT(IPCC_CH_VQ0) | IPCC_BIT(IPCC_CH_VQ1))) {
 			serve(p);
+			busy_poll(p);
 		}
 		break;
 	case M4_FAILED:

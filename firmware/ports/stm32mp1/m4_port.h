@@ -41,8 +41,20 @@ struct m4_port_stats {
 	uint32_t doorbells;	     /* doorbells rung towards Linux */
 	uint32_t doorbells_deferred; /* rung later, when Linux freed the channel */
 	uint32_t link_ups;
-	uint32_t resets; /* Linux reset the virtio device under us */
+	uint32_t resets;      /* Linux reset the virtio device under us */
+	uint32_t busy_polls;  /* windows of polling with doorbells off */
+	uint32_t polled_msgs; /* messages found by polling, each a doorbell saved */
 };
+
+/*
+ * Idle passes over the rings, after the last message, before the M4 asks
+ * for doorbells again and sleeps. A pass with nothing to do is a few
+ * hundred cycles, so this is in the order of 0.3 ms at 209 MHz (estimated:
+ * not measured on a board). 0 turns busy polling off.
+ */
+#ifndef M4_BUSY_POLL_PASSES
+#define M4_BUSY_POLL_PASSES 300u
+#endif
 
 struct m4_port {
 	struct amplink_rsc_table *rsc;

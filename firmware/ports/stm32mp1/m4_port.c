@@ -111,12 +111,16 @@ static int serve(struct m4_port *p)
 	return rc;
 }
 
-static bool driver_ready(const struct m4_port *p)
+/* Linux has the device up and has not given up on it. */
+static bool status_ready(uint8_t status)
 {
-	uint8_t status = read_status(p->rsc);
-
 	return (status & VIRTIO_STATUS_DRIVER_OK) &&
 	       !(status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET));
+}
+
+static bool driver_ready(const struct m4_port *p)
+{
+	return status_ready(read_status(p->rsc));
 }
 
 /*
@@ -238,8 +242,7 @@ enum m4_next m4_port_run(struct m4_port *p)
 	}
 
 	uint8_t status = read_status(p->rsc);
-	bool ready = (status & VIRTIO_STATUS_DRIVER_OK) &&
-		     !(status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET));
+	bool ready = status_ready(status);
 
 	if (!(status & VIRTIO_STATUS_DRIVER_OK))
 		p->await_reset = false;

@@ -20,6 +20,7 @@ static void fill_stats(struct bench_service *svc, struct amp_stats *s)
 		dev->to_driver.stats.notifies_avoided + dev->to_device.stats.notifies_avoided;
 	s->tx_waits = dev->stats.tx_waits;
 	s->rx_dropped = dev->stats.rx_dropped;
+	s->peers_gone = dev->stats.peers_gone;
 	for (unsigned int i = 0; i < FIRMWARE_BENCH_CHANNELS; i++) {
 		s->frames_ok += fw->bench[i].frames_ok;
 		s->frames_bad += fw->bench[i].frames_bad;

@@ -18,6 +18,12 @@
  *       12    4 len      payload bytes that follow
  *       16    4 crc      CRC-32 (zlib/IEEE) of the payload
  *
+ * Two families of frames share the header. Messaging (OPEN, OPENED, MSG,
+ * CREDIT, CLOSE) carries applications' messages between a Linux client and
+ * a named firmware service, with credits in both directions; docs/protocol.md
+ * is its contract. Diagnostics (DATA/ACK, ECHO, STATS) are answered by the
+ * firmware itself, for amplink bench and bring-up.
+ *
  * Freestanding: usable from the firmware (no libc beyond string.h).
  */
 #ifndef AMPLINK_FRAME_H
@@ -33,6 +39,10 @@
 #define AMP_FRAME_MAX_LEN (256u * 1024u * 1024u)
 /* Largest ECHO payload: header and payload fit one RPMsg message. */
 #define AMP_ECHO_MAX_LEN 476u
+/* Largest MSG payload: one application message. */
+#define AMP_MSG_MAX (16u * 1024u * 1024u)
+/* Longest service name in OPEN (bytes, no terminating NUL on the wire). */
+#define AMP_SERVICE_NAME_MAX 31u
 
 enum amp_frame_type {
 	AMP_FRAME_DATA = 1,
@@ -42,7 +52,14 @@ enum amp_frame_type {
 	AMP_FRAME_ERROR = 5, /* payload: struct amp_error */
 	AMP_FRAME_STATS_REQUEST = 6,
 	AMP_FRAME_STATS = 7, /* payload: struct amp_stats */
+	/* messaging */
+	AMP_FRAME_OPEN = 8,   /* client -> firmware; payload: amp_open + name */
+	AMP_FRAME_OPENED = 9, /* firmware -> client; payload: struct amp_opened */
+	AMP_FRAME_MSG = 10,   /* either way: one whole application message */
+	AMP_FRAME_CREDIT = 11, /* either way; payload: u32, more credit */
+	AMP_FRAME_CLOSE = 12,  /* either way; payload: u32 enum amp_status, why */
 };
+#define AMP_FRAME_TYPE_MAX AMP_FRAME_CLOSE
 
 enum amp_status {
 	AMP_STATUS_OK = 0,
@@ -52,7 +69,13 @@ enum amp_status {
 	AMP_STATUS_TOO_LARGE = 4,
 	AMP_STATUS_BAD_TYPE = 5,
 	AMP_STATUS_TIMEOUT = 6, /* a frame stopped arriving half-way */
-	AMP_STATUS_BUSY = 7,	/* too many senders at once */
+	AMP_STATUS_BUSY = 7,	/* too many senders or clients at once */
+	AMP_STATUS_NO_SERVICE = 8, /* OPEN named no service of this firmware */
+	AMP_STATUS_NOT_OPEN = 9,   /* MSG or CREDIT from a sender with no connection */
+	AMP_STATUS_CREDIT = 10,	   /* MSG beyond the credit or size granted */
+	AMP_STATUS_REFUSED = 11,   /* the service turned the client away */
+	AMP_STATUS_CLOSED = 12,	   /* CLOSE: the peer ended the connection */
+	AMP_STATUS_LINK_DOWN = 13, /* CLOSE: the firmware is stopping */
 };
 
 struct amp_frame_hdr {
@@ -78,8 +101,33 @@ struct amp_error {
 	uint32_t detail; /* e.g. the offending length */
 };
 
+/*
+ * OPEN: a client asks for a connection to a service. window is how many
+ * rpmsg messages carrying MSG frames the firmware may send it before more
+ * CREDIT (Linux stores each message whole, whatever its length); the name
+ * follows, 1..AMP_SERVICE_NAME_MAX bytes. The OPENED or ERROR answering it
+ * repeats its seq.
+ */
+#define AMP_OPEN_FIXED_SIZE 8u
+struct amp_open {
+	uint32_t window;
+	uint32_t flags; /* 0 */
+};
+
+/*
+ * OPENED: the connection exists. credit is how many MSG payload bytes the
+ * client may send before more CREDIT; max_message is the largest message
+ * the service takes (bytes), at most AMP_MSG_MAX.
+ */
+#define AMP_OPENED_SIZE 12u
+struct amp_opened {
+	uint32_t credit;
+	uint32_t max_message;
+	uint32_t conn_id; /* the firmware's name for the connection, for logs */
+};
+
 /* Counters of the firmware side, for doorbells and messages per transfer. */
-#define AMP_STATS_FIELDS 10u
+#define AMP_STATS_FIELDS 11u
 #define AMP_STATS_SIZE (AMP_STATS_FIELDS * 4u)
 struct amp_stats {
 	uint32_t rx_msgs;	/* rpmsg messages received */
@@ -92,6 +140,7 @@ struct amp_stats {
 	uint32_t errors;     /* error frames sent */
 	uint32_t tx_waits;   /* sends that found no free buffer */
 	uint32_t rx_dropped; /* messages for no endpoint */
+	uint32_t peers_gone; /* Linux endpoints announced destroyed (clients gone) */
 };
 
 static inline void amp_put32(uint8_t *p, uint32_t v)
@@ -137,7 +186,7 @@ static inline enum amp_status amp_frame_decode(const uint8_t in[AMP_FRAME_HDR_SI
 		return AMP_STATUS_BAD_VERSION;
 	if (h->len > AMP_FRAME_MAX_LEN)
 		return AMP_STATUS_TOO_LARGE;
-	if (h->type < AMP_FRAME_DATA || h->type > AMP_FRAME_STATS)
+	if (h->type < AMP_FRAME_DATA || h->type > AMP_FRAME_TYPE_MAX)
 		return AMP_STATUS_BAD_TYPE;
 	return AMP_STATUS_OK;
 }
@@ -172,6 +221,32 @@ static inline void amp_stats_decode(const uint8_t in[AMP_STATS_SIZE], struct amp
 	for (unsigned int i = 0; i < AMP_STATS_FIELDS; i++)
 		v[i] = amp_get32(in + 4 * i);
 	memcpy(s, v, sizeof(v));
+}
+
+static inline void amp_open_encode(uint8_t out[AMP_OPEN_FIXED_SIZE], const struct amp_open *o)
+{
+	amp_put32(out, o->window);
+	amp_put32(out + 4, o->flags);
+}
+
+static inline void amp_open_decode(const uint8_t in[AMP_OPEN_FIXED_SIZE], struct amp_open *o)
+{
+	o->window = amp_get32(in);
+	o->flags = amp_get32(in + 4);
+}
+
+static inline void amp_opened_encode(uint8_t out[AMP_OPENED_SIZE], const struct amp_opened *o)
+{
+	amp_put32(out, o->credit);
+	amp_put32(out + 4, o->max_message);
+	amp_put32(out + 8, o->conn_id);
+}
+
+static inline void amp_opened_decode(const uint8_t in[AMP_OPENED_SIZE], struct amp_opened *o)
+{
+	o->credit = amp_get32(in);
+	o->max_message = amp_get32(in + 4);
+	o->conn_id = amp_get32(in + 8);
 }
 
 #endif

@@ -331,12 +331,17 @@ static int flush_announcements(struct rp_device *dev)
 	return RP_OK;
 }
 
+/*
+ * Driver role: the device announces its endpoints. Device role: Linux says
+ * that one of its endpoints is gone (rpmsg_netlink does so when a client
+ * socket closes), so services can forget that peer.
+ */
 static void handle_ns(struct rp_device *dev, const uint8_t *data, uint32_t len)
 {
 	struct rp_ns_msg msg;
 
-	if (len != sizeof(msg) || !dev->ns_cb) {
-		dev->stats.rx_dropped++;
+	if (len != sizeof(msg)) {
+		dev->stats.rx_malformed++;
 		return;
 	}
 	memcpy(&msg, data, sizeof(msg));
@@ -344,7 +349,14 @@ static void handle_ns(struct rp_device *dev, const uint8_t *data, uint32_t len)
 		dev->stats.rx_malformed++;
 		return;
 	}
-	dev->ns_cb(dev, msg.name, RP_LE32(msg.addr), (RP_LE32(msg.flags) & RP_NS_DESTROY) == 0);
+	bool created = (RP_LE32(msg.flags) & RP_NS_DESTROY) == 0;
+
+	if (dev->is_device && !created)
+		dev->stats.peers_gone++;
+	if (dev->ns_cb)
+		dev->ns_cb(dev, msg.name, RP_LE32(msg.addr), created);
+	else
+		dev->stats.rx_dropped++;
 }
 
 /*

@@ -87,7 +87,12 @@ struct rp_endpoint {
 	bool announce_pending;
 };
 
-/* Driver role: told about the peer's name-service announcements. */
+/*
+ * Told about the peer's name-service messages: in the driver role the
+ * device's announcements; in the device role, Linux saying that its endpoint
+ * at addr is gone (created false), which rpmsg_netlink sends when a client
+ * socket closes.
+ */
 typedef void (*rp_ns_cb)(struct rp_device *dev, const char *name, uint32_t addr, bool created);
 
 struct rp_ops {
@@ -104,6 +109,7 @@ struct rp_stats {
 	uint32_t rx_malformed; /* header inconsistent with the buffer */
 	uint32_t tx_waits;     /* sends that found no buffer */
 	uint32_t tx_copies;    /* messages rp_send() copied in (rp_tx_send() copies none) */
+	uint32_t peers_gone;   /* device role: Linux said one of its endpoints is gone */
 };
 
 /* A transmit buffer lent by rp_tx_get(): fill data in place, then rp_tx_send(). */
@@ -172,6 +178,12 @@ int rp_device_init(struct rp_device *dev, const struct rp_rings *rings, const st
  */
 int rp_driver_init(struct rp_device *dev, const struct rp_rings *rings, const struct rp_mem *mem,
 		   uint8_t *buffers, rp_ns_cb ns_cb, const struct rp_ops *ops, void *priv);
+
+/* Device role: be told when Linux's endpoints go away (see rp_ns_cb). */
+static inline void rp_device_on_ns(struct rp_device *dev, rp_ns_cb cb)
+{
+	dev->ns_cb = cb;
+}
 
 /* The peer is ready: announcements may go out. */
 void rp_link_up(struct rp_device *dev);

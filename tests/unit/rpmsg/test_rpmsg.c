@@ -554,6 +554,54 @@ static void test_tx_wait_half_ring(void **state)
 	assert_true(rp_can_send(&L.drv));
 }
 
+static struct ns_event dev_heard;
+static unsigned int dev_heard_count;
+
+static void dev_ns_cb(struct rp_device *dev, const char *name, uint32_t addr, bool created)
+{
+	(void)dev;
+	strncpy(dev_heard.name, name, sizeof(dev_heard.name) - 1);
+	dev_heard.addr = addr;
+	dev_heard.created = created;
+	dev_heard_count++;
+}
+
+/* Linux's "endpoint destroyed" reaches the device; malformed ones do not. */
+static void test_device_hears_peer_gone(void **state)
+{
+	struct rp_ns_msg msg;
+
+	(void)state;
+	connected(false);
+	dev_heard_count = 0;
+	memset(&msg, 0, sizeof(msg));
+	strcpy(msg.name, "rpmsg-netlink");
+	msg.addr = 0x412;
+	msg.flags = RP_NS_DESTROY;
+
+	/* Nobody listening: dropped, but still counted as a peer gone. */
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
+	fx_link_settle(&L);
+	assert_int_equal(L.dev.stats.peers_gone, 1);
+
+	rp_device_on_ns(&L.dev, dev_ns_cb);
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
+	fx_link_settle(&L);
+	assert_int_equal(dev_heard_count, 1);
+	assert_string_equal(dev_heard.name, "rpmsg-netlink");
+	assert_int_equal(dev_heard.addr, 0x412);
+	assert_false(dev_heard.created);
+	assert_int_equal(L.dev.stats.peers_gone, 2);
+
+	/* Short, or a name without its terminator: malformed, never passed on. */
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg) - 1), RP_OK);
+	memset(msg.name, 'x', sizeof(msg.name));
+	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
+	fx_link_settle(&L);
+	assert_int_equal(dev_heard_count, 1);
+	assert_int_equal(L.dev.stats.rx_malformed, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_backpressure_driver),
 		cmocka_unit_test(test_endpoint_create_errors),
 		cmocka_unit_test(test_endpoint_destroy_announces),
+		cmocka_unit_test(test_device_hears_peer_gone),
 		cmocka_unit_test(test_send_before_link_up),
 		cmocka_unit_test(test_doorbells),
 		cmocka_unit_test(test_doorbells_event_idx),

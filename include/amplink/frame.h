@@ -13,7 +13,7 @@
  *        0    4 magic    AMP_FRAME_MAGIC ("AMPL")
  *        4    1 version  AMP_FRAME_VERSION
  *        5    1 type     enum amp_frame_type
- *        6    2 flags    0 (reserved)
+ *        6    2 flags    AMP_FRAME_F_* (MSG only; 0 otherwise)
  *        8    4 seq      chosen by the sender, echoed in the answer
  *       12    4 len      payload bytes that follow
  *       16    4 crc      CRC-32 (zlib/IEEE) of the payload
@@ -39,8 +39,18 @@
 #define AMP_FRAME_MAX_LEN (256u * 1024u * 1024u)
 /* Largest ECHO payload: header and payload fit one RPMsg message. */
 #define AMP_ECHO_MAX_LEN 476u
-/* Largest MSG payload: one application message. */
+/* Largest application message (the sum of its MSG frames' payloads). */
 #define AMP_MSG_MAX (16u * 1024u * 1024u)
+/* MSG payload that fills one RPMsg message with its header: how the firmware cuts. */
+#define AMP_MSG_FRAG_MAX 476u
+
+/*
+ * MSG flags. A message is one or more MSG frames with the same seq; all but
+ * the last carry MORE. ABORT (an empty frame) abandons the message in
+ * progress: the receiver discards what it has of it.
+ */
+#define AMP_FRAME_F_MORE 0x0001u
+#define AMP_FRAME_F_ABORT 0x0002u
 /* Longest service name in OPEN (bytes, no terminating NUL on the wire). */
 #define AMP_SERVICE_NAME_MAX 31u
 
@@ -156,17 +166,23 @@ static inline uint32_t amp_get32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static inline void amp_frame_encode(uint8_t out[AMP_FRAME_HDR_SIZE], uint8_t type, uint32_t seq,
-				    uint32_t len, uint32_t crc)
+static inline void amp_frame_encode_flags(uint8_t out[AMP_FRAME_HDR_SIZE], uint8_t type,
+					  uint16_t flags, uint32_t seq, uint32_t len, uint32_t crc)
 {
 	amp_put32(out, AMP_FRAME_MAGIC);
 	out[4] = AMP_FRAME_VERSION;
 	out[5] = type;
-	out[6] = 0;
-	out[7] = 0;
+	out[6] = (uint8_t)flags;
+	out[7] = (uint8_t)(flags >> 8);
 	amp_put32(out + 8, seq);
 	amp_put32(out + 12, len);
 	amp_put32(out + 16, crc);
+}
+
+static inline void amp_frame_encode(uint8_t out[AMP_FRAME_HDR_SIZE], uint8_t type, uint32_t seq,
+				    uint32_t len, uint32_t crc)
+{
+	amp_frame_encode_flags(out, type, 0, seq, len, crc);
 }
 
 /* Decodes and checks a header: AMP_STATUS_OK or why it is not a frame. */

@@ -74,8 +74,7 @@ static void feed_all(struct amp_stream *s, const uint8_t *in, size_t len, size_t
 	}
 }
 
-static size_t frame(uint8_t *out, uint8_t type, uint32_t seq, const uint8_t *payload,
-		    uint32_t len)
+static size_t frame(uint8_t *out, uint8_t type, uint32_t seq, const uint8_t *payload, uint32_t len)
 {
 	amp_frame_encode(out, type, seq, len, zlib_crc(0, payload, len));
 	if (len)

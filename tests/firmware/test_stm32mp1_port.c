@@ -220,8 +220,8 @@ static void test_doorbells_are_served(void **state)
 	assert_int_equal(port.dev.stats.rx_dropped, 1);
 	assert_true(port.stats.kicks[1] >= 1);
 	/* Kicks while waiting are not the firmware's; the rest are counted for it. */
-	assert_true(port.fw.kicks_in >= 1);
-	assert_true(port.fw.kicks_in <= port.stats.kicks[0] + port.stats.kicks[1]);
+	assert_true(port.fw.node.kicks_in >= 1);
+	assert_true(port.fw.node.kicks_in <= port.stats.kicks[0] + port.stats.kicks[1]);
 	/* The buffer came back to Linux: it can send a ring's worth again. */
 	for (unsigned int i = 0; i < NUM; i++) {
 		assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);

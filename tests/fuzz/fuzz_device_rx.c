@@ -170,7 +170,7 @@ static uint32_t pick_dst(struct script *s)
 	if (sel < 64)
 		return fw.echo.ept.addr;
 	if (sel < 112)
-		return fw.bench[FIRMWARE_BENCH_RAW].ept.addr;
+		return fw.node.hubs[AMP_HUB_INDEX_RAW].addr;
 	if (sel < 128)
 		return extra.addr;
 	if (sel < 144)

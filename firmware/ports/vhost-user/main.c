@@ -104,9 +104,11 @@ static void port_stop(struct vu_backend *vu)
 {
 	struct port *p = vu->priv;
 
-	if (p->started)
+	if (p->started) {
+		firmware_stop(&p->fw);
 		log_info("firmware stopped (%u messages in, %u out)", p->dev.stats.rx_msgs,
 			 p->dev.stats.tx_msgs);
+	}
 	p->started = false;
 }
 
@@ -231,8 +233,9 @@ static void usage(FILE *out)
 		"  -v, --verbose         more diagnostics (repeat for protocol traces)\n"
 		"  -h, --help            show this help\n"
 		"\n"
-		"Services: the bench service (amplink frames) on \"rpmsg-tty\", \"rpmsg-raw\"\n"
-		"and \"rpmsg-netlink\"; raw echo on \"amplink-echo\".\n"
+		"Channels: \"rpmsg-netlink\", \"rpmsg-tty\" and \"rpmsg-raw\" carry amplink\n"
+		"frames (the firmware's services by name, and the diagnostics amplink bench\n"
+		"uses); \"amplink-echo\" echoes raw rpmsg messages.\n"
 		"Stops cleanly on SIGTERM or SIGINT.\n",
 		RP_VQ_MAX_NUM, DEFAULT_BUSY_POLL_US);
 }
@@ -359,6 +362,27 @@ static void say_ready(int fd)
 	close(fd);
 }
 
+/* How long poll() may sleep: until the next timer, or for ever. */
+static int sleep_ms(const struct port *p, bool pending)
+{
+	uint32_t next;
+
+	if (pending)
+		return 0;
+	if (!p->started || p->failed)
+		return -1;
+	next = firmware_next_timeout(&p->fw);
+	return next > INT32_MAX ? -1 : (int)next;
+}
+
+/* Timers that came due while we slept. */
+static bool serve_timers(struct port *p)
+{
+	if (!p->started || p->failed || firmware_next_timeout(&p->fw) != 0)
+		return false;
+	return serve_poll(p) || firmware_next_timeout(&p->fw) == 0;
+}
+
 /* Returns the exit status once a signal arrives or, with --once, the frontend leaves. */
 static int serve(struct port *p, int sig_fd)
 {
@@ -373,7 +397,7 @@ static int serve(struct port *p, int sig_fd)
 			{.fd = p->vu.vrings[1].kick_fd, .events = POLLIN},
 		};
 
-		if (poll(fds, 4, pending ? 0 : -1) < 0) {
+		if (poll(fds, 4, sleep_ms(p, pending)) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -385,6 +409,8 @@ static int serve(struct port *p, int sig_fd)
 		}
 		if (fds[2].revents || fds[3].revents || pending)
 			pending = serve_kicks(p);
+		else
+			pending = serve_timers(p);
 		if (!fds[1].revents)
 			continue;
 		if (p->vu.conn_fd < 0) {

@@ -35,7 +35,7 @@ static uint32_t fake_clock(void)
 
 static uint32_t bench_addr(void)
 {
-	return fw.bench[FIRMWARE_BENCH_RAW].ept.addr;
+	return fw.node.hubs[AMP_HUB_INDEX_RAW].addr;
 }
 
 static int setup(void **state)
@@ -166,7 +166,7 @@ static void test_data_frames_acked_with_what_arrived(void **state)
 			n++;
 		}
 	}
-	assert_int_equal(fw.bench[FIRMWARE_BENCH_RAW].frames_ok, n);
+	assert_int_equal(fw.node.stats.frames_ok, n);
 }
 
 static void test_corrupted_payload_reports_bad_crc(void **state)
@@ -184,7 +184,7 @@ static void test_corrupted_payload_reports_bad_crc(void **state)
 	assert_int_equal(a.status, AMP_STATUS_BAD_CRC);
 	assert_int_equal(a.received, sizeof(payload));
 	assert_int_not_equal(a.crc, (uint32_t)crc32(0, payload, sizeof(payload)));
-	assert_int_equal(fw.bench[FIRMWARE_BENCH_RAW].frames_bad, 1);
+	assert_int_equal(fw.node.stats.frames_bad, 1);
 }
 
 static void test_garbage_then_frame_resyncs(void **state)
@@ -233,7 +233,7 @@ static void test_stalled_frame_times_out(void **state)
 	make_frame(frame, AMP_FRAME_DATA, 11, payload, sizeof(payload));
 	send_stream(frame, AMP_FRAME_HDR_SIZE + 40, RP_MTU);
 	assert_int_equal(replies.count, 0);
-	clock_ms += BENCH_FRAME_TIMEOUT_MS + 1;
+	clock_ms += AMP_FRAME_TIMEOUT_MS + 1;
 	make_frame(frame, AMP_FRAME_DATA, 12, payload, sizeof(payload));
 	send_stream(frame, sizeof(frame), RP_MTU);
 	assert_int_equal(error_of(0), AMP_STATUS_TIMEOUT);

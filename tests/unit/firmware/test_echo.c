@@ -41,10 +41,10 @@ static void echo_up(void)
 			 RP_OK);
 	fx_link_settle(&L);
 	assert_int_equal(announced(FIRMWARE_ECHO_SERVICE), fw.echo.ept.addr);
-	assert_int_equal(announced(FIRMWARE_TTY_SERVICE), fw.bench[FIRMWARE_BENCH_TTY].ept.addr);
-	assert_int_equal(announced(FIRMWARE_RAW_SERVICE), fw.bench[FIRMWARE_BENCH_RAW].ept.addr);
+	assert_int_equal(announced(FIRMWARE_TTY_SERVICE), fw.node.hubs[AMP_HUB_INDEX_TTY].addr);
+	assert_int_equal(announced(FIRMWARE_RAW_SERVICE), fw.node.hubs[AMP_HUB_INDEX_RAW].addr);
 	assert_int_equal(announced(FIRMWARE_NETLINK_SERVICE),
-			 fw.bench[FIRMWARE_BENCH_NETLINK].ept.addr);
+			 fw.node.hubs[AMP_HUB_INDEX_NETLINK].addr);
 }
 
 /* Lengths sweep 0..RP_MTU so short, odd and full messages all occur. */

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Connections: opening, whole messages and pieces, credits, sending. */
+#include <string.h>
+
+#include "firmware/crc32.h"
+#include "node_internal.h"
+
+static uint32_t service_limit(const struct amp_service *s)
+{
+	if (s->ops->message)
+		return s->max_message;
+	return s->max_message ? s->max_message : AMP_MSG_MAX;
+}
+
+static uint8_t *rx_buffer(const struct amp_conn *c)
+{
+	return c->svc->rx_pool + (size_t)c->slot * c->svc->max_message;
+}
+
+static struct amp_service *find_service(struct amp_node *n, const uint8_t *name, uint32_t len)
+{
+	for (struct amp_service *s = n->services; s; s = s->next)
+		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+			return s;
+	return NULL;
+}
+
+int amp_service_register(struct amp_node *n, struct amp_service *s)
+{
+	size_t name_len = s && s->name ? strlen(s->name) : 0;
+
+	if (!n || !s || !s->ops || name_len == 0 || name_len > AMP_SERVICE_NAME_MAX ||
+	    !s->ops->message == !s->ops->piece || !s->ops->gone || s->max_clients == 0 ||
+	    s->max_clients > 32u || s->max_message > AMP_MSG_MAX ||
+	    (s->ops->message && (s->max_message == 0 || !s->rx_pool)))
+		return AMP_EINVAL;
+	if (find_service(n, (const uint8_t *)s->name, (uint32_t)name_len))
+		return AMP_EEXIST;
+	s->node = n;
+	s->slots_used = 0;
+	s->clients = 0;
+	s->next = n->services;
+	n->services = s;
+	if (n->link_up && s->ops->link)
+		s->ops->link(s, true);
+	return AMP_OK;
+}
+
+static int free_slot(const struct amp_service *s)
+{
+	for (unsigned int i = 0; i < s->max_clients; i++)
+		if (!(s->slots_used & (1u << i)))
+			return (int)i;
+	return -1;
+}
+
+void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h)
+{
+	uint32_t name_len = h->len - AMP_OPEN_FIXED_SIZE;
+	struct amp_service *s;
+	struct amp_open o;
+	int slot;
+
+	amp_open_decode(c->small, &o);
+	/* One connection per peer: a new OPEN ends the old one. */
+	if (c->svc)
+		amp_conn_end(n, c, true);
+	s = find_service(n, c->small + AMP_OPEN_FIXED_SIZE, name_len);
+	if (!s) {
+		n->stats.refused++;
+		amp_reply_error(n, c, h->seq, AMP_STATUS_NO_SERVICE, 0);
+		return;
+	}
+	slot = free_slot(s);
+	if (s->clients >= s->max_clients || slot < 0) {
+		n->stats.refused++;
+		amp_reply_error(n, c, h->seq, AMP_STATUS_BUSY, s->max_clients);
+		return;
+	}
+	c->svc = s;
+	c->id = ++n->next_conn_id;
+	c->slot = (uint8_t)slot;
+	c->in_msg = false;
+	c->rx_grant = s->ops->message ? s->max_message : AMP_PIECE_WINDOW;
+	c->rx_credit = c->rx_grant;
+	c->credit_owed = 0;
+	c->paused = false;
+	c->tx_credit = o.window;
+	c->tx_seq = 1;
+	c->tx_busy = false;
+	c->want_writable = false;
+	c->close_status = 0;
+	c->ending = false;
+	c->priv = NULL;
+	s->slots_used |= 1u << slot;
+	s->clients++;
+
+	/* Nothing the service sends from connected() may overtake OPENED. */
+	c->opening = true;
+	bool accepted = !s->ops->connected || s->ops->connected(c);
+
+	c->opening = false;
+	if (!accepted) {
+		c->tx_busy = false;
+		s->slots_used &= ~(1u << slot);
+		s->clients--;
+		c->svc = NULL;
+		n->stats.refused++;
+		amp_reply_error(n, c, h->seq, AMP_STATUS_REFUSED, 0);
+		return;
+	}
+	uint8_t payload[AMP_OPENED_SIZE];
+	struct amp_opened ok = {c->rx_grant, service_limit(s), c->id};
+
+	amp_opened_encode(payload, &ok);
+	amp_reply(n, c, c->hub, c->addr, AMP_FRAME_OPENED, h->seq, payload, sizeof(payload));
+	n->stats.opens++;
+}
+
+void amp_conn_end(struct amp_node *n, struct amp_conn *c, bool notify)
+{
+	struct amp_service *s = c->svc;
+
+	if (!s || c->ending)
+		return;
+	c->ending = true;
+	if (notify && s->ops->gone)
+		s->ops->gone(c);
+	s->slots_used &= ~(1u << c->slot);
+	s->clients--;
+	c->svc = NULL;
+	c->ending = false;
+	c->tx_busy = false;
+	c->want_writable = false;
+	c->in_msg = false;
+	c->credit_owed = 0;
+	(void)n;
+}
+
+/* The client broke the rules: say why, and end its connection. */
+static void violation(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h,
+		      enum amp_status why)
+{
+	n->stats.violations++;
+	amp_reply_error(n, c, h->seq, why, h->len);
+	amp_conn_end(n, c, true);
+}
+
+/* Forgets the message being received; the credit it took comes back. */
+void amp_conn_msg_abort(struct amp_node *n, struct amp_conn *c)
+{
+	(void)n;
+	if (!c->in_msg)
+		return;
+	c->in_msg = false;
+	if (!c->svc)
+		return;
+	if (c->svc->ops->piece) {
+		struct amp_piece p = {NULL, 0, c->msg_len, true, true};
+
+		/* pieces handed over were credited as they went */
+		c->credit_owed += c->msg_charged - c->msg_len;
+		c->svc->ops->piece(c, &p);
+	} else {
+		c->credit_owed += c->msg_charged;
+	}
+}
+
+bool amp_conn_msg_header(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h)
+{
+	if (!c->svc) {
+		amp_reply_error(n, c, h->seq, AMP_STATUS_NOT_OPEN, h->len);
+		return false;
+	}
+	if (h->flags & AMP_FRAME_F_ABORT) {
+		amp_conn_msg_abort(n, c);
+		return false;
+	}
+	if (c->in_msg && h->seq != c->rx_seq)
+		/* A new message before the last piece of the previous one. */
+		amp_conn_msg_abort(n, c);
+	if (h->len > c->rx_credit) {
+		violation(n, c, h, AMP_STATUS_CREDIT);
+		return false;
+	}
+	uint32_t charged = c->in_msg ? c->msg_charged : 0;
+
+	if (h->len > service_limit(c->svc) - charged) {
+		violation(n, c, h, AMP_STATUS_TOO_LARGE);
+		return false;
+	}
+	if (!c->in_msg) {
+		c->in_msg = true;
+		c->msg_len = 0;
+		c->msg_charged = 0;
+		c->msg_bad = false;
+		c->rx_seq = h->seq;
+	}
+	c->msg_charged += h->len;
+	c->rx_credit -= h->len;
+	return true;
+}
+
+void amp_conn_msg_payload(struct amp_node *n, struct amp_conn *c, const uint8_t *data, uint32_t len,
+			  uint32_t offset)
+{
+	const struct amp_service *s = c->svc;
+
+	(void)n;
+	(void)offset;
+	if (!s || !c->in_msg)
+		return;
+	if (s->ops->message) {
+		/* msg_len + len <= msg_charged <= max_message, checked at each header */
+		memcpy(rx_buffer(c) + c->msg_len, data, len);
+		c->msg_len += len;
+		return;
+	}
+	struct amp_piece p = {data, len, c->msg_len, false, false};
+
+	c->msg_len += len;
+	c->credit_owed += len;
+	s->ops->piece(c, &p);
+}
+
+void amp_conn_msg_end(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h,
+		      bool crc_ok)
+{
+	const struct amp_service *s = c->svc;
+
+	if (!s || !c->in_msg)
+		return;
+	if (!crc_ok)
+		c->msg_bad = true;
+	if (h->flags & AMP_FRAME_F_MORE)
+		return;
+
+	uint32_t len = c->msg_len;
+	bool bad = c->msg_bad;
+
+	c->in_msg = false;
+	if (bad)
+		amp_reply_error(n, c, h->seq, AMP_STATUS_BAD_CRC, len);
+	if (s->ops->message) {
+		c->credit_owed += c->msg_charged;
+		if (!bad) {
+			n->stats.msgs_in++;
+			s->ops->message(c, rx_buffer(c), len);
+		}
+	} else {
+		struct amp_piece p = {NULL, 0, len, true, bad};
+
+		if (!bad)
+			n->stats.msgs_in++;
+		s->ops->piece(c, &p);
+	}
+}
+
+void amp_conn_credit(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h)
+{
+	uint32_t more = amp_get32(c->small);
+
+	if (!c->svc) {
+		amp_reply_error(n, c, h->seq, AMP_STATUS_NOT_OPEN, more);
+		return;
+	}
+	c->tx_credit = more > UINT32_MAX - c->tx_credit ? UINT32_MAX : c->tx_credit + more;
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+/* A control frame straight to the peer; false when no buffer is free. */
+static bool send_control(struct amp_node *n, struct amp_conn *c, uint8_t type, uint32_t value)
+{
+	uint8_t frame[AMP_FRAME_HDR_SIZE + 4];
+
+	amp_put32(frame + AMP_FRAME_HDR_SIZE, value);
+	amp_frame_encode(frame, type, 0, 4, fw_crc32_update(0, frame + AMP_FRAME_HDR_SIZE, 4));
+	return rp_send(n->dev, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
+}
+
+/* Returns credit once the client is down to half its window. */
+static bool return_credit(struct amp_node *n, struct amp_conn *c)
+{
+	if (!c->credit_owed || c->paused || c->rx_credit >= c->rx_grant / 2u + 1u)
+		return true;
+	if (!send_control(n, c, AMP_FRAME_CREDIT, c->credit_owed))
+		return false;
+	c->rx_credit += c->credit_owed;
+	c->credit_owed = 0;
+	return true;
+}
+
+/*
+ * The next MSG frame of the message being sent; false when it must wait.
+ * whole: only if the rest fits this one frame.
+ */
+static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
+{
+	struct rp_tx_buf tx;
+	uint32_t left = c->tx_len - c->tx_off, len;
+	uint16_t flags = 0;
+
+	if (c->tx_credit == 0 || rp_tx_get(n->dev, &tx) != RP_OK)
+		return false;
+	if (tx.room < AMP_FRAME_HDR_SIZE + 1u || (whole && tx.room < AMP_FRAME_HDR_SIZE + left)) {
+		rp_tx_put(n->dev, &tx);
+		return false;
+	}
+	len = tx.room - AMP_FRAME_HDR_SIZE;
+	if (len > AMP_MSG_FRAG_MAX)
+		len = AMP_MSG_FRAG_MAX;
+	if (len >= left)
+		len = left;
+	else
+		flags = AMP_FRAME_F_MORE;
+
+	const uint8_t *piece = c->tx_data + c->tx_off;
+
+	amp_frame_encode_flags(tx.data, AMP_FRAME_MSG, flags, c->tx_seq, len,
+			       fw_crc32_update(0, piece, len));
+	if (len)
+		memcpy(tx.data + AMP_FRAME_HDR_SIZE, piece, len);
+	if (rp_tx_send(n->dev, &tx, c->hub->addr, c->addr, AMP_FRAME_HDR_SIZE + len) != RP_OK)
+		return false;
+	c->tx_off += len;
+	c->tx_credit--;
+	if (c->tx_off == c->tx_len) {
+		c->tx_busy = false;
+		c->tx_seq++;
+		n->stats.msgs_out++;
+	}
+	return true;
+}
+
+void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
+{
+	if (!c->used || c->replies_queued || c->opening)
+		return;
+	if (c->close_status) {
+		if (!send_control(n, c, AMP_FRAME_CLOSE, c->close_status))
+			return;
+		c->close_status = 0;
+	}
+	if (!c->svc || !return_credit(n, c))
+		return;
+	while (c->tx_busy && send_fragment(n, c, false))
+		;
+	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 && rp_can_send(n->dev)) {
+		c->want_writable = false;
+		c->svc->ops->writable(c);
+	}
+}
+
+static bool can_send(const struct amp_conn *c)
+{
+	return c && c->svc && !c->ending;
+}
+
+int amp_send(struct amp_conn *c, const void *data, uint32_t len)
+{
+	if (!can_send(c))
+		return AMP_ENOTCONN;
+	if (len && !data)
+		return AMP_EINVAL;
+	if (len > AMP_MSG_MAX)
+		return AMP_EMSGSIZE;
+	if (c->tx_busy) {
+		c->want_writable = true;
+		return AMP_EWOULDBLOCK;
+	}
+	c->tx_data = data;
+	c->tx_len = len;
+	c->tx_off = 0;
+	c->tx_busy = true;
+	c->want_writable = false;
+	amp_conn_pump(c->svc->node, c);
+	if (!c->tx_busy)
+		return AMP_OK;
+	c->want_writable = true;
+	return AMP_PENDING;
+}
+
+int amp_send_copy(struct amp_conn *c, const void *data, uint32_t len)
+{
+	if (!can_send(c))
+		return AMP_ENOTCONN;
+	if (len && !data)
+		return AMP_EINVAL;
+	if (len > AMP_MSG_FRAG_MAX)
+		return AMP_EMSGSIZE;
+	if (c->tx_busy || c->replies_queued || c->opening || c->tx_credit == 0) {
+		c->want_writable = true;
+		return AMP_EWOULDBLOCK;
+	}
+	c->tx_data = data;
+	c->tx_len = len;
+	c->tx_off = 0;
+	c->tx_busy = true;
+	if (!send_fragment(c->svc->node, c, true)) {
+		c->tx_busy = false;
+		c->want_writable = true;
+		return AMP_EWOULDBLOCK;
+	}
+	return AMP_OK;
+}
+
+void amp_close(struct amp_conn *c)
+{
+	struct amp_node *n;
+
+	if (!c || !c->svc || c->ending)
+		return;
+	n = c->svc->node;
+	n->stats.closes++;
+	amp_conn_end(n, c, false);
+	c->close_status = AMP_STATUS_CLOSED;
+	amp_conn_pump(n, c);
+}
+
+void amp_conn_pause(struct amp_conn *c)
+{
+	c->paused = true;
+}
+
+void amp_conn_resume(struct amp_conn *c)
+{
+	c->paused = false;
+	if (c->svc)
+		amp_conn_pump(c->svc->node, c);
+}
+
+struct amp_service *amp_conn_service(const struct amp_conn *c)
+{
+	return c->svc;
+}
+
+uint32_t amp_conn_id(const struct amp_conn *c)
+{
+	return c->id;
+}
+
+void *amp_conn_priv(const struct amp_conn *c)
+{
+	return c->priv;
+}
+
+void amp_conn_set_priv(struct amp_conn *c, void *priv)
+{
+	c->priv = priv;
+}

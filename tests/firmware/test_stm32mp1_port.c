@@ -520,6 +520,75 @@ static void test_trace_without_buffer(void **state)
 	assert_int_equal(trace_lines(), 0);
 }
 
+static unsigned int timer_fired;
+static struct amp_timer port_timer;
+
+static void on_timer(struct amp_timer *t)
+{
+	(void)t;
+	timer_fired++;
+}
+
+/* The tick wakes the port for a service's timer, with no doorbell. */
+static void test_timers_run_on_the_tick(void **state)
+{
+	(void)state;
+	up();
+	timer_fired = 0;
+	fake_ms = 100;
+	assert_int_equal(amp_timer_start(&port.fw.node, &port_timer, 5, 5, on_timer, NULL), AMP_OK);
+	m4_port_run(&port);
+	assert_int_equal(timer_fired, 0);
+	fake_ms = 105;
+	m4_port_run(&port); /* the tick */
+	assert_int_equal(timer_fired, 1);
+	fake_ms = 110;
+	m4_port_run(&port);
+	assert_int_equal(timer_fired, 2);
+}
+
+static struct amp_service_ops link_ops;
+static unsigned int link_ups, link_downs;
+
+static void on_link(struct amp_service *s, bool up_now)
+{
+	(void)s;
+	if (up_now)
+		link_ups++;
+	else
+		link_downs++;
+}
+
+static void on_gone(struct amp_conn *c)
+{
+	(void)c;
+}
+
+static void on_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	(void)c;
+	(void)data;
+	(void)len;
+}
+
+AMP_SERVICE_DEFINE(link_svc, "link-watch", &link_ops, NULL, 8, 1);
+
+/* Services hear the link go down when Linux resets the device, and up again. */
+static void test_services_hear_link_changes(void **state)
+{
+	(void)state;
+	link_ops =
+		(struct amp_service_ops){.message = on_message, .gone = on_gone, .link = on_link};
+	link_ups = link_downs = 0;
+	up();
+	assert_int_equal(amp_service_register(&port.fw.node, &link_svc), AMP_OK);
+	assert_int_equal(link_ups, 1);
+	set_status(0);
+	m4_port_run(&port);
+	assert_int_equal(port.state, M4_WAITING);
+	assert_int_equal(link_downs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +603,8 @@ int main(void)
 		cmocka_unit_test_setup(test_tampered_geometry, setup),
 		cmocka_unit_test_setup(test_protocol_violation_stops_the_device, setup),
 		cmocka_unit_test_setup(test_device_reset_and_restart, setup),
+		cmocka_unit_test_setup(test_timers_run_on_the_tick, setup),
+		cmocka_unit_test_setup(test_services_hear_link_changes, setup),
 		cmocka_unit_test_setup(test_failed_status_is_not_ready, setup),
 		cmocka_unit_test_setup(test_detach_goes_back_to_waiting, setup),
 		cmocka_unit_test_setup(test_detach_never_reuses_the_old_rings, setup),

@@ -93,9 +93,11 @@ static bool map_vring(struct m4_port *p, unsigned int q, struct rp_rings *rings)
 	return true;
 }
 
+static void leave_running(struct m4_port *p, enum m4_state next);
+
 static void fail(struct m4_port *p)
 {
-	p->state = M4_FAILED;
+	leave_running(p, M4_FAILED);
 	trace_log("rpmsg stopped until Linux resets the device");
 }
 
@@ -191,8 +193,17 @@ static void link_up(struct m4_port *p)
 	serve(p);
 }
 
+/* The rings are gone or going: clients are gone, services hear link down. */
+static void leave_running(struct m4_port *p, enum m4_state next)
+{
+	if (p->state == M4_RUNNING)
+		firmware_stop(&p->fw);
+	p->state = next;
+}
+
 static void stop(struct m4_port *p)
 {
+	leave_running(p, M4_STOPPED);
 	ipcc_disable();
 	trace_log("shutdown requested: stopping (%" PRIu32 " messages in, %" PRIu32 " out; %" PRIu32
 		  " found by %" PRIu32 " busy polls)",
@@ -237,7 +248,7 @@ enum m4_next m4_port_run(struct m4_port *p)
 		 * again on the old rings.
 		 */
 		trace_log("Linux detached");
-		p->state = M4_WAITING;
+		leave_running(p, M4_WAITING);
 		p->await_reset = true;
 	}
 
@@ -255,10 +266,13 @@ enum m4_next m4_port_run(struct m4_port *p)
 		if (!ready) {
 			trace_log("Linux reset the rpmsg device (status 0x%02x)", status);
 			p->stats.resets++;
-			p->state = M4_WAITING;
+			leave_running(p, M4_WAITING);
 		} else if (events & (IPCC_BIT(IPCC_CH_VQ0) | IPCC_BIT(IPCC_CH_VQ1))) {
 			serve(p);
 			busy_poll(p);
+		} else if (firmware_next_timeout(&p->fw) == 0) {
+			/* the tick woke us for a service's timer */
+			serve(p);
 		}
 		break;
 	case M4_FAILED:

@@ -71,17 +71,18 @@ static const struct rp_mem vring_mem = {.regions = vring_regions, .count = 2};
 static const struct rp_mem buf_mem = {.regions = buf_regions, .count = 2};
 
 /*
- * The MCU clock as ST's boot chain sets it on the DK boards (209 MHz). Only
- * the services' timeouts (e.g. giving up on a frame that stalls for a
- * second) depend on it; build with another value for another clock tree.
+ * The MCU clock as ST's boot chain sets it on the DK boards (209 MHz). The
+ * millisecond tick, and so the services' timers and timeouts, depend on
+ * it; build with another value for another clock tree.
  */
 #ifndef AMPLINK_M4_CLOCK_HZ
 #define AMPLINK_M4_CLOCK_HZ 209000000u
 #endif
-#define SYST_PERIOD (SYST_MAX_RELOAD + 1u)
+#define TICK_RELOAD (AMPLINK_M4_CLOCK_HZ / 1000u - 1u)
+_Static_assert(TICK_RELOAD <= SYST_MAX_RELOAD, "SysTick cannot count one millisecond");
 
 static struct m4_port port;
-static uint64_t tick_cycles; /* cycles counted by SysTick wraps so far */
+static uint32_t ticks_ms; /* SysTick wraps counted so far: milliseconds */
 
 void m4_fault_report(uint32_t exception, const uint32_t *frame)
 {
@@ -107,35 +108,32 @@ static bool nvic_pending(unsigned int irq)
 }
 
 /*
- * A slow periodic wake-up (2^24 cycles: 80 ms at the DK2's 209 MHz) as a
- * safety net: it notices a device reset that came without a doorbell and,
- * should the IPCC interrupt never arrive, keeps rpmsg working slowly and
- * says so in the trace instead of hanging.
+ * The millisecond tick: SysTick wraps every millisecond and its pending
+ * flag wakes the main loop (interrupts stay masked, no handler runs), which
+ * serves the services' timers. It is also the safety net: a device reset
+ * that came without a doorbell is noticed within a millisecond, and should
+ * the IPCC interrupt never arrive, rpmsg keeps working slowly and the trace
+ * says so instead of hanging.
  */
 static void tick_start(void)
 {
-	reg_write(SYST_RVR, SYST_MAX_RELOAD);
+	reg_write(SYST_RVR, TICK_RELOAD);
 	reg_write(SYST_CVR, 0);
 	reg_write(SYST_CSR, SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE);
 }
 
 /*
- * Milliseconds since start, from SysTick. A wrap also wakes the main loop,
- * which calls this at least once per wrap (every 2^24 cycles), so no wrap
- * goes uncounted; the second look catches one that happens in between.
+ * Milliseconds since start. COUNTFLAG remembers one wrap, so the clock must
+ * be read at least once a millisecond: the main loop reads it at every
+ * wake-up (the tick itself is one) and the node at every message it
+ * handles; only a single piece of work longer than a millisecond would
+ * make the clock fall behind, never run ahead.
  */
 static uint32_t clock_ms(void)
 {
 	if (reg_read(SYST_CSR) & SYST_CSR_COUNTFLAG)
-		tick_cycles += SYST_PERIOD;
-
-	uint32_t now = reg_read(SYST_CVR);
-
-	if (reg_read(SYST_CSR) & SYST_CSR_COUNTFLAG) {
-		tick_cycles += SYST_PERIOD;
-		now = reg_read(SYST_CVR);
-	}
-	return (uint32_t)((tick_cycles + (SYST_MAX_RELOAD - now)) / (AMPLINK_M4_CLOCK_HZ / 1000u));
+		ticks_ms++;
+	return ticks_ms;
 }
 
 static void sleep_until_interrupt(void)

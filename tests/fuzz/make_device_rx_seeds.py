@@ -3,6 +3,7 @@
 """Writes the seed inputs of fuzz_device_rx (see the script format there)."""
 import os
 import struct
+import zlib
 import sys
 
 OP_MESSAGE, OP_RX_BUFFER, OP_AVAIL_IDX, OP_POKE, OP_POLL, OP_SEND, OP_FLAGS, OP_ENDPOINT = range(8)
@@ -27,6 +28,14 @@ def poll(budget=0):
     return bytes([OP_POLL, budget])
 
 
+def frame(ftype, seq, payload, flags=0):
+    """An amplink frame (include/amplink/frame.h)."""
+    return struct.pack("<IBBHIII", 0x4C504D41, 1, ftype, flags, seq, len(payload),
+                       zlib.crc32(payload)) + payload
+
+
+OPEN, MSG, CREDIT, CLOSE = 8, 10, 11, 12
+
 SEEDS = {
     "echo": bytes([1])
     # The reply is due where this message lies, two bytes lower.
@@ -50,6 +59,20 @@ SEEDS = {
     + struct.pack("<BIH", OP_SEND, 0x400, 10)
     + bytes([OP_ENDPOINT])
     + struct.pack("<BBH", OP_AVAIL_IDX, 1, 0x1234)
+    + poll(),
+    # A client of the rpc example: open, a request, credit, a two-frame message, close.
+    "messaging": bytes([1])
+    + message(0, 8, frame(OPEN, 1, struct.pack("<II", 4, 0) + b"rpc"), DST_RAW)
+    + message(1, 9, frame(MSG, 1, struct.pack("<IIii", 7, 1, 40, 2)), DST_RAW)
+    + rx_buffer(2, 2)
+    + rx_buffer(3, 3)
+    + poll()
+    + message(4, 10, frame(CREDIT, 0, struct.pack("<I", 8)), DST_RAW)
+    + message(5, 11, frame(MSG, 2, struct.pack("<II", 8, 2) + b"ab", 1), DST_RAW)
+    + message(6, 12, frame(MSG, 2, b"cd"), DST_RAW)
+    + rx_buffer(7, 4)
+    + poll()
+    + message(0, 13, frame(CLOSE, 0, b""), DST_RAW)
     + poll(),
 }
 

@@ -53,9 +53,9 @@ enum amp_frame_type {
 	AMP_FRAME_STATS_REQUEST = 6,
 	AMP_FRAME_STATS = 7, /* payload: struct amp_stats */
 	/* messaging */
-	AMP_FRAME_OPEN = 8,   /* client -> firmware; payload: amp_open + name */
-	AMP_FRAME_OPENED = 9, /* firmware -> client; payload: struct amp_opened */
-	AMP_FRAME_MSG = 10,   /* either way: one whole application message */
+	AMP_FRAME_OPEN = 8,    /* client -> firmware; payload: amp_open + name */
+	AMP_FRAME_OPENED = 9,  /* firmware -> client; payload: struct amp_opened */
+	AMP_FRAME_MSG = 10,    /* either way: one whole application message */
 	AMP_FRAME_CREDIT = 11, /* either way; payload: u32, more credit */
 	AMP_FRAME_CLOSE = 12,  /* either way; payload: u32 enum amp_status, why */
 };
@@ -68,8 +68,8 @@ enum amp_status {
 	AMP_STATUS_BAD_VERSION = 3,
 	AMP_STATUS_TOO_LARGE = 4,
 	AMP_STATUS_BAD_TYPE = 5,
-	AMP_STATUS_TIMEOUT = 6, /* a frame stopped arriving half-way */
-	AMP_STATUS_BUSY = 7,	/* too many senders or clients at once */
+	AMP_STATUS_TIMEOUT = 6,	   /* a frame stopped arriving half-way */
+	AMP_STATUS_BUSY = 7,	   /* too many senders or clients at once */
 	AMP_STATUS_NO_SERVICE = 8, /* OPEN named no service of this firmware */
 	AMP_STATUS_NOT_OPEN = 9,   /* MSG or CREDIT from a sender with no connection */
 	AMP_STATUS_CREDIT = 10,	   /* MSG beyond the credit or size granted */

@@ -39,9 +39,9 @@ struct amp_stream_event {
 	struct amp_frame_hdr hdr; /* HEADER, PAYLOAD, END: the frame's header */
 	const uint8_t *data;	  /* PAYLOAD: points into the input */
 	uint32_t len;
-	uint32_t offset; /* PAYLOAD: where data starts in the payload */
-	uint32_t crc;	 /* END: CRC-32 of the payload as it arrived */
-	bool crc_ok;	 /* END: crc equals the header's */
+	uint32_t offset;	/* PAYLOAD: where data starts in the payload */
+	uint32_t crc;		/* END: CRC-32 of the payload as it arrived */
+	bool crc_ok;		/* END: crc equals the header's */
 	enum amp_status status; /* GARBAGE: why the bytes were refused */
 };
 

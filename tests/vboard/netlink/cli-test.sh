@@ -77,5 +77,16 @@ else
 	echo "ok    after rmmod no driver_override names the module"
 fi
 expect 1 '^amplink unbind: the rpmsg_netlink module is not loaded' "$amplink" unbind amplink-echo
+
+# the parameter's NAME:notify form; a bad entry is logged and skipped
+insmod "$ko" bind=no-such-service:bogus,amplink-echo:notify
+expect 0 '^amplink-echo +notify$' "$amplink" bind
+if dmesg | grep -q 'rpmsg_netlink: bind: "no-such-service": unknown option "bogus"'; then
+	echo "ok    bind=NAME:bogus is refused in the kernel log"
+else
+	fail "no kernel log line for bind=no-such-service:bogus"
+fi
+"$check" --channel amplink-echo echo-small || fail "no echo after bind=amplink-echo:notify"
+rmmod rpmsg_netlink || fail "rmmod"
 [ "$status" -eq 0 ] && echo "cli-test: passed" || echo "cli-test: FAILED"
 exit "$status"

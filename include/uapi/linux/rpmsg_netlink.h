@@ -88,15 +88,17 @@
  * RPMSG_NETLINK_CMD_BIND (doit; needs CAP_NET_ADMIN and CAP_SYS_MODULE in
  * the initial user namespace, EPERM otherwise)
  *   request:
- *     RPMSG_NETLINK_A_NAME      string, required, 1..RPMSG_NAME_SIZE - 1
- *                               bytes: an rpmsg service (channel) name
+ *     RPMSG_NETLINK_A_NAME      string, required, 1..31 bytes (the kernel's
+ *                               RPMSG_NAME_SIZE - 1): an rpmsg service name
  *     RPMSG_NETLINK_A_FLAGS     u32, optional, RPMSG_NETLINK_BIND_F_*
  *   The module binds the name's present channels that no other driver
  *   holds, and those announced later; each appears as a channel
  *   (CHANNEL_UP). Errors: EBUSY (a channel of that name is bound to
  *   another driver, or reserved for one by its driver_override: nothing is
  *   taken from it), EEXIST (already bound, or RPMSG_NETLINK_SERVICE),
- *   ENOSPC (RPMSG_NETLINK_MAX_BINDINGS names are bound), EINVAL, EPERM.
+ *   ENOSPC (RPMSG_NETLINK_MAX_BINDINGS names are bound), EAGAIN (the
+ *   module is loading or unloading), EINVAL, EPERM. A channel whose probe
+ *   fails (e.g. one without a remote address) is only logged.
  *
  * RPMSG_NETLINK_CMD_UNBIND (doit; same privileges)
  *     RPMSG_NETLINK_A_NAME      string, required

@@ -13,6 +13,26 @@
  * The endpoint is destroyed when the socket is released (NETLINK_URELEASE)
  * or when the channel goes away.
  *
+ * Going away: when a socket is released, the remote hears it before the
+ * client's address can be handed to anyone else (that is, before
+ * rpmsg_destroy_ept()): the channel's own endpoint sends the name-service
+ * message Linux uses for a destroyed endpoint, {channel name, client
+ * address, RPMSG_NS_DESTROY}, to RPMSG_NS_ADDR. Only channels whose remote
+ * wants it hear it: the module's own service, and names bound with
+ * RPMSG_NETLINK_BIND_F_NOTIFY (third-party firmware may take it as "your
+ * peer is gone" and close its endpoint). Never when the channel itself is
+ * being removed. The notifier runs in the closing task (which may be dying
+ * of SIGKILL), so it tries without waiting, then waits at most
+ * RPNL_GONE_WAIT_MS like a sender, ignoring signals, and counts a message
+ * that could not go (GONE_LOST).
+ *
+ * Binding: besides the id table, an administrator binds other service names
+ * (the "bind" parameter, BIND/UNBIND). A bus notifier sets the
+ * driver_override of each new rpmsg device with a bound name to this
+ * driver before the bus probes it; BIND does the same for present devices
+ * that no driver holds and attaches them (device_attach()); UNBIND and
+ * unload clear the overrides that name this driver and release its devices.
+ *
  * Locking and lifetime:
  *  - rpnl_channels (xarray, its own lock) maps channel ids to channels and
  *    holds one reference on each; lookups take a reference under the
@@ -36,11 +56,25 @@
  *  - Receive callbacks never sleep and never take a channel or client lock;
  *    rpmsg_destroy_ept() waits for a running callback, after which the
  *    client may be freed.
+ *  - A client being closed by the notifier is off the channel's list but
+ *    still uses the channel's endpoint (the "gone" message) and the
+ *    transport (rpmsg_destroy_ept()), outside channel->lock. channel->closing
+ *    counts such closers (under channel->lock); remove() marks the channel
+ *    gone, which ends their waits for a buffer, and waits for closing to
+ *    drop to 0 before it destroys the channel's endpoint and returns (after
+ *    which the transport may go).
+ *  - rpnl_admin_lock serialises BIND, UNBIND, loading and unloading; it is
+ *    held across device_attach() and device_release_driver(), so neither
+ *    probe() nor remove() may take it. rpnl_bindings_lock (a spinlock)
+ *    protects the table of bound names, read by probe() and the bus
+ *    notifier; nothing sleeps under it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/kref.h>
@@ -52,6 +86,7 @@
 #include <linux/notifier.h>
 #include <linux/poll.h>
 #include <linux/rpmsg.h>
+#include <linux/rpmsg/ns.h>
 #include <linux/rpmsg_netlink.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -70,6 +105,8 @@
  */
 #define RPNL_SPIN_NS		(50 * NSEC_PER_USEC)
 #define RPNL_NAP_MIN_NS		(50 * NSEC_PER_USEC)
+/* The longest a closing task waits for a buffer to say its client is gone. */
+#define RPNL_GONE_WAIT_MS	100
 
 enum rpnl_mcgrp {
 	RPNL_MCGRP_EVENTS,
@@ -82,6 +119,8 @@ struct rpnl_stats {
 	atomic64_t rx_msgs;
 	atomic64_t tx_errors;
 	atomic64_t rx_drops;
+	atomic64_t gone_sent;
+	atomic64_t gone_lost;
 };
 
 struct rpnl_channel {
@@ -95,11 +134,18 @@ struct rpnl_channel {
 	struct rpmsg_endpoint *ept;
 	struct rpmsg_device *rpdev;
 
-	/* protects clients, nclients and gone */
+	/* tell the remote when a client goes away */
+	bool notify;
+
+	/* protects clients, nclients, closing and gone */
 	struct mutex lock;
 	struct list_head clients;
 	u32 nclients;
+	/* clients off the list whose endpoints are still being closed */
+	u32 closing;
 	bool gone;
+	/* remove() waits here for closing to reach 0 */
+	wait_queue_head_t closewq;
 
 	/* senders waiting for a free tx buffer */
 	wait_queue_head_t txwq;
@@ -132,9 +178,31 @@ struct rpnl_txwait {
 	bool woken;
 };
 
+/* A service name bound by the administrator. */
+struct rpnl_binding {
+	struct list_head node;
+	u32 flags;
+	char name[RPMSG_NAME_SIZE];
+};
+
 static DEFINE_XARRAY_ALLOC1(rpnl_channels);
 static u32 rpnl_next_id;
 static struct genl_family rpnl_family;
+static struct rpmsg_driver rpnl_driver;
+
+/* serialises BIND, UNBIND, load and unload; see the essay above */
+static DEFINE_MUTEX(rpnl_admin_lock);
+/* the rpmsg bus, once the driver is registered (under rpnl_admin_lock) */
+static struct bus_type *rpnl_bus;
+/* protects rpnl_bindings and rpnl_nbindings */
+static DEFINE_SPINLOCK(rpnl_bindings_lock);
+static LIST_HEAD(rpnl_bindings);
+static unsigned int rpnl_nbindings;
+
+static char *rpnl_bind_param;
+module_param_named(bind, rpnl_bind_param, charp, 0444);
+MODULE_PARM_DESC(bind,
+		 "rpmsg service names to bind at load, comma-separated; NAME:notify also tells the remote when clients go away");
 
 static void rpnl_channel_release(struct kref *kref)
 {
@@ -224,7 +292,13 @@ static int rpnl_put_stats(struct sk_buff *skb, struct rpnl_channel *ch)
 			      atomic64_read(&st->rx_drops),
 			      RPMSG_NETLINK_STAT_PAD) ||
 	    nla_put_u32(skb, RPMSG_NETLINK_STAT_CLIENTS,
-			READ_ONCE(ch->nclients))) {
+			READ_ONCE(ch->nclients)) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_GONE_SENT,
+			      atomic64_read(&st->gone_sent),
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_GONE_LOST,
+			      atomic64_read(&st->gone_lost),
+			      RPMSG_NETLINK_STAT_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -406,20 +480,6 @@ unlock:
 	return cl;
 }
 
-/* Destroys the endpoint of a client already taken off its channel's list. */
-static void rpnl_client_close(struct rpnl_client *cl)
-{
-	struct rpmsg_endpoint *ept;
-
-	mutex_lock(&cl->tx_lock);
-	ept = cl->ept;
-	cl->ept = NULL;
-	mutex_unlock(&cl->tx_lock);
-
-	if (ept)
-		rpmsg_destroy_ept(ept);
-}
-
 static void rpnl_txwait_queue(struct file *file, wait_queue_head_t *head,
 			      poll_table *pt)
 {
@@ -445,13 +505,14 @@ static int rpnl_txwait_wake(struct wait_queue_entry *entry, unsigned int mode,
 }
 
 /*
- * Sends one message, waiting at most @timeout_ms for a free tx buffer.
- * Called with cl->tx_lock held and cl->ept set.
+ * Sends one message from @ept (an endpoint of @ch) to @dst, waiting at most
+ * @timeout_ms for a free tx buffer; a fatal signal ends the wait only when
+ * @killable. The caller keeps @ept alive.
  */
-static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
-			 u32 flags, u32 timeout_ms)
+static int rpnl_send_wait(struct rpnl_channel *ch, struct rpmsg_endpoint *ept,
+			  void *data, int len, u32 dst, u32 flags,
+			  u32 timeout_ms, bool killable)
 {
-	struct rpnl_channel *ch = cl->channel;
 	struct rpnl_txwait w = {};
 	u64 nap_ns = RPNL_NAP_MIN_NS;
 	unsigned long deadline;
@@ -460,7 +521,7 @@ static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
 	int seen;
 	int err;
 
-	err = rpmsg_trysendto(cl->ept, data, len, ch->dst);
+	err = rpmsg_trysendto(ept, data, len, dst);
 	if (err != -ENOMEM)
 		return err;
 	if (flags & RPMSG_NETLINK_F_NONBLOCK)
@@ -475,9 +536,9 @@ static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
 	for (;;) {
 		seen = atomic_read(&ch->tx_events);
 		WRITE_ONCE(w.woken, false);
-		rpmsg_poll(cl->ept, NULL, &w.pt);
+		rpmsg_poll(ept, NULL, &w.pt);
 
-		err = rpmsg_trysendto(cl->ept, data, len, ch->dst);
+		err = rpmsg_trysendto(ept, data, len, dst);
 		if (err != -ENOMEM)
 			break;
 		if (READ_ONCE(ch->gone)) {
@@ -489,7 +550,7 @@ static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
 			err = -ETIMEDOUT;
 			break;
 		}
-		if (fatal_signal_pending(current)) {
+		if (killable && fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
@@ -511,6 +572,60 @@ static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
 		remove_wait_queue(w.head, &w.entry);
 
 	return err;
+}
+
+/* One message of a SEND. Called with cl->tx_lock held and cl->ept set. */
+static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
+			 u32 flags, u32 timeout_ms)
+{
+	struct rpnl_channel *ch = cl->channel;
+
+	return rpnl_send_wait(ch, cl->ept, data, len, ch->dst, flags,
+			      timeout_ms, true);
+}
+
+/*
+ * Tells the remote that the client endpoint at @addr is gone, as Linux
+ * announces a destroyed endpoint. Called by a closer counted in
+ * ch->closing, so ch->ept and ch->rpdev stay until it is done.
+ */
+static void rpnl_announce_gone(struct rpnl_channel *ch, u32 addr)
+{
+	struct rpmsg_ns_msg nsm = {};
+	int err;
+
+	strscpy_pad(nsm.name, ch->name, sizeof(nsm.name));
+	nsm.addr = cpu_to_rpmsg32(ch->rpdev, addr);
+	nsm.flags = cpu_to_rpmsg32(ch->rpdev, RPMSG_NS_DESTROY);
+
+	err = rpnl_send_wait(ch, ch->ept, &nsm, sizeof(nsm), RPMSG_NS_ADDR, 0,
+			     RPNL_GONE_WAIT_MS, false);
+	if (!err)
+		atomic64_inc(&ch->stats.gone_sent);
+	else if (err != -ENODEV)
+		atomic64_inc(&ch->stats.gone_lost);
+}
+
+/*
+ * Destroys the endpoint of a client already taken off its channel's list,
+ * first telling the remote when @announce (and the channel is not going).
+ */
+static void rpnl_client_close(struct rpnl_client *cl, bool announce)
+{
+	struct rpnl_channel *ch = cl->channel;
+	struct rpmsg_endpoint *ept;
+
+	mutex_lock(&cl->tx_lock);
+	ept = cl->ept;
+	cl->ept = NULL;
+	mutex_unlock(&cl->tx_lock);
+
+	if (!ept)
+		return;
+	/* before the address can be handed out again */
+	if (announce && !READ_ONCE(ch->gone))
+		rpnl_announce_gone(ch, ept->addr);
+	rpmsg_destroy_ept(ept);
 }
 
 static int rpnl_client_send(struct rpnl_client *cl, u8 *data, u32 len,
@@ -652,6 +767,313 @@ static int rpnl_dump_channels(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static struct rpmsg_device *rpnl_rpdev(struct device *dev)
+{
+	return container_of(dev, struct rpmsg_device, dev);
+}
+
+/* Called with rpnl_bindings_lock held. */
+static struct rpnl_binding *rpnl_binding_lookup(const char *name)
+{
+	struct rpnl_binding *b;
+
+	list_for_each_entry(b, &rpnl_bindings, node)
+		if (!strncmp(b->name, name, RPMSG_NAME_SIZE))
+			return b;
+	return NULL;
+}
+
+/* Whether @name is bound; its flags in *@flags. */
+static bool rpnl_binding_find(const char *name, u32 *flags)
+{
+	struct rpnl_binding *b;
+
+	spin_lock(&rpnl_bindings_lock);
+	b = rpnl_binding_lookup(name);
+	if (b && flags)
+		*flags = b->flags;
+	spin_unlock(&rpnl_bindings_lock);
+
+	return b;
+}
+
+static bool rpnl_dev_named(struct device *dev, const char *name)
+{
+	return !strncmp(rpnl_rpdev(dev)->id.name, name, RPMSG_NAME_SIZE);
+}
+
+static bool rpnl_override_is_ours(struct rpmsg_device *rpdev)
+{
+	return rpdev->driver_override &&
+	       !strcmp(rpdev->driver_override, rpnl_driver.drv.name);
+}
+
+/* Points an rpmsg device without a driver_override at this driver. */
+static void rpnl_claim(struct device *dev)
+{
+	struct rpmsg_device *rpdev = rpnl_rpdev(dev);
+	const char *drv = rpnl_driver.drv.name;
+	bool unset;
+
+	device_lock(dev);
+	unset = !rpdev->driver_override;
+	device_unlock(dev);
+
+	if (unset && driver_set_override(dev, &rpdev->driver_override, drv,
+					 strlen(drv)))
+		dev_warn(dev, "cannot set driver_override to %s\n", drv);
+}
+
+/* Clears a driver_override naming this driver; true if there was one. */
+static bool rpnl_unclaim(struct device *dev)
+{
+	struct rpmsg_device *rpdev = rpnl_rpdev(dev);
+	bool ours;
+
+	device_lock(dev);
+	ours = rpnl_override_is_ours(rpdev);
+	device_unlock(dev);
+
+	if (ours)
+		driver_set_override(dev, &rpdev->driver_override, "", 0);
+	return ours;
+}
+
+/* A new rpmsg device: claim it before the bus probes it if it is bound. */
+static int rpnl_bus_notify(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct device *dev = data;
+
+	if (action != BUS_NOTIFY_ADD_DEVICE ||
+	    !rpnl_binding_find(rpnl_rpdev(dev)->id.name, NULL))
+		return NOTIFY_DONE;
+
+	rpnl_claim(dev);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block rpnl_bus_nb = {
+	.notifier_call = rpnl_bus_notify,
+};
+
+/* bus_for_each_dev(): EBUSY if a device of that name is someone else's. */
+static int rpnl_check_free(struct device *dev, void *name)
+{
+	struct rpmsg_device *rpdev = rpnl_rpdev(dev);
+	bool busy;
+
+	if (!rpnl_dev_named(dev, name))
+		return 0;
+
+	device_lock(dev);
+	busy = (dev->driver && dev->driver != &rpnl_driver.drv) ||
+	       (rpdev->driver_override && !rpnl_override_is_ours(rpdev));
+	device_unlock(dev);
+
+	return busy ? -EBUSY : 0;
+}
+
+/* bus_for_each_dev(): claims and attaches the free devices of that name. */
+static int rpnl_attach(struct device *dev, void *name)
+{
+	int ret;
+
+	if (!rpnl_dev_named(dev, name) || rpnl_check_free(dev, name))
+		return 0;
+
+	rpnl_claim(dev);
+	ret = device_attach(dev);
+	if (ret <= 0)
+		dev_warn(dev, "%s did not bind: %d\n", rpnl_driver.drv.name, ret);
+	return 0;
+}
+
+/* bus_for_each_dev(): @name is no longer ours; let its devices go. */
+static int rpnl_release(struct device *dev, void *name)
+{
+	bool bound;
+	int ret;
+
+	if (!rpnl_dev_named(dev, name))
+		return 0;
+
+	rpnl_unclaim(dev);
+
+	device_lock(dev);
+	bound = dev->driver == &rpnl_driver.drv;
+	device_unlock(dev);
+	if (!bound)
+		return 0;
+
+	device_release_driver(dev);
+	/* a driver matching by its id table may take it now */
+	ret = device_attach(dev);
+	if (ret < 0)
+		dev_warn(dev, "cannot attach another driver: %d\n", ret);
+	return 0;
+}
+
+/* Binds @name. Called with rpnl_admin_lock held. */
+static int rpnl_bind(const char *name, u32 flags,
+		     struct netlink_ext_ack *extack)
+{
+	struct rpnl_binding *b;
+	int err;
+
+	lockdep_assert_held(&rpnl_admin_lock);
+
+	if (!rpnl_bus) {
+		NL_SET_ERR_MSG(extack, "the module is loading or unloading");
+		return -EAGAIN;
+	}
+	if (!name[0] || strlen(name) >= RPMSG_NAME_SIZE) {
+		NL_SET_ERR_MSG(extack, "bad service name");
+		return -EINVAL;
+	}
+	if (!strcmp(name, RPMSG_NETLINK_SERVICE)) {
+		NL_SET_ERR_MSG(extack, "the module serves it anyway");
+		return -EEXIST;
+	}
+	if (rpnl_binding_find(name, NULL)) {
+		NL_SET_ERR_MSG(extack, "already bound");
+		return -EEXIST;
+	}
+
+	err = bus_for_each_dev(rpnl_bus, NULL, (void *)name, rpnl_check_free);
+	if (err) {
+		NL_SET_ERR_MSG(extack,
+			       "a channel of that name belongs to another driver");
+		return err;
+	}
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	strscpy(b->name, name, sizeof(b->name));
+	b->flags = flags;
+
+	spin_lock(&rpnl_bindings_lock);
+	if (rpnl_nbindings >= RPMSG_NETLINK_MAX_BINDINGS) {
+		spin_unlock(&rpnl_bindings_lock);
+		kfree(b);
+		NL_SET_ERR_MSG(extack, "too many names bound");
+		return -ENOSPC;
+	}
+	list_add_tail(&b->node, &rpnl_bindings);
+	rpnl_nbindings++;
+	spin_unlock(&rpnl_bindings_lock);
+
+	/* from now on the bus notifier claims new devices of that name */
+	bus_for_each_dev(rpnl_bus, NULL, (void *)name, rpnl_attach);
+	pr_info("bound \"%s\"%s\n", name,
+		flags & RPMSG_NETLINK_BIND_F_NOTIFY ? " (notify)" : "");
+	return 0;
+}
+
+/* Unbinds @name. Called with rpnl_admin_lock held. */
+static int rpnl_unbind(const char *name, struct netlink_ext_ack *extack)
+{
+	struct rpnl_binding *b;
+
+	lockdep_assert_held(&rpnl_admin_lock);
+
+	spin_lock(&rpnl_bindings_lock);
+	b = rpnl_binding_lookup(name);
+	if (b) {
+		list_del(&b->node);
+		rpnl_nbindings--;
+	}
+	spin_unlock(&rpnl_bindings_lock);
+
+	if (!b) {
+		NL_SET_ERR_MSG(extack, "not bound");
+		return -ENOENT;
+	}
+	kfree(b);
+
+	if (rpnl_bus)
+		bus_for_each_dev(rpnl_bus, NULL, (void *)name, rpnl_release);
+	pr_info("unbound \"%s\"\n", name);
+	return 0;
+}
+
+/* BIND and UNBIND need what loading the module needs. */
+static int rpnl_admin_check(struct genl_info *info)
+{
+	if (!capable(CAP_SYS_MODULE)) {
+		NL_SET_ERR_MSG(info->extack, "binding needs CAP_SYS_MODULE");
+		return -EPERM;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_NAME))
+		return -EINVAL;
+	return 0;
+}
+
+static int rpnl_cmd_bind(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 flags = 0;
+	int err;
+
+	err = rpnl_admin_check(info);
+	if (err)
+		return err;
+	if (info->attrs[RPMSG_NETLINK_A_FLAGS])
+		flags = nla_get_u32(info->attrs[RPMSG_NETLINK_A_FLAGS]);
+
+	mutex_lock(&rpnl_admin_lock);
+	err = rpnl_bind(nla_data(info->attrs[RPMSG_NETLINK_A_NAME]), flags,
+			info->extack);
+	mutex_unlock(&rpnl_admin_lock);
+	return err;
+}
+
+static int rpnl_cmd_unbind(struct sk_buff *skb, struct genl_info *info)
+{
+	int err;
+
+	err = rpnl_admin_check(info);
+	if (err)
+		return err;
+
+	mutex_lock(&rpnl_admin_lock);
+	err = rpnl_unbind(nla_data(info->attrs[RPMSG_NETLINK_A_NAME]),
+			  info->extack);
+	mutex_unlock(&rpnl_admin_lock);
+	return err;
+}
+
+static int rpnl_dump_bindings(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long skip = cb->args[0], index = 0;
+	struct rpnl_binding *b;
+	void *hdr;
+
+	spin_lock(&rpnl_bindings_lock);
+	list_for_each_entry(b, &rpnl_bindings, node) {
+		if (index < skip) {
+			index++;
+			continue;
+		}
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &rpnl_family, NLM_F_MULTI,
+				  RPMSG_NETLINK_CMD_GET_BINDING);
+		if (!hdr)
+			break;
+		if (nla_put_string(skb, RPMSG_NETLINK_A_NAME, b->name) ||
+		    nla_put_u32(skb, RPMSG_NETLINK_A_FLAGS, b->flags)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		index++;
+	}
+	spin_unlock(&rpnl_bindings_lock);
+
+	cb->args[0] = index;
+	return skb->len;
+}
+
 static struct netlink_range_validation rpnl_timeout_range = {
 	.min = 0,
 	.max = RPMSG_NETLINK_MAX_TIMEOUT_MS,
@@ -681,6 +1103,13 @@ static const struct nla_policy rpnl_get_policy[RPMSG_NETLINK_A_CHANNEL + 1] = {
 	[RPMSG_NETLINK_A_CHANNEL] = { .type = NLA_U32 },
 };
 
+static const struct nla_policy rpnl_bind_policy[RPMSG_NETLINK_A_FLAGS + 1] = {
+	[RPMSG_NETLINK_A_NAME] = { .type = NLA_NUL_STRING,
+				   .len = RPMSG_NAME_SIZE - 1 },
+	[RPMSG_NETLINK_A_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						  RPMSG_NETLINK_BIND_F_ALL),
+};
+
 static const struct genl_ops rpnl_ops[] = {
 	{
 		.cmd = RPMSG_NETLINK_CMD_SEND,
@@ -695,6 +1124,24 @@ static const struct genl_ops rpnl_ops[] = {
 		.dumpit = rpnl_dump_channels,
 		.policy = rpnl_get_policy,
 		.maxattr = ARRAY_SIZE(rpnl_get_policy) - 1,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_BIND,
+		.doit = rpnl_cmd_bind,
+		.policy = rpnl_bind_policy,
+		.maxattr = ARRAY_SIZE(rpnl_bind_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_UNBIND,
+		.doit = rpnl_cmd_unbind,
+		.policy = rpnl_bind_policy,
+		.maxattr = ARRAY_SIZE(rpnl_bind_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_GET_BINDING,
+		.dumpit = rpnl_dump_bindings,
 	},
 };
 
@@ -734,6 +1181,7 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 			    net_eq(read_pnet(&cl->net), n->net)) {
 				list_del_init(&cl->node);
 				WRITE_ONCE(ch->nclients, ch->nclients - 1);
+				WRITE_ONCE(ch->closing, ch->closing + 1);
 				found = cl;
 				break;
 			}
@@ -741,8 +1189,14 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 		mutex_unlock(&ch->lock);
 
 		if (found) {
-			rpnl_client_close(found);
+			rpnl_client_close(found, ch->notify);
 			rpnl_client_put(found);
+
+			mutex_lock(&ch->lock);
+			WRITE_ONCE(ch->closing, ch->closing - 1);
+			if (!ch->closing)
+				wake_up_all(&ch->closewq);
+			mutex_unlock(&ch->lock);
 		}
 		rpnl_channel_put(ch);
 		index++;
@@ -778,9 +1232,18 @@ static int rpnl_probe(struct rpmsg_device *rpdev)
 	mutex_init(&ch->lock);
 	INIT_LIST_HEAD(&ch->clients);
 	init_waitqueue_head(&ch->txwq);
+	init_waitqueue_head(&ch->closewq);
 	strscpy(ch->name, rpdev->id.name, sizeof(ch->name));
 	ch->rpdev = rpdev;
 	ch->dst = rpdev->dst;
+	if (!strcmp(ch->name, RPMSG_NETLINK_SERVICE)) {
+		ch->notify = true;
+	} else {
+		u32 flags = 0;
+
+		rpnl_binding_find(ch->name, &flags);
+		ch->notify = flags & RPMSG_NETLINK_BIND_F_NOTIFY;
+	}
 
 	strscpy(chinfo.name, rpdev->id.name, sizeof(chinfo.name));
 	ch->ept = rpmsg_create_ept(rpdev, rpnl_channel_cb, ch, chinfo);
@@ -830,12 +1293,15 @@ static void rpnl_remove(struct rpmsg_device *rpdev)
 	WRITE_ONCE(ch->nclients, 0);
 	mutex_unlock(&ch->lock);
 
-	/* senders waiting for a buffer give up with ENODEV */
+	/* senders waiting for a buffer give up with ENODEV, closers too */
 	wake_up_all(&ch->txwq);
+
+	/* clients closing now still use ch->ept and the transport */
+	wait_event(ch->closewq, !READ_ONCE(ch->closing));
 
 	list_for_each_entry_safe(cl, tmp, &clients, node) {
 		list_del_init(&cl->node);
-		rpnl_client_close(cl);
+		rpnl_client_close(cl, false);
 		rpnl_notify_client(cl, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
 		rpnl_client_put(cl);
 	}
@@ -861,6 +1327,43 @@ static struct rpmsg_driver rpnl_driver = {
 	.remove = rpnl_remove,
 };
 
+/* The bind parameter: NAME[:notify][,...]; mistakes are only logged. */
+static void __init rpnl_bind_names(const char *param)
+{
+	char *names, *cur, *name, *opt;
+	u32 flags;
+	int err;
+
+	if (!param || !*param)
+		return;
+	names = kstrdup(param, GFP_KERNEL);
+	if (!names) {
+		pr_err("bind: out of memory\n");
+		return;
+	}
+
+	cur = names;
+	while ((name = strsep(&cur, ","))) {
+		if (!*name)
+			continue;
+		flags = 0;
+		opt = strchr(name, ':');
+		if (opt) {
+			*opt++ = '\0';
+			if (strcmp(opt, "notify")) {
+				pr_err("bind: \"%s\": unknown option \"%s\"\n",
+				       name, opt);
+				continue;
+			}
+			flags = RPMSG_NETLINK_BIND_F_NOTIFY;
+		}
+		err = rpnl_bind(name, flags, NULL);
+		if (err)
+			pr_err("bind: \"%s\": %d\n", name, err);
+	}
+	kfree(names);
+}
+
 static int __init rpnl_init(void)
 {
 	int err;
@@ -877,8 +1380,19 @@ static int __init rpnl_init(void)
 	if (err)
 		goto unregister_notifier;
 
+	/* the rpmsg bus is known now */
+	err = bus_register_notifier(rpnl_driver.drv.bus, &rpnl_bus_nb);
+	if (err)
+		goto unregister_driver;
+
+	mutex_lock(&rpnl_admin_lock);
+	rpnl_bus = rpnl_driver.drv.bus;
+	rpnl_bind_names(rpnl_bind_param);
+	mutex_unlock(&rpnl_admin_lock);
 	return 0;
 
+unregister_driver:
+	unregister_rpmsg_driver(&rpnl_driver);
 unregister_notifier:
 	netlink_unregister_notifier(&rpnl_netlink_nb);
 unregister_family:
@@ -887,10 +1401,33 @@ unregister_family:
 }
 module_init(rpnl_init);
 
+static int rpnl_unclaim_one(struct device *dev, void *data)
+{
+	rpnl_unclaim(dev);
+	return 0;
+}
+
 static void __exit rpnl_exit(void)
 {
+	struct rpnl_binding *b, *tmp;
+	struct bus_type *bus;
+
+	/* no BIND or UNBIND from now on, none running */
+	mutex_lock(&rpnl_admin_lock);
+	bus = rpnl_bus;
+	rpnl_bus = NULL;
+	mutex_unlock(&rpnl_admin_lock);
+
+	bus_unregister_notifier(bus, &rpnl_bus_nb);
 	/* removes every channel: waiting senders fail, endpoints close */
 	unregister_rpmsg_driver(&rpnl_driver);
+	/* no driver_override may name a driver that is gone */
+	bus_for_each_dev(bus, NULL, NULL, rpnl_unclaim_one);
+	list_for_each_entry_safe(b, tmp, &rpnl_bindings, node) {
+		list_del(&b->node);
+		kfree(b);
+	}
+
 	/* waits for requests still running */
 	genl_unregister_family(&rpnl_family);
 	netlink_unregister_notifier(&rpnl_netlink_nb);

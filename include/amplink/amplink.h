@@ -100,6 +100,46 @@ struct amp_netlink_channel {
  */
 int amp_netlink_channels(void (*cb)(const struct amp_netlink_channel *c, void *ctx), void *ctx);
 
+/*
+ * Binding rpmsg services to the rpmsg_netlink module, so that their channels
+ * appear among its channels (raw messages, no amplink frames required).
+ * Binding needs what loading the module needs: CAP_NET_ADMIN and
+ * CAP_SYS_MODULE (in practice, root).
+ *
+ * AMP_NETLINK_BIND_NOTIFY: tell the remote, with Linux's name-service
+ * "endpoint destroyed" message, whenever a client of the channel goes away
+ * (the module always does so on its own "rpmsg-netlink" service). Only for
+ * firmware that expects it: OpenAMP-style firmware may take it as "your peer
+ * is gone" and close its endpoint.
+ */
+#define AMP_NETLINK_BIND_NOTIFY 1u
+
+/*
+ * Binds the service called name (1..31 bytes): its present channels that no
+ * other driver holds, and those the firmware announces later. flags:
+ * 0 or AMP_NETLINK_BIND_NOTIFY. Returns 0, or -1 with errno: ENOENT (the
+ * module is not loaded), EPERM (not privileged), EBUSY (a channel of that
+ * name belongs to another driver, which keeps it), EEXIST (already bound,
+ * or the module's own "rpmsg-netlink"), ENOSPC (too many names bound),
+ * EINVAL (bad name or flags).
+ */
+int amp_netlink_bind(const char *name, unsigned int flags);
+
+/*
+ * Forgets a bound name and releases its channels (their clients see the
+ * channel go down). Returns 0, or -1 with errno: ENOENT (the module is not
+ * loaded, or the name is not bound: amp_netlink_bindings() tells which),
+ * EPERM, EINVAL.
+ */
+int amp_netlink_unbind(const char *name);
+
+/*
+ * Calls cb for each bound name with its flags (the module's own service is
+ * not listed). Needs no privileges. Returns 0, or -1 with errno (ENOENT: the
+ * module is not loaded).
+ */
+int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *ctx), void *ctx);
+
 const char *amp_transport_name(enum amp_transport t);
 /* Parses "netlink", "tty" or "char"; -1 with EINVAL otherwise. */
 int amp_transport_parse(const char *name, enum amp_transport *out);

@@ -15,8 +15,10 @@ struct cli_command {
 };
 
 int cmd_bench(int argc, char **argv);
+int cmd_bind(int argc, char **argv);
 int cmd_channels(int argc, char **argv);
 int cmd_send(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
 
 /* Prints "amplink: <what>: <why>" with a hint for the usual causes. */
 void cli_report_open_error(enum amp_transport t, const char *device, int err);

@@ -7,8 +7,10 @@
 
 static const struct cli_command commands[] = {
 	{"bench", "measure every transport with verified transfers", cmd_bench},
+	{"bind", "serve an rpmsg service through netlink (no name: list them)", cmd_bind},
 	{"channels", "list the firmware's channels and the netlink counters", cmd_channels},
 	{"send", "send a file, every block verified", cmd_send},
+	{"unbind", "release a service bound with 'amplink bind'", cmd_unbind},
 };
 
 static void usage(FILE *out)

@@ -11,6 +11,26 @@
  * address, and the module delivers what arrives on it to that socket only.
  * The endpoint is destroyed when the socket closes.
  *
+ * Going away: when a client socket is released (closed, or its process
+ * died), the module tells the remote before the endpoint's address can be
+ * given to anyone else, with the name-service message Linux sends for a
+ * destroyed endpoint: struct rpmsg_ns_msg {name = the channel's name,
+ * addr = the client's address, flags = RPMSG_NS_DESTROY} to address 53
+ * (RPMSG_NS_ADDR), from the channel's own address. It does so on the
+ * module's own service (RPMSG_NETLINK_SERVICE, whose firmware speaks the
+ * amplink protocol) and on channels bound with RPMSG_NETLINK_BIND_F_NOTIFY,
+ * never while the channel itself is going away. The closing task waits at
+ * most about 100 ms for a free tx buffer, never indefinitely; a message that
+ * could not go is counted in RPMSG_NETLINK_STAT_GONE_LOST.
+ *
+ * Binding other services: besides RPMSG_NETLINK_SERVICE, an administrator
+ * may bind any rpmsg service name to the module, so that its channels
+ * appear here and carry raw messages through SEND and RECV: at load time
+ * with the module parameter bind=NAME[:notify][,NAME[:notify]...], or at
+ * run time with RPMSG_NETLINK_CMD_BIND. A bound name also binds channels
+ * the remote announces later. Binding needs what loading the module needs:
+ * CAP_NET_ADMIN and CAP_SYS_MODULE in the initial user namespace.
+ *
  * Commands (requests carry struct genlmsghdr with version
  * RPMSG_NETLINK_FAMILY_VERSION):
  *
@@ -41,7 +61,7 @@
  *     RPMSG_NETLINK_A_CHANNEL   u32, id of the channel (stable while it exists)
  *     RPMSG_NETLINK_A_NAME      string, the channel's name as announced by
  *                               the remote (RPMSG_NETLINK_SERVICE, or another
- *                               name bound to the module by driver_override)
+ *                               name bound to the module: RPMSG_NETLINK_CMD_BIND)
  *     RPMSG_NETLINK_A_SRC       u32, the channel's local address
  *     RPMSG_NETLINK_A_DST       u32, the remote's address
  *     RPMSG_NETLINK_A_MTU       u32, payload bytes per rpmsg message
@@ -54,12 +74,42 @@
  *       RPMSG_NETLINK_STAT_RX_DROPS   u64, messages no client could take
  *       RPMSG_NETLINK_STAT_CLIENTS    u32, endpoints open on the channel
  *
+ *       RPMSG_NETLINK_STAT_GONE_SENT  u64, "client gone" messages sent
+ *       RPMSG_NETLINK_STAT_GONE_LOST  u64, "client gone" messages that
+ *                                     found no tx buffer in time (or failed)
+ *
  * RPMSG_NETLINK_CMD_CHANNEL_UP, RPMSG_NETLINK_CMD_CHANNEL_DOWN
  *   (multicast on group RPMSG_NETLINK_MCGRP_EVENTS, every namespace; DOWN is
  *   also sent to each client with an endpoint on the channel, so a client
  *   waiting for a reply learns at once that none will come)
  *     RPMSG_NETLINK_A_CHANNEL   u32
  *     RPMSG_NETLINK_A_NAME      string
+ *
+ * RPMSG_NETLINK_CMD_BIND (doit; needs CAP_NET_ADMIN and CAP_SYS_MODULE in
+ * the initial user namespace, EPERM otherwise)
+ *   request:
+ *     RPMSG_NETLINK_A_NAME      string, required, 1..31 bytes (the kernel's
+ *                               RPMSG_NAME_SIZE - 1): an rpmsg service name
+ *     RPMSG_NETLINK_A_FLAGS     u32, optional, RPMSG_NETLINK_BIND_F_*
+ *   The module binds the name's present channels that no other driver
+ *   holds, and those announced later; each appears as a channel
+ *   (CHANNEL_UP). Errors: EBUSY (a channel of that name is bound to
+ *   another driver, or reserved for one by its driver_override: nothing is
+ *   taken from it), EEXIST (already bound, or RPMSG_NETLINK_SERVICE),
+ *   ENOSPC (RPMSG_NETLINK_MAX_BINDINGS names are bound), EAGAIN (the
+ *   module is loading or unloading), EINVAL, EPERM. A channel whose probe
+ *   fails (e.g. one without a remote address) is only logged.
+ *
+ * RPMSG_NETLINK_CMD_UNBIND (doit; same privileges)
+ *     RPMSG_NETLINK_A_NAME      string, required
+ *   Forgets the name and releases its channels (CHANNEL_DOWN to their
+ *   clients and the events group). Errors: ENOENT (not bound), EINVAL,
+ *   EPERM.
+ *
+ * RPMSG_NETLINK_CMD_GET_BINDING (dump; no privileges)
+ *   reply, one message per bound name (RPMSG_NETLINK_SERVICE not included):
+ *     RPMSG_NETLINK_A_NAME      string
+ *     RPMSG_NETLINK_A_FLAGS     u32, RPMSG_NETLINK_BIND_F_*
  */
 #ifndef _UAPI_LINUX_RPMSG_NETLINK_H
 #define _UAPI_LINUX_RPMSG_NETLINK_H
@@ -80,6 +130,13 @@
 #define RPMSG_NETLINK_F_NONBLOCK (1U << 0)
 #define RPMSG_NETLINK_F_ALL (RPMSG_NETLINK_F_NONBLOCK)
 
+/* RPMSG_NETLINK_A_FLAGS of BIND: tell the remote when a client goes away. */
+#define RPMSG_NETLINK_BIND_F_NOTIFY (1U << 0)
+#define RPMSG_NETLINK_BIND_F_ALL (RPMSG_NETLINK_BIND_F_NOTIFY)
+
+/* Most names bound at once (BIND and the bind module parameter). */
+#define RPMSG_NETLINK_MAX_BINDINGS 64
+
 enum rpmsg_netlink_cmd {
 	RPMSG_NETLINK_CMD_UNSPEC,
 	RPMSG_NETLINK_CMD_SEND,
@@ -87,6 +144,9 @@ enum rpmsg_netlink_cmd {
 	RPMSG_NETLINK_CMD_GET_CHANNEL,
 	RPMSG_NETLINK_CMD_CHANNEL_UP,
 	RPMSG_NETLINK_CMD_CHANNEL_DOWN,
+	RPMSG_NETLINK_CMD_BIND,
+	RPMSG_NETLINK_CMD_UNBIND,
+	RPMSG_NETLINK_CMD_GET_BINDING,
 
 	__RPMSG_NETLINK_CMD_MAX,
 	RPMSG_NETLINK_CMD_MAX = __RPMSG_NETLINK_CMD_MAX - 1
@@ -119,6 +179,8 @@ enum rpmsg_netlink_stat {
 	RPMSG_NETLINK_STAT_RX_DROPS,
 	RPMSG_NETLINK_STAT_CLIENTS,
 	RPMSG_NETLINK_STAT_PAD,
+	RPMSG_NETLINK_STAT_GONE_SENT,
+	RPMSG_NETLINK_STAT_GONE_LOST,
 
 	__RPMSG_NETLINK_STAT_MAX,
 	RPMSG_NETLINK_STAT_MAX = __RPMSG_NETLINK_STAT_MAX - 1

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Runs inside the vboard: loads rpmsg_netlink.ko, gives it the firmware's raw
-# echo channel "amplink-echo" too (through driver_override) when the firmware
-# has one, and runs one netlink-check case against the echo channel.
+# Runs inside the vboard: loads rpmsg_netlink.ko with the firmware's raw
+# echo channel "amplink-echo" bound too (the module's bind parameter) and
+# runs one netlink-check case against the echo channel when the firmware has
+# one (against "rpmsg-netlink" otherwise).
 #   netlink-test.sh MODULE NETLINK_CHECK CASE [ARG...]
-# The rmmod cases then load the module again and check it still echoes.
+# The rmmod cases check that no driver_override names the module after it
+# is gone, then load the module again and check it still echoes.
 # firmware-kill runs with the runner's --allow-kernel-warnings: 6.1's
 # virtio_uml WARNs when its backend dies (EOF on a call pipe, failed vhost-user
 # messages while it tears the device down), so this script checks the log
@@ -15,18 +17,20 @@ check=$2
 case=$3
 shift 3
 
-insmod "$ko"
+insmod "$ko" bind=amplink-echo
 
-# The firmware's announcements may still be arriving.
+# The firmware's announcements may still be arriving: wait for the module
+# to hold the echo channel.
 channel=
 for _ in $(seq 100); do
 	for d in /sys/bus/rpmsg/devices/*; do
 		[ -f "$d/name" ] || continue
 		case $(cat "$d/name") in
 		amplink-echo)
-			echo rpmsg_netlink >"$d/driver_override"
-			[ -e "$d/driver" ] || echo "${d##*/}" >/sys/bus/rpmsg/drivers_probe
-			channel=amplink-echo
+			if [ "$(readlink "$d/driver" 2>/dev/null || true)" ] &&
+				[ "$(basename "$(readlink "$d/driver")")" = rpmsg_netlink ]; then
+				channel=amplink-echo
+			fi
 			;;
 		rpmsg-netlink)
 			[ -n "$channel" ] || channel=rpmsg-netlink
@@ -48,7 +52,11 @@ rmmod)
 		echo "netlink-test: the module is still loaded" >&2
 		status=1
 	fi
-	insmod "$ko"
+	if grep -l rpmsg_netlink /sys/bus/rpmsg/devices/*/driver_override 2>/dev/null; then
+		echo "netlink-test: driver_override still names the unloaded module (above)" >&2
+		status=1
+	fi
+	insmod "$ko" bind=amplink-echo
 	"$check" --channel "$channel" echo-small || status=$?
 	rmmod rpmsg_netlink || status=$?
 	;;

@@ -7,8 +7,11 @@
  *   netlink-check [--channel NAME] CASE
  *
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
- * unbind, firmware-kill, rmmod. See usage() for what each one checks.
+ * unbind, firmware-kill, rmmod, gone, gone-stalled, bind,
+ * bind-no-permission. See usage() for what each one checks.
  */
+#include <amplink/frame.h>
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -40,6 +43,8 @@
 #define CONCURRENT_CLIENTS 8
 #define CONCURRENT_TRANSFERS 200
 #define FAIL_WITHIN_MS 1000
+#define GONE_CLIENTS 5
+#define ECHO_SERVICE "amplink-echo"
 
 static const char *channel_name = RPMSG_NETLINK_SERVICE;
 static const char *run_dir = "/run/vboard";
@@ -110,6 +115,11 @@ struct channel_info {
 	bool found;
 };
 
+struct binding_info {
+	char name[64];
+	uint32_t flags;
+};
+
 struct nl {
 	struct mnl_socket *sock;
 	uint32_t portid;
@@ -138,6 +148,11 @@ struct nl {
 	struct channel_info *infos;
 	size_t n_infos;
 	size_t max_infos;
+	/* GET_BINDING results collected during a request */
+	struct binding_info *binds;
+	size_t n_binds;
+	size_t max_binds;
+	char last_up[64]; /* name in the last CHANNEL_UP */
 
 	uint8_t buf[RX_BUF_SIZE];
 };
@@ -353,6 +368,20 @@ static void handle_msg(struct nl *nl, const struct nlmsghdr *nlh)
 		break;
 	case RPMSG_NETLINK_CMD_CHANNEL_UP:
 		nl->up_events++;
+		if (a.tb[RPMSG_NETLINK_A_NAME])
+			snprintf(nl->last_up, sizeof(nl->last_up), "%s",
+				 mnl_attr_get_str(a.tb[RPMSG_NETLINK_A_NAME]));
+		break;
+	case RPMSG_NETLINK_CMD_GET_BINDING:
+		if (nl->binds && nl->n_binds < nl->max_binds && a.tb[RPMSG_NETLINK_A_NAME]) {
+			struct binding_info *b = &nl->binds[nl->n_binds++];
+
+			snprintf(b->name, sizeof(b->name), "%s",
+				 mnl_attr_get_str(a.tb[RPMSG_NETLINK_A_NAME]));
+			b->flags = a.tb[RPMSG_NETLINK_A_FLAGS]
+					   ? mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_FLAGS])
+					   : 0;
+		}
 		break;
 	default:
 		break;
@@ -546,8 +575,8 @@ static int nl_get_channel(struct nl *nl, uint32_t id, struct channel_info *out)
 	return rc;
 }
 
-/* Finds the channel called channel_name; sets nl->channel, mtu, remote. */
-static int nl_find_channel(struct nl *nl, struct channel_info *ci)
+/* Finds the channel called name; sets nl->channel, mtu, remote. */
+static int nl_find_named(struct nl *nl, const char *name, struct channel_info *ci)
 {
 	struct channel_info all[16];
 	int n = nl_dump_channels(nl, all, 16);
@@ -555,7 +584,7 @@ static int nl_find_channel(struct nl *nl, struct channel_info *ci)
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(all[i].name, channel_name)) {
+		if (!strcmp(all[i].name, name)) {
 			*ci = all[i];
 			nl->channel = ci->id;
 			nl->mtu = ci->mtu;
@@ -566,8 +595,8 @@ static int nl_find_channel(struct nl *nl, struct channel_info *ci)
 	return -ENODEV;
 }
 
-/* Opens, resolves, finds the channel: the start of every client. */
-static int nl_client(struct nl *nl, bool big_rcvbuf, struct channel_info *ci)
+/* Opens, resolves, finds the channel called name. */
+static int nl_client_of(struct nl *nl, const char *name, bool big_rcvbuf, struct channel_info *ci)
 {
 	struct channel_info tmp;
 	int rc = nl_open(nl, big_rcvbuf);
@@ -575,11 +604,17 @@ static int nl_client(struct nl *nl, bool big_rcvbuf, struct channel_info *ci)
 	if (!rc)
 		rc = nl_resolve_family(nl);
 	if (!rc)
-		rc = nl_find_channel(nl, ci ? ci : &tmp);
+		rc = nl_find_named(nl, name, ci ? ci : &tmp);
 	if (rc)
-		fprintf(stderr, "netlink-check: cannot reach channel \"%s\": %s\n", channel_name,
+		fprintf(stderr, "netlink-check: cannot reach channel \"%s\": %s\n", name,
 			strerror(-rc));
 	return rc;
+}
+
+/* The start of every client of the channel under test. */
+static int nl_client(struct nl *nl, bool big_rcvbuf, struct channel_info *ci)
+{
+	return nl_client_of(nl, channel_name, big_rcvbuf, ci);
 }
 
 struct send_opts {
@@ -1466,6 +1501,547 @@ static int case_echo_small(void)
 	return 0;
 }
 
+/* ---- going away and binding ---- */
+
+static uint32_t crc32_ieee(const uint8_t *p, size_t len)
+{
+	uint32_t crc = 0xffffffffu;
+
+	for (size_t i = 0; i < len; i++) {
+		crc ^= p[i];
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+/*
+ * Sends one amplink frame on nl's channel (the firmware's bench service) and
+ * waits for the whole answer, which must be of type want; its payload goes
+ * to out. Returns 0 or an errno.
+ */
+static int frame_round_trip(struct nl *nl, uint8_t type, const uint8_t *payload, uint32_t len,
+			    uint8_t want, uint8_t *out, size_t cap)
+{
+	static uint32_t seq;
+	uint8_t msg[AMP_FRAME_HDR_SIZE + AMP_ECHO_MAX_LEN];
+	struct amp_frame_hdr h;
+	int rc;
+
+	if (len > AMP_ECHO_MAX_LEN)
+		return EMSGSIZE;
+	amp_frame_encode(msg, type, ++seq, len, crc32_ieee(payload, len));
+	memcpy(msg + AMP_FRAME_HDR_SIZE, payload, len);
+	nl->rx_len = 0;
+	rc = nl_send_acked(nl, msg, AMP_FRAME_HDR_SIZE + len, NULL);
+	if (rc)
+		return rc;
+	rc = nl_wait_rx(nl, AMP_FRAME_HDR_SIZE, REPLY_TIMEOUT_MS);
+	if (rc)
+		return -rc;
+	if (amp_frame_decode(nl->rx, &h) != AMP_STATUS_OK || h.type != want || h.seq != seq ||
+	    h.len > cap)
+		return EPROTO;
+	rc = nl_wait_rx(nl, AMP_FRAME_HDR_SIZE + h.len, REPLY_TIMEOUT_MS);
+	if (rc)
+		return -rc;
+	memcpy(out, nl->rx + AMP_FRAME_HDR_SIZE, h.len);
+	return 0;
+}
+
+/* The firmware's count of Linux endpoints announced destroyed (STATS). */
+static int firmware_peers_gone(struct nl *stats, uint32_t *out)
+{
+	uint8_t payload[AMP_STATS_SIZE];
+	struct amp_stats st;
+	int rc = frame_round_trip(stats, AMP_FRAME_STATS_REQUEST, (const uint8_t *)"", 0,
+				  AMP_FRAME_STATS, payload, sizeof(payload));
+
+	if (rc)
+		return rc;
+	amp_stats_decode(payload, &st);
+	*out = st.peers_gone;
+	return 0;
+}
+
+/* Polls STATS until peers_gone reaches want or timeout_ms pass; the last value. */
+static uint32_t wait_peers_gone(struct nl *stats, uint32_t want, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+	uint32_t got = 0;
+
+	for (;;) {
+		if (firmware_peers_gone(stats, &got))
+			return UINT32_MAX;
+		if (got >= want || now_ms() >= end)
+			return got;
+		usleep(20 * 1000);
+	}
+}
+
+/*
+ * A client of the channel called name: opens a socket, gets an answer
+ * (an ECHO frame on the bench service, raw bytes elsewhere), so that it
+ * has an endpoint. Returns 0 or an errno; the socket stays open.
+ */
+static int client_round(struct nl *nl, const char *name)
+{
+	static const uint8_t hello[] = "going away soon";
+	uint8_t reply[sizeof(hello)];
+	char why[160];
+	int rc;
+
+	rc = nl_client_of(nl, name, false, NULL);
+	if (rc)
+		return -rc;
+	if (!strcmp(name, RPMSG_NETLINK_SERVICE)) {
+		rc = frame_round_trip(nl, AMP_FRAME_ECHO, hello, sizeof(hello),
+				      AMP_FRAME_ECHO_REPLY, reply, sizeof(reply));
+		if (!rc && memcmp(reply, hello, sizeof(hello)))
+			rc = EBADMSG;
+	} else {
+		rc = echo_once(nl, hello, sizeof(hello), why, sizeof(why));
+	}
+	if (rc)
+		nl_close(nl);
+	return rc;
+}
+
+/* n clients of the channel called name, each answered once, then closed. */
+static int clients_come_and_go(const char *name, int n)
+{
+	struct nl *nl = malloc(sizeof(*nl));
+	int rc = nl ? 0 : ENOMEM;
+
+	for (int i = 0; i < n && !rc; i++) {
+		rc = client_round(nl, name);
+		if (!rc)
+			nl_close(nl);
+	}
+	free(nl);
+	return rc;
+}
+
+static int get_stats_of(struct nl *nl, const char *name, struct channel_info *out)
+{
+	struct channel_info all[16];
+	int n = nl_dump_channels(nl, all, 16);
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(all[i].name, name)) {
+			*out = all[i];
+			return 0;
+		}
+	}
+	return ENODEV;
+}
+
+/*
+ * Closing a client socket tells the firmware (peers_gone), once per client,
+ * also when its process is killed; a socket that never sent says nothing.
+ */
+static int case_gone(void)
+{
+	struct nl *stats = malloc(sizeof(*stats)), *cl = malloc(sizeof(*cl));
+	struct channel_info before, after;
+	uint32_t p0 = 0, p = 0;
+	int pipefd[2];
+	pid_t pid;
+	char b;
+	int rc;
+
+	if (!stats || !cl || nl_client_of(stats, RPMSG_NETLINK_SERVICE, false, NULL))
+		return 1;
+	rc = firmware_peers_gone(stats, &p0);
+	check(!rc, "STATS from the firmware's bench service");
+	if (rc)
+		return 1;
+	get_stats_of(stats, RPMSG_NETLINK_SERVICE, &before);
+
+	rc = clients_come_and_go(RPMSG_NETLINK_SERVICE, GONE_CLIENTS);
+	check(!rc, "clients opened, answered (ECHO) and closed");
+	p = wait_peers_gone(stats, p0 + GONE_CLIENTS, 5000);
+	if (p == p0 + GONE_CLIENTS)
+		ok("peers_gone grew by %d for %d closed clients", GONE_CLIENTS, GONE_CLIENTS);
+	else
+		fail("peers_gone grew by %d for %d closed clients", (int)(p - p0), GONE_CLIENTS);
+	usleep(100 * 1000);
+	check(!firmware_peers_gone(stats, &p) && p == p0 + GONE_CLIENTS,
+	      "and by no more afterwards");
+	check(!get_stats_of(stats, RPMSG_NETLINK_SERVICE, &after) &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == GONE_CLIENTS &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0,
+	      "GONE_SENT counts each, GONE_LOST none");
+
+	/* a socket without an endpoint has nothing to announce */
+	if (!nl_client_of(cl, RPMSG_NETLINK_SERVICE, false, NULL))
+		nl_close(cl);
+	check(!firmware_peers_gone(stats, &p) && p == p0 + GONE_CLIENTS,
+	      "a socket that never sent is not announced");
+
+	/* a client killed by SIGKILL */
+	if (pipe(pipefd)) {
+		fail("pipe: %s", strerror(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (!client_round(cl, RPMSG_NETLINK_SERVICE) && write(pipefd[1], "k", 1) == 1)
+			for (;;)
+				pause();
+		_exit(1);
+	}
+	close(pipefd[1]);
+	if (pid < 0 || read(pipefd[0], &b, 1) != 1) {
+		fail("the client to be killed did not get its answer");
+		if (pid > 0)
+			kill(pid, SIGKILL);
+	} else {
+		kill(pid, SIGKILL);
+	}
+	close(pipefd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	p = wait_peers_gone(stats, p0 + GONE_CLIENTS + 1, 5000);
+	check(p == p0 + GONE_CLIENTS + 1, "a SIGKILLed client is announced once");
+	nl_close(stats);
+	free(stats);
+	free(cl);
+	return 0;
+}
+
+/*
+ * Needs the runner's stop/cont: with the firmware stopped and the ring
+ * full, closing a client waits about 100 ms for a buffer, then gives up and
+ * counts GONE_LOST; nothing is announced for it later.
+ */
+static int case_gone_stalled(void)
+{
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
+	struct nl *stats = malloc(sizeof(*stats)), *victim = malloc(sizeof(*victim));
+	struct nl *filler = malloc(sizeof(*filler));
+	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct channel_info before, after;
+	uint32_t p0 = 0, p = 0;
+	int64_t t0, t;
+	int rc = 0, sends = 0;
+
+	if (!stats || !victim || !filler ||
+	    nl_client_of(stats, RPMSG_NETLINK_SERVICE, false, NULL) ||
+	    nl_client(filler, true, NULL))
+		return 1;
+	if (firmware_peers_gone(stats, &p0) || client_round(victim, RPMSG_NETLINK_SERVICE)) {
+		fail("STATS or the victim's first answer");
+		return 1;
+	}
+	get_stats_of(stats, RPMSG_NETLINK_SERVICE, &before);
+
+	touch("stop");
+	usleep(200 * 1000);
+	while (sends < 1000 && !(rc = nl_send_acked(filler, data, sizeof(data), &o)))
+		sends++;
+	check(rc == EAGAIN, "the tx ring is full (NONBLOCK SEND -> EAGAIN)");
+
+	t0 = now_ms();
+	nl_close(victim);
+	t = now_ms() - t0;
+	if (t >= 80 && t < 100 + FAIL_WITHIN_MS)
+		ok("closing a client with the ring full waited %" PRId64 " ms, then gave up", t);
+	else
+		fail("closing a client with the ring full took %" PRId64 " ms", t);
+	check(!get_stats_of(stats, RPMSG_NETLINK_SERVICE, &after) &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 1 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0,
+	      "GONE_LOST counts it, GONE_SENT does not");
+
+	touch("cont");
+	check(!firmware_peers_gone(stats, &p) && p == p0,
+	      "the firmware never heard of the lost one");
+	check(!clients_come_and_go(RPMSG_NETLINK_SERVICE, 1) &&
+		      wait_peers_gone(stats, p0 + 1, 5000) == p0 + 1,
+	      "after the firmware resumes, a closed client is announced again");
+	nl_close(filler);
+	nl_close(stats);
+	free(filler);
+	free(victim);
+	free(stats);
+	return 0;
+}
+
+/* BIND or UNBIND; returns 0 or the ack's errno. */
+static int nl_bind_req(struct nl *nl, uint8_t cmd, const char *name, bool has_flags, uint32_t flags)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nlh = nl_request(nl, nl->family, NLM_F_ACK, cmd, RPMSG_NETLINK_FAMILY_VERSION);
+	if (name)
+		mnl_attr_put_strz(nlh, RPMSG_NETLINK_A_NAME, name);
+	if (has_flags)
+		mnl_attr_put_u32(nlh, RPMSG_NETLINK_A_FLAGS, flags);
+	rc = nl_send(nl, nlh);
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	return rc < 0 ? -rc : rc;
+}
+
+static void expect_bind(struct nl *nl, const char *what, uint8_t cmd, const char *name,
+			bool has_flags, uint32_t flags, int want)
+{
+	int rc = nl_bind_req(nl, cmd, name, has_flags, flags);
+
+	if (rc == want)
+		ok("%s -> %s%s%s%s", what, want ? strerror(want) : "success",
+		   nl->ack_msg[0] ? " (\"" : "", nl->ack_msg, nl->ack_msg[0] ? "\")" : "");
+	else
+		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
+		     want ? strerror(want) : "success");
+}
+
+/* GET_BINDING dump; fills out[] and returns how many, or negative errno. */
+static int nl_dump_bindings(struct nl *nl, struct binding_info *out, size_t max)
+{
+	struct nlmsghdr *nlh;
+	int rc;
+
+	nlh = nl_request(nl, nl->family, NLM_F_DUMP | NLM_F_ACK, RPMSG_NETLINK_CMD_GET_BINDING,
+			 RPMSG_NETLINK_FAMILY_VERSION);
+	nl->binds = out;
+	nl->n_binds = 0;
+	nl->max_binds = max;
+	rc = nl_send(nl, nlh);
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	nl->binds = NULL;
+	if (rc)
+		return rc > 0 ? -rc : rc;
+	return (int)nl->n_binds;
+}
+
+static void read_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * What sysfs says of the rpmsg device called name: its driver ("" when
+ * none) and its driver_override ("(null)" when none). False if no device.
+ */
+static bool rpmsg_dev_state(const char *name, char *driver, char *override, size_t len)
+{
+	DIR *d = opendir("/sys/bus/rpmsg/devices");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		char path[512], buf[64], target[512];
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/rpmsg/devices/%s/name", e->d_name);
+		read_line(path, buf, sizeof(buf));
+		if (strcmp(buf, name))
+			continue;
+		found = true;
+		snprintf(path, sizeof(path), "/sys/bus/rpmsg/devices/%s/driver_override",
+			 e->d_name);
+		read_line(path, override, len);
+		snprintf(path, sizeof(path), "/sys/bus/rpmsg/devices/%s/driver", e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		snprintf(driver, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : "");
+	}
+	closedir(d);
+	return found;
+}
+
+/* Pumps events until a CHANNEL_UP names name; true if one came. */
+static bool wait_up(struct nl *nl, const char *name, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (strcmp(nl->last_up, name) && now_ms() < end)
+		nl_pump(nl, (int)(end - now_ms()));
+	return !strcmp(nl->last_up, name);
+}
+
+/*
+ * Runs with the module loaded with bind=amplink-echo: the echo channel is
+ * there and echoes; BIND, UNBIND and GET_BINDING; what each refuses; a
+ * channel bound without NOTIFY hears nothing of closed clients, one bound
+ * with it hears each; unbinding announces no client; rmmod leaves no
+ * driver_override behind.
+ */
+static int case_bind(void)
+{
+	struct nl *adm = malloc(sizeof(*adm)), *stats = malloc(sizeof(*stats));
+	struct nl *ev = malloc(sizeof(*ev)), *cl = malloc(sizeof(*cl));
+	struct binding_info binds[8];
+	struct channel_info ci, before, after;
+	char drv[64], ovr[64], why[160];
+	char long_name[40];
+	uint8_t data[1000];
+	uint64_t seed = 99;
+	uint32_t p0 = 0, p = 0;
+	int n, rc;
+
+	if (!adm || !stats || !ev || !cl)
+		return 1;
+	if (nl_client_of(adm, ECHO_SERVICE, true, &ci))
+		return 1;
+	ok("bind=%s at load: channel %u \"%s\" listed", ECHO_SERVICE, ci.id, ci.name);
+	n = nl_dump_bindings(adm, binds, 8);
+	check(n == 1 && !strcmp(binds[0].name, ECHO_SERVICE) && binds[0].flags == 0,
+	      "GET_BINDING lists it, without NOTIFY");
+	fill_random(data, sizeof(data), &seed);
+	rc = echo_once(adm, data, sizeof(data), why, sizeof(why));
+	check(!rc, "a raw SEND to it comes back byte-exact in RECV");
+
+	if (nl_client_of(stats, RPMSG_NETLINK_SERVICE, false, NULL) ||
+	    firmware_peers_gone(stats, &p0))
+		return 1;
+
+	/* without NOTIFY the firmware hears nothing of closed clients */
+	get_stats_of(adm, ECHO_SERVICE, &before);
+	rc = clients_come_and_go(ECHO_SERVICE, GONE_CLIENTS);
+	check(!rc, "clients of the bound channel opened, echoed and closed");
+	usleep(200 * 1000);
+	check(!firmware_peers_gone(stats, &p) && p == p0,
+	      "bound without NOTIFY: peers_gone unchanged after its clients closed");
+	check(!get_stats_of(adm, ECHO_SERVICE, &after) &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0,
+	      "and GONE_SENT, GONE_LOST stay 0");
+
+	/* what BIND and UNBIND refuse */
+	expect_bind(adm, "BIND rpmsg-tty (rpmsg_tty holds it)", RPMSG_NETLINK_CMD_BIND, "rpmsg-tty",
+		    false, 0, EBUSY);
+	check(rpmsg_dev_state("rpmsg-tty", drv, ovr, sizeof(drv)) && !strcmp(drv, "rpmsg_tty") &&
+		      !strcmp(ovr, "(null)"),
+	      "rpmsg-tty still bound to rpmsg_tty, no driver_override");
+	n = nl_dump_bindings(adm, binds, 8);
+	check(n == 1, "a refused BIND binds nothing");
+	expect_bind(adm, "BIND " ECHO_SERVICE " again", RPMSG_NETLINK_CMD_BIND, ECHO_SERVICE, false,
+		    0, EEXIST);
+	expect_bind(adm, "BIND " RPMSG_NETLINK_SERVICE, RPMSG_NETLINK_CMD_BIND,
+		    RPMSG_NETLINK_SERVICE, false, 0, EEXIST);
+	expect_bind(adm, "BIND \"\"", RPMSG_NETLINK_CMD_BIND, "", false, 0, EINVAL);
+	memset(long_name, 'x', 32);
+	long_name[32] = '\0';
+	expect_bind(adm, "BIND a 32-byte name", RPMSG_NETLINK_CMD_BIND, long_name, false, 0,
+		    EINVAL);
+	expect_bind(adm, "BIND without NAME", RPMSG_NETLINK_CMD_BIND, NULL, false, 0, EINVAL);
+	expect_bind(adm, "BIND with an unknown flag", RPMSG_NETLINK_CMD_BIND, "some-name", true,
+		    1u << 7, EINVAL);
+	expect_bind(adm, "UNBIND a name never bound", RPMSG_NETLINK_CMD_UNBIND, "some-name", false,
+		    0, ENOENT);
+
+	/* UNBIND: the channel goes down for its clients and the events group */
+	if (nl_client_of(ev, ECHO_SERVICE, false, NULL) || nl_join_events(ev) ||
+	    client_round(cl, ECHO_SERVICE))
+		return 1;
+	expect_bind(adm, "UNBIND " ECHO_SERVICE, RPMSG_NETLINK_CMD_UNBIND, ECHO_SERVICE, false, 0,
+		    0);
+	check(wait_down(ev, FAIL_WITHIN_MS) >= 0, "the events group got CHANNEL_DOWN");
+	check(wait_down(cl, FAIL_WITHIN_MS) >= 0, "its client got CHANNEL_DOWN");
+	check(get_stats_of(adm, ECHO_SERVICE, &after) == ENODEV, "the dump no longer lists it");
+	check(nl_dump_bindings(adm, binds, 8) == 0, "GET_BINDING lists nothing");
+	check(rpmsg_dev_state(ECHO_SERVICE, drv, ovr, sizeof(drv)) && !drv[0] &&
+		      !strcmp(ovr, "(null)"),
+	      "the device has no driver and no driver_override");
+	rc = nl_send_acked(cl, "x", 1, NULL);
+	check(rc == ENODEV, "a SEND to the old id -> ENODEV");
+	nl_close(cl);
+
+	/* BIND with NOTIFY at run time: each closed client is announced */
+	ev->last_up[0] = '\0';
+	expect_bind(adm, "BIND " ECHO_SERVICE " with NOTIFY", RPMSG_NETLINK_CMD_BIND, ECHO_SERVICE,
+		    true, RPMSG_NETLINK_BIND_F_NOTIFY, 0);
+	check(wait_up(ev, ECHO_SERVICE, FAIL_WITHIN_MS), "the events group got CHANNEL_UP");
+	n = nl_dump_bindings(adm, binds, 8);
+	check(n == 1 && !strcmp(binds[0].name, ECHO_SERVICE) &&
+		      binds[0].flags == RPMSG_NETLINK_BIND_F_NOTIFY,
+	      "GET_BINDING lists it with NOTIFY");
+	rc = client_round(cl, ECHO_SERVICE);
+	check(!rc, "the channel is back and echoes");
+	if (!rc)
+		nl_close(cl);
+	p = wait_peers_gone(stats, p0 + 1, 5000);
+	check(p == p0 + 1, "bound with NOTIFY: its closed client is announced");
+	rc = clients_come_and_go(ECHO_SERVICE, GONE_CLIENTS);
+	p = wait_peers_gone(stats, p0 + 1 + GONE_CLIENTS, 5000);
+	check(!rc && p == p0 + 1 + GONE_CLIENTS, "and so is each of 5 more");
+
+	/* removing the channel announces no client */
+	if (client_round(cl, ECHO_SERVICE))
+		return 1;
+	expect_bind(adm, "UNBIND " ECHO_SERVICE " with a client open", RPMSG_NETLINK_CMD_UNBIND,
+		    ECHO_SERVICE, false, 0, 0);
+	check(wait_down(cl, FAIL_WITHIN_MS) >= 0, "its client got CHANNEL_DOWN");
+	nl_close(cl);
+	usleep(100 * 1000);
+	check(!firmware_peers_gone(stats, &p) && p == p0 + 1 + GONE_CLIENTS,
+	      "no client announced when the channel itself goes");
+
+	/* bound again, then rmmod: no driver_override may name the module */
+	expect_bind(adm, "BIND " ECHO_SERVICE, RPMSG_NETLINK_CMD_BIND, ECHO_SERVICE, false, 0, 0);
+	check(rpmsg_dev_state(ECHO_SERVICE, drv, ovr, sizeof(drv)) &&
+		      !strcmp(drv, "rpmsg_netlink") && !strcmp(ovr, "rpmsg_netlink"),
+	      "the device is ours through its driver_override");
+	nl_close(adm);
+	nl_close(ev);
+	nl_close(stats);
+	rc = system("rmmod rpmsg_netlink");
+	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "rmmod");
+	check(rpmsg_dev_state(ECHO_SERVICE, drv, ovr, sizeof(drv)) && !drv[0] &&
+		      !strcmp(ovr, "(null)"),
+	      "after rmmod: no driver, no driver_override");
+	free(adm);
+	free(stats);
+	free(ev);
+	free(cl);
+	return 0;
+}
+
+/* BIND and UNBIND need CAP_NET_ADMIN and CAP_SYS_MODULE; the dump does not. */
+static int case_bind_no_permission(void)
+{
+	struct nl *nl = malloc(sizeof(*nl));
+	struct binding_info binds[8];
+	int rc;
+
+	if (!nl)
+		return 1;
+	rc = drop_privileges();
+	if (rc) {
+		fail("cannot drop to uid 65534: %s", strerror(-rc));
+		return 1;
+	}
+	if (nl_client(nl, false, NULL))
+		return 1;
+	expect_bind(nl, "BIND as uid 65534", RPMSG_NETLINK_CMD_BIND, "some-name", false, 0, EPERM);
+	expect_bind(nl, "UNBIND as uid 65534", RPMSG_NETLINK_CMD_UNBIND, ECHO_SERVICE, false, 0,
+		    EPERM);
+	rc = nl_dump_bindings(nl, binds, 8);
+	check(rc == 1 && !strcmp(binds[0].name, ECHO_SERVICE),
+	      "GET_BINDING works without privileges");
+	nl_close(nl);
+	free(nl);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1480,7 +2056,13 @@ static void usage(FILE *f)
 		"  netns          same port id in two network namespaces, no cross-talk\n"
 		"  unbind         unbind virtio0 while clients wait: ENODEV/CHANNEL_DOWN in 1 s\n"
 		"  firmware-kill  the runner kills the firmware (runner: kill-firmware)\n"
-		"  rmmod          rmmod while clients wait (add --stalled to stop the firmware)\n",
+		"  rmmod          rmmod while clients wait (add --stalled to stop the firmware)\n"
+		"  gone           closed and killed clients of rpmsg-netlink: peers_gone +1 each\n"
+		"  gone-stalled   closing a client with the ring full: ~100 ms, GONE_LOST "
+		"(runner: stop/cont)\n"
+		"  bind           (module loaded with bind=amplink-echo) BIND, UNBIND, "
+		"GET_BINDING, NOTIFY\n"
+		"  bind-no-permission  uid 65534: BIND and UNBIND -> EPERM\n",
 		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS);
 }
 
@@ -1533,6 +2115,14 @@ int main(int argc, char **argv)
 		rc = case_disruption(FIRMWARE_KILL, false);
 	else if (!strcmp(name, "rmmod"))
 		rc = case_disruption(RMMOD, stalled);
+	else if (!strcmp(name, "gone"))
+		rc = case_gone();
+	else if (!strcmp(name, "gone-stalled"))
+		rc = case_gone_stalled();
+	else if (!strcmp(name, "bind"))
+		rc = case_bind();
+	else if (!strcmp(name, "bind-no-permission"))
+		rc = case_bind_no_permission();
 	else {
 		usage(stderr);
 		return 2;

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <amp/service.h>
 #include <amplink/frame.h>
 #include <firmware/crc32.h>
 #include <rpmsg/rpmsg.h>
@@ -155,6 +156,7 @@ enum reply_kind {
 	REPLY_ECHO,	  /* the message itself */
 	REPLY_ECHO_FRAME, /* ECHO_REPLY frame with the pattern as payload */
 	REPLY_ACK,	  /* ACK frame for a DATA frame */
+	REPLY_FRAME, /* a frame of type e->len whose payload starts with e->crc (or is empty) */
 };
 
 struct expect {
@@ -177,6 +179,7 @@ struct linux_side {
 	struct expect expect[MAX_EXPECT];
 	unsigned int exp_head, exp_count;
 	uint32_t replies;
+	uint32_t last_frame_payload; /* third word of the last MSG REPLY_FRAME */
 };
 
 static struct linux_side lx;
@@ -253,6 +256,17 @@ static void check_frame_reply(const struct expect *e, const uint8_t *data, uint3
 	}
 	if (h.crc != fw_crc32_update(0, data + AMP_FRAME_HDR_SIZE, h.len))
 		fail("reply seq %" PRIu32 ": header CRC does not match its payload", h.seq);
+	if (e->kind == REPLY_FRAME) {
+		if (h.type != e->len ||
+		    (h.len >= 4 && amp_get32(data + AMP_FRAME_HDR_SIZE) != e->crc))
+			fail("seq %" PRIu32 ": frame of type %u (first word %" PRIu32
+			     "), expected type %" PRIu32,
+			     h.seq, h.type, h.len >= 4 ? amp_get32(data + AMP_FRAME_HDR_SIZE) : 0,
+			     e->len);
+		else if (h.type == AMP_FRAME_MSG && h.len >= 12)
+			lx.last_frame_payload = amp_get32(data + AMP_FRAME_HDR_SIZE + 8u);
+		return;
+	}
 	if (e->kind == REPLY_ECHO_FRAME) {
 		if (h.type != AMP_FRAME_ECHO_REPLY || h.len != e->len ||
 		    !same_as_pattern(data + AMP_FRAME_HDR_SIZE, h.len, e->seed))
@@ -531,6 +545,74 @@ static void check_bench(const char *name, uint32_t addr)
 		       name, frame_sizes[N_FRAME_SIZES - 1]);
 }
 
+static void send_frame(uint32_t addr, uint8_t type, uint32_t seq, const uint8_t *payload,
+		       uint32_t len)
+{
+	uint8_t msg[RP_MTU];
+
+	amp_frame_encode(msg, type, seq, len, fw_crc32_update(0, payload, len));
+	memcpy(msg + AMP_FRAME_HDR_SIZE, payload, len);
+	send_or_fail(addr, msg, AMP_FRAME_HDR_SIZE + len);
+}
+
+/* A service of the self-test's own: the sum of two numbers, back. */
+static uint8_t sum_reply[12];
+
+static void sum_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	if (len != 16)
+		return;
+	memcpy(sum_reply, data, 4);
+	amp_put32(sum_reply + 4, 0);
+	amp_put32(sum_reply + 8, amp_get32(data + 8) + amp_get32(data + 12));
+	if (amp_send_copy(c, sum_reply, sizeof(sum_reply)) != AMP_OK)
+		fail("sum: the reply could not go at once");
+}
+
+static void sum_gone(struct amp_conn *c)
+{
+	(void)c;
+}
+
+static const struct amp_service_ops sum_ops = {.message = sum_message, .gone = sum_gone};
+AMP_SERVICE_DEFINE(sum_service, "sum", &sum_ops, NULL, 16, 2);
+
+/*
+ * The SDK on the M4 itself: a client opens a service through a hub, calls
+ * it, and closes; the answer comes from the M4's core.
+ */
+static void check_messaging(const char *name, uint32_t addr)
+{
+	static const uint8_t open_sum[] = {16, 0, 0, 0, 0, 0, 0, 0, 's', 'u', 'm'};
+	uint8_t req[16];
+	unsigned int fails = failures;
+
+	if (amp_service_register(&port.fw.node, &sum_service) != AMP_OK)
+		fail("%s: registering a service failed", name);
+	expect_push(
+		(struct expect){.kind = REPLY_FRAME, .len = AMP_FRAME_OPENED, .seq = 1, .crc = 16});
+	send_frame(addr, AMP_FRAME_OPEN, 1, open_sum, sizeof(open_sum));
+	wait_replies(name);
+	amp_put32(req, 7); /* id */
+	amp_put32(req + 4, 0);
+	amp_put32(req + 8, 40);
+	amp_put32(req + 12, 2);
+	/* the answer, then the request's 16 bytes of credit back once it is consumed */
+	expect_push((struct expect){.kind = REPLY_FRAME, .len = AMP_FRAME_MSG, .seq = 1, .crc = 7});
+	expect_push(
+		(struct expect){.kind = REPLY_FRAME, .len = AMP_FRAME_CREDIT, .seq = 0, .crc = 16});
+	send_frame(addr, AMP_FRAME_MSG, 1, req, sizeof(req));
+	wait_replies(name);
+	if (lx.last_frame_payload != 42)
+		fail("%s: 40 + 2 answered %" PRIu32, name, lx.last_frame_payload);
+	send_frame(addr, AMP_FRAME_CLOSE, 0, req, 0);
+	wait_replies(name);
+	if (failures == fails)
+		printf("m4-selftest: %s: a service opened, called (40 + 2 = 42) and closed "
+		       "through the SDK\n",
+		       name);
+}
+
 /*
  * Service name -> how to exercise it. A service added to the firmware is
  * listed as not exercised until it gets an entry here; required ones must
@@ -541,10 +623,9 @@ static const struct service_check {
 	void (*run)(const char *name, uint32_t addr);
 	bool required;
 } checks[] = {
-	{"amplink-echo", check_echo, true},
-	{"rpmsg-tty", check_bench, true},
-	{"rpmsg-raw", check_bench, true},
-	{"rpmsg-netlink", check_bench, true},
+	{"amplink-echo", check_echo, true},   {"rpmsg-tty", check_bench, true},
+	{"rpmsg-raw", check_bench, true},     {"rpmsg-netlink", check_bench, true},
+	{"rpmsg-raw", check_messaging, true},
 };
 #define N_CHECKS (sizeof(checks) / sizeof(checks[0]))
 

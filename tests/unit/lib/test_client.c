@@ -82,6 +82,7 @@ struct fw {
 	unsigned int ctl_head, ctl_tail;
 	struct out *writing;
 	bool hangup, quit, hung_up;
+	bool paused; /* stop reading from the client */
 	char failure[256];
 };
 
@@ -291,9 +292,10 @@ static void *fw_main(void *arg)
 		}
 		struct out *o = f->hung_up ? NULL : next_out(f);
 		bool can_write = o && (!o->msg || o->off < o->charged || f->units > 0);
-		struct pollfd p[2] = {{f->wake[0], POLLIN, 0},
-				      {f->hung_up ? -1 : f->master,
-				       (short)(POLLIN | (can_write ? POLLOUT : 0)), 0}};
+		struct pollfd p[2] = {
+			{f->wake[0], POLLIN, 0},
+			{f->hung_up ? -1 : f->master,
+			 (short)((f->paused ? 0 : POLLIN) | (can_write ? POLLOUT : 0)), 0}};
 
 		pthread_mutex_unlock(&f->lock);
 		poll(p, 2, -1);
@@ -424,6 +426,14 @@ static void fw_send_close(void)
 	struct out o = frame(AMP_FRAME_CLOSE, 0, status, sizeof(status), false);
 
 	fw->outq[fw->out_tail++ % MAX_OUT] = o;
+	assert_int_equal(write(fw->wake[1], "", 1), 1);
+	pthread_mutex_unlock(&fw->lock);
+}
+
+static void fw_pause(bool paused)
+{
+	pthread_mutex_lock(&fw->lock);
+	fw->paused = paused;
 	assert_int_equal(write(fw->wake[1], "", 1), 1);
 	pthread_mutex_unlock(&fw->lock);
 }
@@ -591,6 +601,39 @@ static void test_send_waits_for_credit(void **state)
 	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), sizeof(x));
 	assert_memory_equal(buf, x, sizeof(x));
 	amp_client_close(c);
+	fw_stop();
+}
+
+/*
+ * The transport stops taking bytes half-way through a message: the message
+ * is committed (send returns 0), nothing else goes before its rest, and the
+ * rest goes first on the next call.
+ */
+static void test_timeout_mid_message_keeps_the_rest(void **state)
+{
+	size_t big = 1u << 20;
+	uint8_t *m = pattern(big, 5);
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	fw_pause(true); /* the pty's buffer (far less than 1 MiB) fills up */
+	assert_int_equal(amp_client_send(c, m, big, 50), 0);
+	assert_int_equal(amp_client_send(c, "next", 4, 0), -1);
+	assert_int_equal(errno, EAGAIN); /* the rest of the first cannot go yet */
+	fw_pause(false);
+	assert_int_equal(amp_client_send(c, "next", 4, WAIT_MS), 0);
+	fw_wait_got(2);
+	assert_int_equal(fw->got[0].len, big);
+	assert_true(fw->got[0].crc_ok);
+	assert_memory_equal(fw->got[0].data, m, big);
+	assert_int_equal(fw->got[1].len, 4);
+	assert_memory_equal(fw->got[1].data, "next", 4);
+	amp_client_close(c);
+	free(m);
 	fw_stop();
 }
 
@@ -797,6 +840,7 @@ int main(void)
 		cmocka_unit_test(test_stale_frames_skipped),
 		cmocka_unit_test(test_sizes_both_ways),
 		cmocka_unit_test(test_send_waits_for_credit),
+		cmocka_unit_test(test_timeout_mid_message_keeps_the_rest),
 		cmocka_unit_test(test_credit_returned_by_recv),
 		cmocka_unit_test(test_emsgsize),
 		cmocka_unit_test(test_bad_crc),

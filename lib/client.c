@@ -38,7 +38,7 @@
 #define CTL_MAX 16u
 /* close() never blocks longer than this for its CLOSE frame. */
 #define CLOSE_BOUND_MS 100
-/* How often a wait retries a CREDIT the transport refused. */
+/* How often a wait retries what the transport refused (a frame's rest, a CREDIT). */
 #define CREDIT_RETRY_MS 1
 /* "Without bound", far enough not to overflow. */
 #define FOREVER (INT64_MAX / 4)
@@ -411,11 +411,13 @@ static int pump(struct amp_client *c, int64_t deadline)
 	for (;;) {
 		int64_t until = deadline;
 
-		if (credit_owed(c) && !c->rest) {
-			flush_credit(c, amp_now_ms());
-			if (credit_owed(c) && until > amp_now_ms() + CREDIT_RETRY_MS)
-				until = amp_now_ms() + CREDIT_RETRY_MS;
-		}
+		/* What must go out first: the rest of a frame, then owed credit. */
+		if (c->rest && c->state != DEAD)
+			(void)finish_rest(c, amp_now_ms());
+		flush_credit(c, amp_now_ms());
+		if (c->state != DEAD && (c->rest || credit_owed(c)) &&
+		    until > amp_now_ms() + CREDIT_RETRY_MS)
+			until = amp_now_ms() + CREDIT_RETRY_MS;
 		int rc = c->ch.ops->input(&c->ch, until, on_input, c);
 
 		if (rc != 0 && errno != ETIMEDOUT) {

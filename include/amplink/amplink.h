@@ -162,7 +162,11 @@ ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout
 /* Size of the message at the head of the queue (the one recv refused with EMSGSIZE), or 0. */
 size_t amp_client_pending_size(const struct amp_client *c);
 
-/* send then recv of the reply, both within timeout_ms; the reply's length. */
+/*
+ * send then recv, the whole bounded by timeout_ms; returns the reply's
+ * length. The reply is the next message: messages already received and not
+ * yet read come first. Errors as send and recv.
+ */
 ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, void *reply,
 			size_t cap, int timeout_ms);
 

@@ -497,9 +497,12 @@ static void pop(struct amp_client *c)
 static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t deadline,
 			  bool nowait)
 {
-	/* A committed frame goes first; if the transport still refuses, receive anyway. */
+	/*
+	 * A committed frame's rest goes first if the transport takes it now;
+	 * otherwise the waits below keep trying (pump), while receiving.
+	 */
 	if (c->rest && c->state != DEAD)
-		(void)finish_rest(c, deadline);
+		(void)finish_rest(c, amp_now_ms());
 	for (;;) {
 		struct rx_msg *m = c->head;
 

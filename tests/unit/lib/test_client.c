@@ -56,6 +56,7 @@ struct fw {
 	/* configuration */
 	uint32_t open_status; /* OK: answer OPENED; else ERROR with it */
 	bool stale_first;     /* stale frames before the answer */
+	bool malformed_first; /* short or corrupt control frames before the answer */
 	uint32_t credit0, max_message;
 	bool echo;		  /* echo every MSG back */
 	bool grant_on_consume;	  /* give byte credit back as MSGs arrive */
@@ -145,6 +146,16 @@ static void on_frame(struct fw *f, bool crc_ok)
 			queue_u32(f, AMP_FRAME_ERROR, f->seq - 1, AMP_STATUS_BUSY, 0, 2);
 			queue_u32(f, AMP_FRAME_CLOSE, 0, AMP_STATUS_CLOSED, 0, 1);
 			f->stale_first = false;
+		}
+		if (f->malformed_first) {
+			uint8_t p[AMP_OPENED_SIZE] = {0};
+			struct out bad = frame(AMP_FRAME_OPENED, f->seq, p, sizeof(p), true);
+
+			queue_u32(f, AMP_FRAME_OPENED, f->seq, 0, 0, 1); /* too short */
+			queue(f, frame(AMP_FRAME_ERROR, f->seq, p, 2, false));
+			bad.msg = false;
+			queue(f, bad); /* its CRC fails */
+			f->malformed_first = false;
 		}
 		if (f->open_status != AMP_STATUS_OK) {
 			queue_u32(f, AMP_FRAME_ERROR, f->seq, f->open_status, 0, 2);
@@ -531,6 +542,36 @@ static void test_stale_frames_skipped(void **state)
 	fw_stop();
 }
 
+/* Control frames too short for their type, or failing their CRC, are ignored. */
+static void test_malformed_control_frames_ignored(void **state)
+{
+	uint8_t buf[16];
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw->malformed_first = true;
+	fw->credit0 = 10;
+	fw->grant_on_consume = false;
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	assert_int_equal(amp_client_max_message(c), 2u << 20);
+	pthread_mutex_lock(&fw->lock);
+	queue(fw, frame(AMP_FRAME_CREDIT, 0, "", 0, false));	     /* no payload */
+	queue(fw, frame(AMP_FRAME_CREDIT, 0, "\xff\xff", 2, false)); /* short */
+	queue(fw, frame(AMP_FRAME_CLOSE, 0, "\0\0\0\0", 4, true));   /* corrupt */
+	pthread_mutex_unlock(&fw->lock);
+	fw_send("alive", 5, false);
+	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), 5);
+	/* Still 10 bytes of credit, still connected. */
+	assert_int_equal(amp_client_send(c, "0123456789", 10, 0), 0);
+	assert_int_equal(amp_client_send(c, "x", 1, 0), -1);
+	assert_int_equal(errno, EAGAIN);
+	amp_client_close(c);
+	fw_stop();
+}
+
 static void test_sizes_both_ways(void **state)
 {
 	static const size_t sizes[] = {0, 1, 475, 476, 477, 495, 496, 497, 65536, 1u << 20};
@@ -844,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_open_bad_arguments),
 		cmocka_unit_test(test_stale_frames_skipped),
+		cmocka_unit_test(test_malformed_control_frames_ignored),
 		cmocka_unit_test(test_sizes_both_ways),
 		cmocka_unit_test(test_send_waits_for_credit),
 		cmocka_unit_test(test_timeout_mid_message_keeps_the_rest),

@@ -45,32 +45,25 @@ uint32_t amp_crc32(uint32_t crc, const void *data, size_t len)
 	return crc;
 }
 
-struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
+int amp_channel_init(struct amp_channel *ch, enum amp_transport transport, const char *device,
+		     int timeout_ms)
 {
-	struct amp_channel *ch;
 	int rc;
 
-	if (!opts || (unsigned int)opts->transport >= AMP_TRANSPORT_COUNT || opts->timeout_ms < 0) {
-		errno = EINVAL;
-		return NULL;
-	}
-	ch = calloc(1, sizeof(*ch));
-	if (!ch)
-		return NULL;
 	ch->fd = -1;
-	ch->transport = opts->transport;
-	ch->timeout_ms = opts->timeout_ms ? opts->timeout_ms : AMP_DEFAULT_TIMEOUT_MS;
+	ch->transport = transport;
+	ch->timeout_ms = timeout_ms ? timeout_ms : AMP_DEFAULT_TIMEOUT_MS;
 	ch->next_seq = 1;
 	amp_reader_init(&ch->reader);
-	switch (opts->transport) {
+	switch (transport) {
 	case AMP_TRANSPORT_TTY:
-		rc = amp_tty_open(ch, opts->device);
+		rc = amp_tty_open(ch, device);
 		break;
 	case AMP_TRANSPORT_CHAR:
-		rc = amp_char_open(ch, opts->device);
+		rc = amp_char_open(ch, device);
 		break;
 	default:
-		rc = amp_netlink_open(ch, opts->device);
+		rc = amp_netlink_open(ch, device);
 		break;
 	}
 	if (rc == 0) {
@@ -80,7 +73,28 @@ struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
 			rc = -1;
 		}
 	}
-	if (rc != 0) {
+	return rc;
+}
+
+void amp_channel_fini(struct amp_channel *ch)
+{
+	ch->ops->close(ch);
+	free(ch->first);
+	ch->first = NULL;
+}
+
+struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
+{
+	struct amp_channel *ch;
+
+	if (!opts || (unsigned int)opts->transport >= AMP_TRANSPORT_COUNT || opts->timeout_ms < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return NULL;
+	if (amp_channel_init(ch, opts->transport, opts->device, opts->timeout_ms) != 0) {
 		int saved = errno;
 
 		free(ch);
@@ -94,8 +108,7 @@ void amp_channel_close(struct amp_channel *ch)
 {
 	if (!ch)
 		return;
-	ch->ops->close(ch);
-	free(ch->first);
+	amp_channel_fini(ch);
 	free(ch);
 }
 

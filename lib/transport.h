@@ -6,10 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <amplink/amplink.h>
 
 #include "frame_reader.h"
+
+/*
+ * Where a transport hands what it received, in place and as it comes (the
+ * message layer feeds it straight to its frame parser).
+ */
+typedef void (*amp_sink_fn)(void *ctx, const uint8_t *data, size_t len);
 
 struct amp_transport_ops {
 	/* Writes all of data by deadline, counting writes and refusals in *t. */
@@ -18,6 +25,23 @@ struct amp_transport_ops {
 	/* Reads at least one byte by deadline; -1 with errno otherwise. */
 	ssize_t (*read)(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t deadline);
 	void (*close)(struct amp_channel *ch);
+	/*
+	 * For the message layer (lib/client.c). write_some writes a first
+	 * part of iov (at most max_write bytes, never cut inside what one
+	 * write takes) and returns its length; -1 with EAGAIN when the
+	 * transport took nothing by deadline, or another errno (ENODEV: the
+	 * channel went away). What arrives meanwhile goes to sink.
+	 */
+	ssize_t (*write_some)(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
+			      int64_t deadline, amp_sink_fn sink, void *ctx);
+	/*
+	 * Waits until deadline for input and hands all that is there to sink:
+	 * 0 once something was read, -1 with ETIMEDOUT (nothing came), ENODEV
+	 * (the channel went away) or another errno.
+	 */
+	int (*input)(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx);
+	/* rpmsg messages the receive side holds for sure (the largest window). */
+	uint32_t (*rx_window)(struct amp_channel *ch);
 };
 
 struct amp_netlink;
@@ -36,6 +60,12 @@ struct amp_channel {
 	uint8_t rx[4096];
 	size_t rx_off, rx_len;
 };
+
+/* Opens ch's transport (channel.c): what amp_channel_open and amp_client_open share. */
+int amp_channel_init(struct amp_channel *ch, enum amp_transport transport, const char *device,
+		     int timeout_ms);
+/* Closes ch's transport, leaving ch itself to its owner. */
+void amp_channel_fini(struct amp_channel *ch);
 
 int amp_tty_open(struct amp_channel *ch, const char *path);
 int amp_char_open(struct amp_channel *ch, const char *path);

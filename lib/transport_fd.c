@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -93,14 +94,118 @@ static void fd_close(struct amp_channel *ch)
 	ch->fd = -1;
 }
 
-static const struct amp_transport_ops fd_ops = {fd_write, fd_read, fd_close};
+/* Takes at most cap bytes of iov into out (at most 8 pieces); returns the pieces. */
+static int clip_iov(const struct iovec *iov, int iovcnt, size_t cap, struct iovec out[8])
+{
+	int n = 0;
 
-static int open_device(struct amp_channel *ch, const char *path, int flags)
+	for (int i = 0; i < iovcnt && n < 8 && cap > 0; i++) {
+		if (iov[i].iov_len == 0)
+			continue;
+		out[n] = iov[i];
+		if (out[n].iov_len > cap)
+			out[n].iov_len = cap;
+		cap -= out[n].iov_len;
+		n++;
+	}
+	return n;
+}
+
+/* What a tty or rpmsg_char device that went away answers. */
+static int gone_errno(int err)
+{
+	return err == EIO || err == EPIPE || err == ENXIO ? ENODEV : err;
+}
+
+static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
+			     int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct iovec v[8];
+	int n = clip_iov(iov, iovcnt, ch->max_write, v);
+	unsigned int refused = 0;
+
+	(void)sink; /* a tty or char device buffers what arrives meanwhile */
+	(void)ctx;
+	if (n == 0)
+		return 0;
+	for (;;) {
+		ssize_t w = writev(ch->fd, v, n);
+
+		if (w > 0)
+			return w;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno != EAGAIN && errno != ENOMEM) {
+			errno = gone_errno(errno);
+			return -1;
+		}
+		if (amp_ms_left(deadline) == 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		wait_writable(refused++);
+	}
+}
+
+static int fd_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	int rc = amp_wait_fd(ch->fd, POLLIN, deadline);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			errno = ETIMEDOUT;
+		return -1;
+	}
+	/* What is there now, without blocking (rpmsg_char is opened blocking). */
+	for (int i = 0; i < 64; i++) {
+		if (i > 0 && amp_wait_fd(ch->fd, POLLIN, 0) != 1)
+			break;
+		ssize_t n = read(ch->fd, ch->rx, sizeof(ch->rx));
+
+		if (n > 0) {
+			sink(ctx, ch->rx, (size_t)n);
+			continue;
+		}
+		if (n == 0) {
+			errno = ENODEV; /* hung up */
+			return -1;
+		}
+		if (errno == EINTR || errno == EAGAIN)
+			continue;
+		errno = gone_errno(errno);
+		return -1;
+	}
+	return 0;
+}
+
+/* rpmsg_tty drops what does not fit the tty's 64 KiB of flip buffers: 64 messages leave room. */
+static uint32_t tty_rx_window(struct amp_channel *ch)
+{
+	(void)ch;
+	return 64;
+}
+
+/* rpmsg_char queues without limit; 256 messages (128 KiB) bound our memory. */
+static uint32_t char_rx_window(struct amp_channel *ch)
+{
+	(void)ch;
+	return 256;
+}
+
+static const struct amp_transport_ops tty_ops = {
+	fd_write, fd_read, fd_close, fd_write_some, fd_input, tty_rx_window,
+};
+static const struct amp_transport_ops char_ops = {
+	fd_write, fd_read, fd_close, fd_write_some, fd_input, char_rx_window,
+};
+
+static int open_device(struct amp_channel *ch, const char *path, int flags,
+		       const struct amp_transport_ops *ops)
 {
 	ch->fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | flags);
 	if (ch->fd < 0)
 		return -1;
-	ch->ops = &fd_ops;
+	ch->ops = ops;
 	snprintf(ch->device, sizeof(ch->device), "%s", path);
 	return 0;
 }
@@ -109,7 +214,7 @@ int amp_tty_open(struct amp_channel *ch, const char *path)
 {
 	struct termios t;
 
-	if (open_device(ch, path ? path : "/dev/ttyRPMSG0", O_NONBLOCK) != 0)
+	if (open_device(ch, path ? path : "/dev/ttyRPMSG0", O_NONBLOCK, &tty_ops) != 0)
 		return -1;
 	if (tcgetattr(ch->fd, &t) != 0) {
 		fd_close(ch);
@@ -141,7 +246,7 @@ int amp_char_open(struct amp_channel *ch, const char *path)
 	 * have nothing to wait on. A blocking write sleeps until a buffer
 	 * frees, at most 15 s (the bus's own bound); reads still poll first.
 	 */
-	if (open_device(ch, path, 0) != 0)
+	if (open_device(ch, path, 0, &char_ops) != 0)
 		return -1;
 	/* rpmsg_char turns each write into one message: never more than the MTU. */
 	ch->max_write = AMP_RPMSG_MTU;

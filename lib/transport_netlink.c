@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 #include <linux/rpmsg_netlink.h>
 
+#include "rpmsg_dev.h"
 #include "transport.h"
 
 #define PENDING_CAP (64 * 1024)
@@ -39,6 +40,8 @@ struct nl_event {
 	int acked;	  /* 1 once that ack came */
 	int ack_error;	  /* its errno, 0 on success */
 	int down;	  /* the channel went away */
+	amp_sink_fn sink; /* if set, where RECV payloads go (in place) instead of pending */
+	void *ctx;
 };
 
 static struct nlmsghdr *start_request(struct amp_netlink *nl, uint16_t type, uint8_t cmd,
@@ -185,7 +188,10 @@ static int event_cb(const struct nlmsghdr *n, void *data)
 	    mnl_attr_validate(tb[RPMSG_NETLINK_A_CHANNEL], MNL_TYPE_U32) == 0 &&
 	    mnl_attr_get_u32(tb[RPMSG_NETLINK_A_CHANNEL]) != ev->nl->channel)
 		return MNL_CB_OK;
-	if (g->cmd == RPMSG_NETLINK_CMD_RECV && tb[RPMSG_NETLINK_A_DATA])
+	if (g->cmd == RPMSG_NETLINK_CMD_RECV && tb[RPMSG_NETLINK_A_DATA] && ev->sink)
+		ev->sink(ev->ctx, mnl_attr_get_payload(tb[RPMSG_NETLINK_A_DATA]),
+			 mnl_attr_get_payload_len(tb[RPMSG_NETLINK_A_DATA]));
+	else if (g->cmd == RPMSG_NETLINK_CMD_RECV && tb[RPMSG_NETLINK_A_DATA])
 		stash(ev->nl, tb[RPMSG_NETLINK_A_DATA]);
 	else if (g->cmd == RPMSG_NETLINK_CMD_CHANNEL_DOWN)
 		ev->down = 1;
@@ -295,9 +301,181 @@ static void nl_close(struct amp_channel *ch)
 		free(ch->nl);
 	}
 	ch->nl = NULL;
+	ch->fd = -1;
 }
 
-static const struct amp_transport_ops nl_ops = {nl_write, nl_read, nl_close};
+/*
+ * One SEND of the first max bytes of iov, in one sendmsg: the headers from
+ * nl->buf, the caller's bytes where they are, the padding. Returns the
+ * bytes it carried, 0 when the module's ack is an error (in *ack_error), or
+ * -1 with errno (the channel went away, the socket failed).
+ */
+static ssize_t nl_send_iov(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t max,
+			   uint32_t wait_ms, amp_sink_fn sink, void *ctx, int *ack_error)
+{
+	static const uint8_t pad[MNL_ALIGNTO];
+	struct iovec v[10];
+	size_t len = 0;
+	int n = 1;
+
+	for (int i = 0; i < iovcnt && n < 9 && len < max; i++) {
+		size_t take = iov[i].iov_len;
+
+		if (take == 0)
+			continue;
+		if (take > max - len)
+			take = max - len;
+		v[n].iov_base = iov[i].iov_base;
+		v[n++].iov_len = take;
+		len += take;
+	}
+	if (len == 0)
+		return 0;
+	struct nlmsghdr *h = start_request(nl, nl->family, RPMSG_NETLINK_CMD_SEND, NLM_F_ACK);
+	struct nl_event ev = {.nl = nl, .ack_seq = h->nlmsg_seq, .sink = sink, .ctx = ctx};
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+	struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = v};
+
+	mnl_attr_put_u32(h, RPMSG_NETLINK_A_CHANNEL, nl->channel);
+	mnl_attr_put_u32(h, RPMSG_NETLINK_A_TIMEOUT_MS, wait_ms ? wait_ms : 1);
+	/* The DATA attribute's header; its payload follows in the iovec. */
+	struct nlattr *a = mnl_nlmsg_get_payload_tail(h);
+
+	a->nla_type = RPMSG_NETLINK_A_DATA;
+	a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
+	h->nlmsg_len += MNL_ATTR_HDRLEN;
+	v[0].iov_base = h;
+	v[0].iov_len = h->nlmsg_len;
+	v[n].iov_base = (void *)pad;
+	v[n].iov_len = MNL_ALIGN(len) - len;
+	msg.msg_iovlen = (size_t)n + (v[n].iov_len ? 1 : 0);
+	h->nlmsg_len += (uint32_t)MNL_ALIGN(len);
+	if (sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0) < 0)
+		return -1;
+	/*
+	 * The module handles a SEND within sendmsg, so its ack is already
+	 * queued (behind what arrived meanwhile): wait for it whatever the
+	 * caller's deadline, since what went must be known.
+	 */
+	int64_t ack_deadline = amp_now_ms() + 1000;
+
+	while (!ev.acked && !ev.down)
+		if (receive_once(nl, &ev, ack_deadline) != 0)
+			return -1;
+	if (ev.down && !ev.acked) {
+		errno = ENODEV;
+		return -1;
+	}
+	*ack_error = ev.ack_error;
+	return ev.ack_error ? 0 : (ssize_t)len;
+}
+
+/* Longest the module may wait for transmit buffers in the middle of a SEND. */
+#define MID_SEND_WAIT_MS 15000
+
+/*
+ * The module cuts a SEND into rpmsg messages and, when its wait for a
+ * transmit buffer times out, fails it without saying how many went. So the
+ * first message's worth goes alone, bounded by the caller's deadline and
+ * retried until it (nothing went if it failed), and the rest of up to
+ * RPMSG_NETLINK_MAX_DATA bytes follows in one SEND that may wait up to
+ * MID_SEND_WAIT_MS: the receiver granted room for it, so a failure there
+ * means it stopped draining, and the stream is broken (ETIMEDOUT, fatal).
+ */
+static ssize_t nl_write_some(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
+			     int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct amp_netlink *nl = ch->nl;
+	int ack_error = 0;
+	ssize_t first;
+
+	for (;;) {
+		uint32_t wait_ms = (uint32_t)amp_ms_left(deadline);
+
+		if (wait_ms > RPMSG_NETLINK_MAX_TIMEOUT_MS)
+			wait_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS;
+		first = nl_send_iov(nl, iov, iovcnt, AMP_RPMSG_MTU, wait_ms, sink, ctx, &ack_error);
+		if (first != 0 || !ack_error)
+			break;
+		/* No transmit buffer freed in time: nothing went; try again until deadline. */
+		if (ack_error != ETIMEDOUT && ack_error != EAGAIN) {
+			errno = ack_error;
+			return -1;
+		}
+		if (amp_ms_left(deadline) == 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+	}
+	if (first <= 0)
+		return first;
+	/* The rest, after the first bytes. */
+	struct iovec rest[8];
+	size_t skip = (size_t)first;
+	int n = 0;
+
+	for (int i = 0; i < iovcnt && n < 8; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		rest[n].iov_base = (uint8_t *)iov[i].iov_base + skip;
+		rest[n++].iov_len = iov[i].iov_len - skip;
+		skip = 0;
+	}
+	uint32_t wait_ms = (uint32_t)amp_ms_left(deadline);
+	ssize_t more = nl_send_iov(nl, rest, n, RPMSG_NETLINK_MAX_DATA - AMP_RPMSG_MTU,
+				   wait_ms > MID_SEND_WAIT_MS ? wait_ms : MID_SEND_WAIT_MS, sink,
+				   ctx, &ack_error);
+
+	if (more < 0)
+		return -1;
+	if (ack_error) {
+		errno = ack_error;
+		return -1;
+	}
+	return first + more;
+}
+
+static int nl_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct amp_netlink *nl = ch->nl;
+	struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
+
+	/* The first wait until deadline, then what is queued now. */
+	for (int i = 0; i < 64 && !ev.down; i++) {
+		if (i > 0 && amp_wait_fd(mnl_socket_get_fd(nl->sock), POLLIN, 0) != 1)
+			break;
+		if (receive_once(nl, &ev, i == 0 ? deadline : 0) != 0)
+			return -1;
+	}
+	if (ev.down) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Each RECV costs about 1.3 KB of receive buffer (the truesize of a
+ * ~550-byte Generic Netlink message); 2 KB each leaves room for acks and
+ * control frames. Asks for 4 MiB (SO_RCVBUFFORCE needs CAP_NET_ADMIN) and
+ * takes what the kernel really gave.
+ */
+static uint32_t nl_rx_window(struct amp_channel *ch)
+{
+	int fd = mnl_socket_get_fd(ch->nl->sock), want = RCVBUF_BYTES, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) != 0 || got < 4096)
+		return 1;
+	return (uint32_t)got / 2048u;
+}
+
+static const struct amp_transport_ops nl_ops = {nl_write,      nl_read,	 nl_close,
+						nl_write_some, nl_input, nl_rx_window};
 
 static int nl_setup(struct amp_channel *ch, const char *channel)
 {
@@ -314,6 +492,7 @@ static int nl_setup(struct amp_channel *ch, const char *channel)
 	if (resolve_family(nl) != 0 || pick_channel(nl, channel) != 0)
 		return -1;
 	snprintf(ch->device, sizeof(ch->device), "netlink:%u", nl->channel);
+	ch->fd = mnl_socket_get_fd(nl->sock);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <amplink/frame.h>
 
@@ -139,6 +140,90 @@ int amp_netlink_unbind(const char *name);
  * module is not loaded).
  */
 int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *ctx), void *ctx);
+
+/*
+ * Messages: a client connects to a named service of the firmware and
+ * exchanges whole messages with it (docs/protocol.md, "Messaging"), with
+ * credits both ways so that nothing is dropped for lack of room.
+ *
+ * Every call that takes timeout_ms: -1 waits without bound, 0 never waits
+ * (EAGAIN when it would have to), > 0 bounds the call (ETIMEDOUT).
+ * After the remote went away, every call but close fails with ECONNRESET
+ * (the firmware closed the connection, or its link went down) or ENODEV (the
+ * channel was removed: module unloaded, device gone, tty hung up), except
+ * that recv first delivers the messages that had arrived whole.
+ * A handle is not thread-safe: one thread at a time.
+ */
+struct amp_client; /* one connection to one firmware service */
+
+struct amp_client_options {
+	enum amp_transport transport; /* AMP_TRANSPORT_NETLINK (0) by default */
+	const char *device;	      /* as in amp_open_options; NULL: the default channel */
+	int timeout_ms;	 /* bound of blocking calls that take no timeout; 0: AMP_DEFAULT_TIMEOUT_MS
+			  */
+	uint32_t window; /* rpmsg messages the firmware may send ahead; 0: what the receive side
+			    holds */
+};
+
+/*
+ * Connects to the service called service (1..AMP_SERVICE_NAME_MAX bytes);
+ * opts may be NULL. Waits up to opts->timeout_ms for the firmware's answer.
+ * NULL with errno: EINVAL (bad name or options), ENOENT (no such service),
+ * EBUSY (the firmware has no free connection), ECONNREFUSED (the service
+ * said no), ENODEV (no channel: module not loaded, device node missing,
+ * channel gone), ETIMEDOUT, EPERM/EACCES (the transport's), ENOMEM.
+ * The window asked for is clamped to what the receive side holds (netlink:
+ * the socket's real receive buffer / 2 KiB; tty: 64; char: 256).
+ */
+struct amp_client *amp_client_open(const char *service, const struct amp_client_options *opts);
+
+/*
+ * Sends one whole message of 0..amp_client_max_message() bytes (EMSGSIZE
+ * beyond). Waits for credit from the firmware up to timeout_ms, consuming
+ * what arrives meanwhile (messages are queued for amp_client_recv()).
+ * 0 on success. EAGAIN (timeout 0) or ETIMEDOUT: not enough credit, nothing
+ * sent. A message is never cut: once part of it went out, it is committed
+ * and send returns 0 even if the timeout then stops the transport; the
+ * library keeps the rest and finishes it before anything else on the next
+ * send, recv or close (a send that cannot finish a previous rest in time
+ * fails with EAGAIN/ETIMEDOUT and sends nothing new).
+ */
+int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms);
+
+/*
+ * Receives the next whole message into buf and returns its length (0 is a
+ * valid message). EAGAIN (timeout 0) / ETIMEDOUT: no whole message yet.
+ * EMSGSIZE: cap is too small; the message stays, amp_client_pending_size()
+ * tells its size. EBADMSG: a message failed its CRC-32 and was dropped; the
+ * connection stays usable. Reading returns credit to the firmware.
+ */
+ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout_ms);
+
+/* Size of the message at the head of the queue (the one recv refused with EMSGSIZE), or 0. */
+size_t amp_client_pending_size(const struct amp_client *c);
+
+/*
+ * send then recv, the whole bounded by timeout_ms; returns the reply's
+ * length. The reply is the next message: messages already received and not
+ * yet read come first. Errors as send and recv.
+ */
+ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, void *reply,
+			size_t cap, int timeout_ms);
+
+/*
+ * A descriptor for poll/epoll (EPOLLIN), readable when something arrived,
+ * when a message is queued, or once the remote went away. Then
+ * amp_client_recv(c, ..., 0) returns a message, or EAGAIN if only part of
+ * one or only control frames arrived (loop until EAGAIN), or the error.
+ * Owned by the handle: do not read or close it.
+ */
+int amp_client_fd(const struct amp_client *c);
+
+/* Largest message the service takes (bytes, at most AMP_MSG_MAX). */
+uint32_t amp_client_max_message(const struct amp_client *c);
+
+/* Sends CLOSE best-effort (bounded by at most 100 ms) and frees everything; NULL is fine. */
+void amp_client_close(struct amp_client *c);
 
 const char *amp_transport_name(enum amp_transport t);
 /* Parses "netlink", "tty" or "char"; -1 with EINVAL otherwise. */

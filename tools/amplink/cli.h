@@ -19,6 +19,17 @@ int cmd_bind(int argc, char **argv);
 int cmd_channels(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
+int cmd_send_verified(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
+int cmd_call(int argc, char **argv);
+
+struct option;
+/*
+ * After getopt_long (run with opterr = 0 and a leading ':' in its short
+ * options) returned c for something wrong: prints one line naming the
+ * unknown option, the option missing its value, or the bad value; returns 2.
+ */
+int cli_bad_option(const char *cmd, char **argv, const struct option *opts, int c);
 
 /* Prints "amplink: <what>: <why>" with a hint for the usual causes. */
 void cli_report_open_error(enum amp_transport t, const char *device, int err);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +61,26 @@ int cli_parse_transports(const char *s, unsigned int *mask)
 		*mask |= 1u << t;
 	}
 	return *mask ? 0 : -1;
+}
+
+int cli_bad_option(const char *cmd, char **argv, const struct option *opts, int c)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+	if (c == '?' && optopt)
+		fprintf(stderr, "amplink %s: unknown option '-%c' (see --help)\n", cmd, optopt);
+	else if (c == '?')
+		fprintf(stderr, "amplink %s: unknown option '%s' (see --help)\n", cmd, arg);
+	else if (c == ':')
+		fprintf(stderr, "amplink %s: option '%s' needs a value\n", cmd, arg);
+	else {
+		const char *name = "?";
+
+		for (const struct option *o = opts; o && o->name; o++)
+			if (o->val == c)
+				name = o->name;
+		fprintf(stderr, "amplink %s: bad value '%s' for --%s\n", cmd, optarg ? optarg : "",
+			name);
+	}
+	return 2;
 }

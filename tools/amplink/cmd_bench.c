@@ -100,7 +100,8 @@ static int parse_args(int argc, char **argv, struct bench_cli *c)
 	unsigned int timeout;
 	int o;
 
-	while ((o = getopt_long(argc, argv, "t:s:n:w:f:o:h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":t:s:n:w:f:o:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 't':
 			if (cli_parse_transports(optarg, &c->cfg.transports))
@@ -150,8 +151,7 @@ static int parse_args(int argc, char **argv, struct bench_cli *c)
 			usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option("bench", argv, opts, o);
 		}
 	}
 	return optind == argc ? 0 : bad("unexpected arguments");

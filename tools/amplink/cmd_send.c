@@ -1,60 +1,50 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* amplink send: a file to the firmware, every block verified. */
+/* amplink send: messages to a firmware service. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "msg_common.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: amplink send [OPTIONS] FILE\n"
+		"Usage: amplink send [OPTIONS] SERVICE [FILE | - | --hex HEX...]\n"
+		"       amplink send --verified [OPTIONS] FILE\n"
 		"\n"
-		"Sends FILE to the firmware's bench service in blocks, each acknowledged\n"
-		"with its length and CRC-32; stops at the first block that is not.\n"
+		"Sends one message to the firmware's service SERVICE: the contents of FILE,\n"
+		"of stdin (no FILE, or -), or the bytes given in hex. --verified sends FILE\n"
+		"to the bench service instead, in blocks each acknowledged with its length\n"
+		"and CRC-32 (see amplink send --verified --help).\n"
 		"\n"
 		"Options:\n"
 		"  -t, --transport T   netlink, tty or char (default netlink)\n"
 		"  -d, --device DEV    device or netlink channel (default: the usual one)\n"
-		"  -b, --block SIZE    block size, e.g. 64K, 1M (default 1M)\n"
-		"      --timeout MS    per block (default %d)\n"
-		"  -h, --help          show this help\n",
-		AMP_DEFAULT_TIMEOUT_MS * 5);
+		"  -x, --hex           the remaining arguments are the message, in hex\n"
+		"  -l, --each-line     one message per line of the input (without its newline)\n"
+		"  -w, --window N      rpmsg messages the firmware may send ahead\n"
+		"      --timeout MS    bound of each wait, -1 for none (default %d)\n"
+		"  -h, --help          show this help\n"
+		"\n"
+		"Exit status: 0 when every message went, 1 when one did not, 2 on bad usage.\n",
+		AMP_DEFAULT_TIMEOUT_MS);
 }
 
-static int send_mapped(struct amp_channel *ch, const unsigned char *data, size_t size, size_t block)
+static int send_one(struct amp_client *c, const struct msg_opts *m, const uint8_t *p, size_t len)
 {
-	struct timespec t0, t1;
-	size_t off = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		size_t n = size - off < block ? size - off : block;
-		struct amp_transfer t;
-
-		if (amp_channel_send_block(ch, data + off, n, &t) != 0) {
-			fprintf(stderr,
-				"amplink send: block at offset %zu: %s (firmware acked %u of %zu "
-				"bytes, status %u)\n",
-				off, strerror(errno), t.acked_bytes, n, t.status);
-			return 1;
-		}
-		off += n;
-	} while (off < size);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-
-	printf("sent %zu bytes over %s in %.3f s (%.1f KB/s), every block verified\n", size,
-	       amp_channel_device(ch), s, s > 0 ? (double)size / s / 1000.0 : 0.0);
-	return 0;
+	if (amp_client_send(c, p, len, m->timeout_ms) == 0)
+		return 0;
+	if (errno == EMSGSIZE)
+		fprintf(stderr,
+			"amplink send: a message of %zu bytes is larger than the service "
+			"takes (%u)\n",
+			len, amp_client_max_message(c));
+	else
+		msg_report("send", "sending", errno);
+	return 1;
 }
 
 int cmd_send(int argc, char **argv)
@@ -62,62 +52,80 @@ int cmd_send(int argc, char **argv)
 	static const struct option opts[] = {
 		{"transport", required_argument, NULL, 't'},
 		{"device", required_argument, NULL, 'd'},
-		{"block", required_argument, NULL, 'b'},
-		{"timeout", required_argument, NULL, 'T'},
+		{"hex", no_argument, NULL, 'x'},
+		{"each-line", no_argument, NULL, 'l'},
+		{"window", required_argument, NULL, MSG_OPT_WINDOW},
+		{"timeout", required_argument, NULL, MSG_OPT_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct amp_open_options o = {.transport = AMP_TRANSPORT_NETLINK,
-				     .timeout_ms = AMP_DEFAULT_TIMEOUT_MS * 5};
-	size_t block = 1024 * 1024;
-	int c;
+	struct msg_opts m = {.timeout_ms = AMP_DEFAULT_TIMEOUT_MS};
+	bool hex = false, each_line = false;
+	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "t:d:b:h", opts, NULL)) != -1) {
-		if (c == 't' && amp_transport_parse(optarg, &o.transport) == 0)
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--verified"))
+			return cmd_send_verified(argc, argv);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:d:xlw:h", opts, NULL)) != -1) {
+		int r = msg_option(&m, c, optarg);
+
+		if (r == 1)
 			continue;
-		if (c == 'd') {
-			o.device = optarg;
-		} else if (c == 'b' && cli_parse_size(optarg, &block) == 0 && block > 0) {
-			continue;
-		} else if (c == 'T' && atoi(optarg) > 0) {
-			o.timeout_ms = atoi(optarg);
+		if (r < 0)
+			return cli_bad_option("send", argv, opts, c);
+		if (c == 'x') {
+			hex = true;
+		} else if (c == 'l') {
+			each_line = true;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
-			return 2;
+			return cli_bad_option("send", argv, opts, c);
 		}
 	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "amplink send: exactly one FILE is needed\n");
+	if (optind == argc) {
+		fprintf(stderr, "amplink send: SERVICE is missing (see --help)\n");
 		return 2;
 	}
-	int fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
-	struct stat st;
+	const char *service = argv[optind++];
+	if (!hex && argc - optind > 1) {
+		fprintf(stderr, "amplink send: one FILE at most, got '%s' too\n", argv[optind + 1]);
+		return 2;
+	}
+	if (hex && each_line) {
+		fprintf(stderr, "amplink send: --each-line reads a file, not --hex\n");
+		return 2;
+	}
+	/* A file or hex is checked before connecting; stdin is read once connected. */
+	bool from_stdin = !hex && (optind == argc || !strcmp(argv[optind], "-"));
+	uint8_t *msg = NULL;
+	size_t len = 0;
 
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		fprintf(stderr, "amplink send: %s: %s\n", argv[optind], strerror(errno));
+	if (hex && msg_parse_hex("send", argv + optind, argc - optind, &msg, &len) != 0)
+		return 2;
+	if (!hex && !from_stdin && msg_read_all("send", argv[optind], &msg, &len) != 0)
+		return 1;
+	struct amp_client *cl = msg_connect("send", service, &m);
+
+	if (!cl || (from_stdin && msg_read_all("send", NULL, &msg, &len) != 0)) {
+		amp_client_close(cl);
+		free(msg);
 		return 1;
 	}
-	void *data = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
-				: (void *)"";
+	if (!each_line) {
+		rc = send_one(cl, &m, msg, len);
+	} else {
+		for (size_t at = 0; at < len && rc == 0;) {
+			uint8_t *nl = memchr(msg + at, '\n', len - at);
+			size_t n = nl ? (size_t)(nl - (msg + at)) : len - at;
 
-	close(fd);
-	if (data == MAP_FAILED) {
-		fprintf(stderr, "amplink send: mapping %s: %s\n", argv[optind], strerror(errno));
-		return 1;
+			rc = send_one(cl, &m, msg + at, n);
+			at += n + 1;
+		}
 	}
-	struct amp_channel *ch = amp_channel_open(&o);
-
-	if (!ch) {
-		cli_report_open_error(o.transport, o.device, errno);
-		return 1;
-	}
-	int rc = send_mapped(ch, data, (size_t)st.st_size, block);
-
-	amp_channel_close(ch);
-	if (st.st_size)
-		munmap(data, (size_t)st.st_size);
+	amp_client_close(cl);
+	free(msg);
 	return rc;
 }

@@ -9,7 +9,10 @@ static const struct cli_command commands[] = {
 	{"bench", "measure every transport with verified transfers", cmd_bench},
 	{"bind", "serve an rpmsg service through netlink (no name: list them)", cmd_bind},
 	{"channels", "list the firmware's channels and the netlink counters", cmd_channels},
-	{"send", "send a file, every block verified", cmd_send},
+	{"send", "send a message to a firmware service (--verified: a file, blocks verified)",
+	 cmd_send},
+	{"listen", "print a firmware service's messages as they arrive", cmd_listen},
+	{"call", "send a request to a firmware service and print its reply", cmd_call},
 	{"unbind", "release a service bound with 'amplink bind'", cmd_unbind},
 };
 
@@ -17,7 +20,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: amplink COMMAND [OPTIONS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'amplink COMMAND --help' describes each one.\n");
 }
 

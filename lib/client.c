@@ -6,15 +6,15 @@
  * they receive goes in place through the shared frame parser, and a
  * message's payload is reassembled straight into a buffer of its size.
  *
- * Credit the firmware gives us is in payload bytes: a message goes out only
- * when all of it is covered. Credit we give the firmware is in rpmsg
- * messages: the firmware cuts each frame into 496-byte rpmsg messages and
- * never puts two frames in one, so a MSG of n bytes took ceil((20 + n) /
- * 496) of them, on every transport. An rpmsg message is "freed" once all its
- * bytes left the transport's receive buffer and the application will not
- * make us hold them: those of the message being reassembled while nothing
- * is queued (the application is waiting for it), or those of a queued
- * message when the application reads it. Freed messages go back in one
+ * Credit the firmware gives us is in payload bytes: a message goes out in
+ * frames as credit comes (all but the last with MORE), so any credit held
+ * can be used. Credit we give the firmware is in rpmsg messages: the
+ * firmware cuts messages into frames of one rpmsg message each and never
+ * puts two frames in one, so a MSG frame of n bytes took ceil((20 + n) /
+ * 496) of them (one, as the firmware cuts), on every transport. An rpmsg message is "freed" once
+ * all its bytes left the transport's receive buffer and the application will not make us hold them:
+ * those of the message being reassembled while nothing is queued (the application is waiting for
+ * it), or those of a queued message when the application reads it. Freed messages go back in one
  * CREDIT frame once they reach half the window, so the queue of unread
  * messages is bounded by the window.
  */
@@ -48,10 +48,14 @@ enum client_state { OPENING, OPEN, DEAD };
 struct rx_msg {
 	struct rx_msg *next;
 	uint8_t *data;
-	uint32_t len;
-	uint32_t units;	   /* rpmsg messages that carried it */
-	uint32_t credited; /* of those, already counted in freed */
-	int err;	   /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
+	uint32_t len; /* bytes of its frames received whole */
+	uint32_t cap; /* bytes data holds */
+	uint32_t seq;
+	uint32_t units;			 /* rpmsg messages that carried its frames so far */
+	uint32_t units_done;		 /* ... those of frames received whole */
+	uint32_t credited;		 /* of units, already counted in freed */
+	uint32_t frame_len, frame_units; /* the frame arriving */
+	int err; /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
 };
 
 struct amp_client {
@@ -70,12 +74,13 @@ struct amp_client {
 	uint32_t tx_seq;
 	/* receiving */
 	struct amp_stream stream;
-	uint8_t ctl[CTL_MAX]; /* the current control frame's first bytes */
-	struct rx_msg *cur;   /* the MSG being reassembled, or NULL */
-	uint32_t cur_got;
+	uint8_t ctl[CTL_MAX];	    /* the current control frame's first bytes */
+	struct rx_msg *cur;	    /* the message being reassembled, or NULL */
+	bool in_msg_frame;	    /* the frame arriving is one of cur's */
+	uint32_t cur_got;	    /* bytes of that frame so far */
 	struct rx_msg *head, *tail; /* whole messages not yet read */
 	uint32_t freed;		    /* rpmsg messages freed, not yet given back */
-	/* sending: a committed frame's unsent bytes */
+	/* sending: the unsent bytes of a frame the transport took part of */
 	uint8_t *rest;
 	size_t rest_len, rest_off;
 };
@@ -125,7 +130,10 @@ static void credit_head_of_line(struct amp_client *c)
 
 	if (!m || c->head)
 		return;
-	uint32_t arrived = units_of((uint64_t)AMP_FRAME_HDR_SIZE + c->cur_got, false);
+	uint32_t arrived = m->units_done;
+
+	if (c->in_msg_frame)
+		arrived += units_of((uint64_t)AMP_FRAME_HDR_SIZE + c->cur_got, false);
 
 	if (arrived > m->credited) {
 		c->freed += arrived - m->credited;
@@ -133,34 +141,92 @@ static void credit_head_of_line(struct amp_client *c)
 	}
 }
 
+/* Forgets the message being reassembled; the rpmsg messages it used are freed. */
+static void drop_cur(struct amp_client *c)
+{
+	struct rx_msg *m = c->cur;
+
+	if (!m)
+		return;
+	c->freed += m->units - m->credited;
+	free(m->data);
+	free(m);
+	c->cur = NULL;
+}
+
+/* Room for another frame of len bytes in the message being reassembled. */
+static void grow_cur(struct rx_msg *m, uint32_t len)
+{
+	if (m->err)
+		return;
+	if (len > AMP_MSG_MAX - m->len) {
+		m->err = EPROTO; /* broke the protocol: counted for credit, never stored */
+		free(m->data);
+		m->data = NULL;
+		return;
+	}
+	uint32_t need = m->len + len;
+
+	if (need <= m->cap)
+		return;
+	uint32_t cap = m->cap ? m->cap : 512u;
+
+	while (cap < need)
+		cap = cap > AMP_MSG_MAX / 2 ? AMP_MSG_MAX : cap * 2u;
+	uint8_t *data = realloc(m->data, cap);
+
+	if (!data) {
+		m->err = ENOMEM;
+		free(m->data);
+		m->data = NULL;
+		return;
+	}
+	m->data = data;
+	m->cap = cap;
+}
+
 static void on_header(struct amp_client *c, const struct amp_frame_hdr *h)
 {
-	c->cur = NULL;
+	c->in_msg_frame = false;
 	c->cur_got = 0;
 	memset(c->ctl, 0, sizeof(c->ctl));
 	/* MSG frames before OPENED are stale: a previous owner's. */
 	if (h->type != AMP_FRAME_MSG || c->state != OPEN)
 		return;
-	struct rx_msg *m = calloc(1, sizeof(*m));
+	/* Every MSG frame took rpmsg messages of the window, whatever it says. */
+	uint32_t units = units_of((uint64_t)AMP_FRAME_HDR_SIZE + h->len, true);
 
-	if (!m) {
-		go_dead(c, ENOMEM);
+	if (h->flags & AMP_FRAME_F_ABORT || (c->cur && c->cur->seq != h->seq))
+		drop_cur(c); /* abandoned by the firmware */
+	if (h->flags & AMP_FRAME_F_ABORT) {
+		c->freed += units;
 		return;
 	}
-	m->len = h->len;
-	m->units = units_of((uint64_t)AMP_FRAME_HDR_SIZE + h->len, true);
-	if (h->len > AMP_MSG_MAX)
-		m->err = EPROTO; /* broke the protocol: counted for credit, never allocated */
-	else if (h->len > 0 && !(m->data = malloc(h->len)))
-		m->err = ENOMEM;
-	c->cur = m;
+	if (!c->cur) {
+		c->cur = calloc(1, sizeof(*c->cur));
+		if (!c->cur) {
+			go_dead(c, ENOMEM);
+			return;
+		}
+		c->cur->seq = h->seq;
+	}
+	struct rx_msg *m = c->cur;
+
+	m->frame_len = h->len;
+	m->frame_units = units;
+	m->units += units;
+	grow_cur(m, h->len);
+	c->in_msg_frame = true;
 }
 
 static void on_payload(struct amp_client *c, const struct amp_stream_event *ev)
 {
-	if (c->cur) {
-		if (c->cur->data)
-			memcpy(c->cur->data + ev->offset, ev->data, ev->len);
+	if (c->in_msg_frame) {
+		struct rx_msg *m = c->cur;
+
+		/* grow_cur() made room for the whole frame, or marked m failed */
+		if (m->data && !m->err)
+			memcpy(m->data + m->len + ev->offset, ev->data, ev->len);
 		c->cur_got += ev->len;
 		credit_head_of_line(c);
 	} else if (ev->offset < CTL_MAX) {
@@ -230,14 +296,19 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 {
 	struct rx_msg *m = c->cur;
 
-	if (!m) {
-		if (ev->crc_ok)
+	if (!c->in_msg_frame) {
+		if (ev->crc_ok && ev->hdr.type != AMP_FRAME_MSG)
 			on_control(c, &ev->hdr);
 		return;
 	}
-	c->cur = NULL;
+	c->in_msg_frame = false;
+	m->len += m->frame_len;
+	m->units_done += m->frame_units;
 	if (!ev->crc_ok && !m->err)
 		m->err = EBADMSG;
+	if (ev->hdr.flags & AMP_FRAME_F_MORE)
+		return; /* more frames of it follow */
+	c->cur = NULL;
 	if (m->err) {
 		free(m->data);
 		m->data = NULL;
@@ -286,7 +357,7 @@ static int transport_failed(struct amp_client *c)
 	return -1;
 }
 
-/* Writes the rest of a committed frame: 0 when done, -1 with EAGAIN or the failure. */
+/* Writes the rest of a frame begun: 0 when done, -1 with EAGAIN or the failure. */
 static int finish_rest(struct amp_client *c, int64_t deadline)
 {
 	while (c->rest) {
@@ -304,7 +375,7 @@ static int finish_rest(struct amp_client *c, int64_t deadline)
 	return 0;
 }
 
-/* Keeps iov's bytes from offset done on as the committed rest. */
+/* Keeps iov's bytes from offset done on as the rest of the frame. */
 static int keep_rest(struct amp_client *c, const struct iovec *iov, int iovcnt, size_t total,
 		     size_t done)
 {
@@ -379,7 +450,7 @@ static int write_control(struct amp_client *c, uint8_t type, uint32_t seq, const
 	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)payload, len}};
 
 	amp_frame_encode(hdr, type, seq, (uint32_t)len, amp_crc32(0, payload, len));
-	return write_frame(c, iov, 2, deadline);
+	return write_frame(c, iov, len ? 2 : 1, deadline);
 }
 
 static bool credit_owed(const struct amp_client *c)
@@ -445,9 +516,49 @@ static int not_now(bool nowait)
 	return -1;
 }
 
+/* Waits until the firmware grants credit: 0, or -1 (EAGAIN/ETIMEDOUT, or the end). */
+static int wait_credit(struct amp_client *c, int64_t deadline, bool nowait)
+{
+	while (c->tx_credit == 0) {
+		if (nowait || pump(c, deadline) != 0)
+			return errno == ETIMEDOUT || nowait ? not_now(nowait) : -1;
+		if (c->state == DEAD) {
+			errno = c->dead_errno;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Tells the firmware to drop the message whose first frames went: an empty
+ * MSG with ABORT, after whatever rest of a frame is still going out. Best
+ * effort, bounded; a connection that cannot take it is failing anyway.
+ */
+static void abort_message(struct amp_client *c, uint32_t seq)
+{
+	int64_t deadline = amp_now_ms() + c->timeout_ms;
+	uint8_t hdr[AMP_FRAME_HDR_SIZE];
+	struct iovec iov = {hdr, sizeof(hdr)};
+
+	if (c->rest && finish_rest(c, deadline) != 0)
+		return;
+	amp_frame_encode_flags(hdr, AMP_FRAME_MSG, AMP_FRAME_F_ABORT, seq, 0, 0);
+	(void)write_frame(c, &iov, 1, deadline);
+}
+
+/*
+ * One message, in frames as credit allows. Without waiting (timeout 0) it
+ * goes only if the credit held covers it all. A wait that runs out after
+ * the first frame went abandons the message (ABORT): it is not delivered.
+ */
 static int send_until(struct amp_client *c, const void *data, size_t len, int64_t deadline,
 		      bool nowait)
 {
+	const uint8_t *p = data;
+	uint32_t seq = c->tx_seq + 1;
+	size_t off = 0;
+
 	if (c->state == DEAD) {
 		errno = c->dead_errno;
 		return -1;
@@ -459,22 +570,51 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 	if (c->rest && finish_rest(c, deadline) != 0)
 		return errno == EAGAIN ? not_now(nowait) : -1;
 	flush_credit(c, deadline);
-	while (c->tx_credit < len) {
-		if (pump(c, deadline) != 0)
-			return errno == ETIMEDOUT ? not_now(nowait) : -1;
-		if (c->state == DEAD) {
-			errno = c->dead_errno;
+	if (nowait && c->tx_credit < len) {
+		/* what arrived may be the credit we need */
+		(void)pump(c, amp_now_ms());
+		if (c->tx_credit < len)
+			return not_now(true);
+	}
+	do {
+		/* a frame the transport took only part of goes out whole first */
+		if (c->rest && finish_rest(c, deadline) != 0) {
+			int err = errno;
+
+			c->tx_seq = seq;
+			if (off > 0 && c->state != DEAD)
+				abort_message(c, seq);
+			errno = err;
+			return err == EAGAIN ? not_now(nowait) : -1;
+		}
+		if (len - off > 0 && wait_credit(c, deadline, nowait) != 0) {
+			int err = errno;
+
+			if (off > 0 && c->state != DEAD)
+				abort_message(c, seq);
+			c->tx_seq = seq;
+			errno = err;
 			return -1;
 		}
-	}
-	uint8_t hdr[AMP_FRAME_HDR_SIZE];
-	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
+		uint32_t n = len - off < c->tx_credit ? (uint32_t)(len - off) : c->tx_credit;
+		uint16_t flags = off + n < len ? AMP_FRAME_F_MORE : 0;
+		uint8_t hdr[AMP_FRAME_HDR_SIZE];
+		struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(p + off), n}};
 
-	amp_frame_encode(hdr, AMP_FRAME_MSG, c->tx_seq + 1, (uint32_t)len, amp_crc32(0, data, len));
-	if (write_frame(c, iov, len ? 2 : 1, deadline) != 0)
-		return errno == EAGAIN ? not_now(nowait) : -1;
-	c->tx_seq++;
-	c->tx_credit -= (uint32_t)len;
+		amp_frame_encode_flags(hdr, AMP_FRAME_MSG, flags, seq, n, amp_crc32(0, p + off, n));
+		if (write_frame(c, iov, n ? 2 : 1, deadline) != 0) {
+			int err = errno;
+
+			if (off > 0 && c->state != DEAD && err == EAGAIN)
+				abort_message(c, seq);
+			c->tx_seq = seq;
+			errno = err;
+			return err == EAGAIN ? not_now(nowait) : -1;
+		}
+		c->tx_credit -= n;
+		off += n;
+	} while (off < len);
+	c->tx_seq = seq;
 	flush_credit(c, deadline);
 	return 0;
 }
@@ -498,7 +638,7 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 			  bool nowait)
 {
 	/*
-	 * A committed frame's rest goes first if the transport takes it now;
+	 * A frame's rest goes first if the transport takes it now;
 	 * otherwise the waits below keep trying (pump), while receiving.
 	 */
 	if (c->rest && c->state != DEAD)

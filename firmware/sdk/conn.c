@@ -279,10 +279,18 @@ static bool send_control(struct amp_node *n, struct amp_conn *c, uint8_t type, u
 	return rp_send(n->dev, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
 }
 
-/* Returns credit once the client is down to half its window. */
+/*
+ * Returns credit: for whole messages as soon as one is consumed (its buffer
+ * is free again, and a client waiting to send the next whole message
+ * without waiting must not wait for half a window); for pieces once the
+ * client is down to half its window. Either way at most once per poll pass,
+ * so a burst of messages costs one CREDIT.
+ */
 static bool return_credit(struct amp_node *n, struct amp_conn *c)
 {
-	if (!c->credit_owed || c->paused || c->rx_credit >= c->rx_grant / 2u + 1u)
+	if (!c->credit_owed || c->paused)
+		return true;
+	if (c->svc->ops->piece && c->rx_credit >= c->rx_grant / 2u + 1u)
 		return true;
 	if (!send_control(n, c, AMP_FRAME_CREDIT, c->credit_owed))
 		return false;

@@ -179,14 +179,14 @@ struct amp_client *amp_client_open(const char *service, const struct amp_client_
 
 /*
  * Sends one whole message of 0..amp_client_max_message() bytes (EMSGSIZE
- * beyond). Waits for credit from the firmware up to timeout_ms, consuming
- * what arrives meanwhile (messages are queued for amp_client_recv()).
- * 0 on success. EAGAIN (timeout 0) or ETIMEDOUT: not enough credit, nothing
- * sent. A message is never cut: once part of it went out, it is committed
- * and send returns 0 even if the timeout then stops the transport; the
- * library keeps the rest and finishes it before anything else on the next
- * send, recv or close (a send that cannot finish a previous rest in time
- * fails with EAGAIN/ETIMEDOUT and sends nothing new).
+ * beyond). The message goes in frames as the firmware grants credit,
+ * waiting for more up to timeout_ms and consuming what arrives meanwhile
+ * (messages are queued for amp_client_recv()). 0 on success.
+ * EAGAIN (timeout 0): the credit held does not cover the whole message;
+ * nothing was sent. ETIMEDOUT: the credit did not come in time; if part of
+ * the message had gone, the firmware is told to discard it (ABORT), so a
+ * message is delivered whole or not at all. A frame the transport took
+ * only part of is kept and finished before anything else on the next call.
  */
 int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms);
 

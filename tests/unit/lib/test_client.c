@@ -64,9 +64,13 @@ struct fw {
 	/* state */
 	struct amp_stream st;
 	uint8_t type;
+	uint16_t flags;
 	uint32_t seq;
-	uint8_t *cur;
+	uint8_t *cur; /* the frame arriving (control) or the message so far (MSG) */
 	uint32_t cur_len;
+	uint32_t msg_len; /* MSG: bytes of earlier frames of the message */
+	bool msg_bad;	  /* MSG: one of its frames failed its CRC */
+	uint32_t aborts;  /* messages the client abandoned (ABORT) */
 	uint8_t ctl[64];
 	bool opened;
 	uint32_t window, units; /* units: rpmsg messages we may still send */
@@ -98,17 +102,23 @@ static void fw_fail(struct fw *f, const char *what)
 		snprintf(f->failure, sizeof(f->failure), "%s", what);
 }
 
-static struct out frame(uint8_t type, uint32_t seq, const void *payload, size_t len, bool bad_crc)
+static struct out frame_flags(uint8_t type, uint16_t flags, uint32_t seq, const void *payload,
+			      size_t len, bool bad_crc)
 {
 	struct out o = {.buf = malloc(AMP_FRAME_HDR_SIZE + len + 1),
 			.len = AMP_FRAME_HDR_SIZE + len};
 
-	amp_frame_encode(o.buf, type, seq, (uint32_t)len,
-			 amp_crc32(0, payload, len) ^ (bad_crc ? 1u : 0u));
+	amp_frame_encode_flags(o.buf, type, flags, seq, (uint32_t)len,
+			       amp_crc32(0, payload, len) ^ (bad_crc ? 1u : 0u));
 	if (len)
 		memcpy(o.buf + AMP_FRAME_HDR_SIZE, payload, len);
 	o.msg = type == AMP_FRAME_MSG;
 	return o;
+}
+
+static struct out frame(uint8_t type, uint32_t seq, const void *payload, size_t len, bool bad_crc)
+{
+	return frame_flags(type, 0, seq, payload, len, bad_crc);
 }
 
 /* Queues a frame (lock held): MSG frames in order under credit, others first. */
@@ -171,10 +181,24 @@ static void on_frame(struct fw *f, bool crc_ok)
 		break;
 	}
 	case AMP_FRAME_MSG:
+		if (f->flags & AMP_FRAME_F_ABORT) {
+			f->aborts++;
+			f->msg_len = 0;
+			f->msg_bad = false;
+			break;
+		}
+		f->msg_len += f->cur_len;
+		f->msg_bad |= !crc_ok;
+		if (f->flags & AMP_FRAME_F_MORE)
+			break; /* a message in several frames: more to come */
 		if (f->n_got == MAX_GOT) {
 			fw_fail(f, "too many messages");
 			break;
 		}
+		f->cur_len = f->msg_len;
+		crc_ok = !f->msg_bad;
+		f->msg_len = 0;
+		f->msg_bad = false;
 		f->got[f->n_got].data = f->cur;
 		f->got[f->n_got].len = f->cur_len;
 		f->got[f->n_got++].crc_ok = crc_ok;
@@ -220,14 +244,21 @@ static void feed(struct fw *f, const uint8_t *data, size_t len)
 			return;
 		case AMP_STREAM_HEADER:
 			f->type = ev.hdr.type;
+			f->flags = ev.hdr.flags;
 			f->seq = ev.hdr.seq;
 			f->cur_len = ev.hdr.len;
 			memset(f->ctl, 0, sizeof(f->ctl));
-			free(f->cur);
-			f->cur = malloc(ev.hdr.len + 1);
+			if (f->type != AMP_FRAME_MSG || f->msg_len == 0) {
+				free(f->cur);
+				f->cur = NULL;
+			}
+			/* a MSG frame continues the message: its bytes go after the others */
+			f->cur = realloc(f->cur, (f->type == AMP_FRAME_MSG ? f->msg_len : 0) +
+							 ev.hdr.len + 1);
 			break;
 		case AMP_STREAM_PAYLOAD:
-			memcpy(f->cur + ev.offset, ev.data, ev.len);
+			memcpy(f->cur + (f->type == AMP_FRAME_MSG ? f->msg_len : 0) + ev.offset,
+			       ev.data, ev.len);
 			if (ev.offset < sizeof(f->ctl))
 				memcpy(f->ctl + ev.offset, ev.data,
 				       ev.len < sizeof(f->ctl) - ev.offset
@@ -427,6 +458,24 @@ static void fw_send(const void *data, size_t len, bool bad_crc)
 	pthread_mutex_unlock(&fw->lock);
 }
 
+/* A message cut as the firmware cuts it: frames of 476 bytes, all but the last with MORE. */
+static void fw_send_cut(uint32_t seq, const uint8_t *data, size_t len, bool abort_at_end)
+{
+	size_t off = 0;
+
+	pthread_mutex_lock(&fw->lock);
+	do {
+		size_t n = len - off < AMP_MSG_FRAG_MAX ? len - off : AMP_MSG_FRAG_MAX;
+		uint16_t more = off + n < len || abort_at_end ? AMP_FRAME_F_MORE : 0;
+
+		queue(fw, frame_flags(AMP_FRAME_MSG, more, seq, data + off, n, false));
+		off += n;
+	} while (off < len);
+	if (abort_at_end)
+		queue(fw, frame_flags(AMP_FRAME_MSG, AMP_FRAME_F_ABORT, seq, NULL, 0, false));
+	pthread_mutex_unlock(&fw->lock);
+}
+
 /* CLOSE after whatever MSG frames were queued before it, as the firmware sends them. */
 static void fw_send_close(void)
 {
@@ -622,9 +671,13 @@ static void test_send_waits_for_credit(void **state)
 
 	assert_non_null(c);
 	assert_int_equal(amp_client_send(c, a, sizeof(a), 0), 0);
-	/* 400 bytes of credit left: nothing goes, whatever the timeout. */
+	/* 400 bytes of credit left: without waiting, nothing goes. */
 	assert_int_equal(amp_client_send(c, b, sizeof(b), 0), -1);
 	assert_int_equal(errno, EAGAIN);
+	/*
+	 * Waiting, the first 400 bytes go as a frame with MORE; when no more
+	 * credit comes in time, the message is abandoned (ABORT): not delivered.
+	 */
 	assert_int_equal(amp_client_send(c, b, sizeof(b), 50), -1);
 	assert_int_equal(errno, ETIMEDOUT);
 	assert_int_equal(amp_client_send(c, x, sizeof(x), 0), -1);
@@ -638,7 +691,11 @@ static void test_send_waits_for_credit(void **state)
 	assert_int_equal(amp_client_send(c, b, sizeof(b), -1), 0);
 	fw_wait_got(2);
 	assert_memory_equal(fw->got[0].data, a, sizeof(a));
+	assert_int_equal(fw->got[1].len, sizeof(b));
 	assert_memory_equal(fw->got[1].data, b, sizeof(b));
+	pthread_mutex_lock(&fw->lock);
+	assert_int_equal(fw->aborts, 1);
+	pthread_mutex_unlock(&fw->lock);
 	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), sizeof(x));
 	assert_memory_equal(buf, x, sizeof(x));
 	amp_client_close(c);
@@ -681,6 +738,38 @@ static void test_timeout_mid_message_keeps_the_rest(void **state)
 	amp_client_close(c);
 	free(m);
 	free(back);
+	fw_stop();
+}
+
+/*
+ * Messages in frames of 476 bytes, as the firmware cuts them, through a
+ * window far smaller than one of them; one abandoned half-way (ABORT) is
+ * never delivered and its credit comes back.
+ */
+static void test_messages_in_frames(void **state)
+{
+	enum { BIG = 100000 };
+	uint8_t *big = pattern(BIG, 9), *half = pattern(5000, 3), *buf = malloc(BIG);
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(8);
+
+	assert_non_null(c);
+	fw_send_cut(1, big, BIG, false);
+	fw_send_cut(2, half, 5000, true);
+	fw_send_cut(3, (const uint8_t *)"", 0, false);
+	fw_send_cut(4, half, 477, false);
+	assert_int_equal(amp_client_recv(c, buf, BIG, WAIT_MS), BIG);
+	assert_memory_equal(buf, big, BIG);
+	assert_int_equal(amp_client_recv(c, buf, BIG, WAIT_MS), 0);
+	assert_int_equal(amp_client_recv(c, buf, BIG, WAIT_MS), 477);
+	assert_memory_equal(buf, half, 477);
+	amp_client_close(c);
+	free(big);
+	free(half);
+	free(buf);
 	fw_stop();
 }
 
@@ -890,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_send_waits_for_credit),
 		cmocka_unit_test(test_timeout_mid_message_keeps_the_rest),
 		cmocka_unit_test(test_credit_returned_by_recv),
+		cmocka_unit_test(test_messages_in_frames),
 		cmocka_unit_test(test_emsgsize),
 		cmocka_unit_test(test_bad_crc),
 		cmocka_unit_test(test_close_from_firmware),

@@ -43,7 +43,8 @@ test-vboard: build vboard-kernel
 
 bench: build vboard-kernel
 	@echo "== amplink bench on the vboard (16-entry rings, as on STM32MP157); results in $(BUILD_DIR)/bench/"
-	vboard/run --timeout 600 --results $(BUILD_DIR)/bench -- sh -c '\
+	vboard/run --firmware $(BUILD_DIR)/firmware/ports/vhost-user/amplink-fw-vhost-user \
+		--timeout 600 --results $(BUILD_DIR)/bench -- sh -c '\
 		insmod $(BUILD_DIR)/kernel/rpmsg_netlink.ko && \
 		$(BUILD_DIR)/tools/amplink/amplink bench --transport netlink,tty,char --output "$$AMPLINK_RESULTS_DIR"'
 	@ls $(BUILD_DIR)/bench/bench.csv $(BUILD_DIR)/bench/bench.json $(BUILD_DIR)/bench/bench.svg

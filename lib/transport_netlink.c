@@ -424,9 +424,14 @@ static ssize_t nl_write_some(struct amp_channel *ch, const struct iovec *iov, in
 		skip = 0;
 	}
 	uint32_t wait_ms = (uint32_t)amp_ms_left(deadline);
-	ssize_t more = nl_send_iov(nl, rest, n, RPMSG_NETLINK_MAX_DATA - AMP_RPMSG_MTU,
-				   wait_ms > MID_SEND_WAIT_MS ? wait_ms : MID_SEND_WAIT_MS, sink,
-				   ctx, &ack_error);
+
+	/* at least MID_SEND_WAIT_MS, at most what the module accepts */
+	if (wait_ms < MID_SEND_WAIT_MS)
+		wait_ms = MID_SEND_WAIT_MS;
+	if (wait_ms > RPMSG_NETLINK_MAX_TIMEOUT_MS)
+		wait_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS;
+	ssize_t more = nl_send_iov(nl, rest, n, RPMSG_NETLINK_MAX_DATA - AMP_RPMSG_MTU, wait_ms,
+				   sink, ctx, &ack_error);
 
 	if (more < 0)
 		return -1;

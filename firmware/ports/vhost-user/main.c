@@ -21,6 +21,7 @@
 #include <rpmsg/rpmsg.h>
 
 #include "log.h"
+#include "test_services.h"
 #include "vhost_user.h"
 
 /*
@@ -41,6 +42,7 @@ struct port {
 	bool once;
 	int ready_fd;
 	uint32_t busy_poll_us; /* keep polling this long after the last message */
+	bool test_services;    /* --test-services */
 };
 
 static void notify_driver(struct rp_device *dev, unsigned int queue)
@@ -84,6 +86,8 @@ static void port_start(struct vu_backend *vu)
 			    &port_rp_ops, p);
 	if (rc == RP_OK)
 		rc = firmware_start(&p->fw, &p->dev, monotonic_ms);
+	if (rc == RP_OK && p->test_services && test_services_init(&p->fw.node) != AMP_OK)
+		rc = RP_EINVAL;
 	if (rc != RP_OK) {
 		log_error("starting the firmware: %s", rp_strerror(rc));
 		p->failed = true;
@@ -228,6 +232,9 @@ static void usage(FILE *out)
 		"      --no-event-idx    do not offer VIRTIO_RING_F_EVENT_IDX\n"
 		"      --busy-poll-us N  after the last message, keep polling N microseconds\n"
 		"                        with doorbells off before sleeping (default %u; 0: off)\n"
+		"      --test-services   also serve \"test-echo\" and \"test-probe\" (the "
+		"vboard's\n"
+		"                        end-to-end tests)\n"
 		"      --once            exit when the frontend disconnects\n"
 		"      --ready-fd FD     write \"ready\\n\" to FD once listening, then close it\n"
 		"  -v, --verbose         more diagnostics (repeat for protocol traces)\n"
@@ -246,6 +253,7 @@ struct options {
 	unsigned int max_queue;
 	bool event_idx;
 	bool once;
+	bool test_services;
 	int ready_fd;
 };
 
@@ -264,7 +272,14 @@ static int parse_uint(const char *s, unsigned int *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_MAX_QUEUE = 256, OPT_NO_EVENT_IDX, OPT_ONCE, OPT_READY_FD, OPT_BUSY_POLL };
+	enum {
+		OPT_MAX_QUEUE = 256,
+		OPT_NO_EVENT_IDX,
+		OPT_ONCE,
+		OPT_READY_FD,
+		OPT_BUSY_POLL,
+		OPT_TEST_SERVICES
+	};
 	static const struct option longopts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"max-queue", required_argument, NULL, OPT_MAX_QUEUE},
@@ -272,6 +287,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"once", no_argument, NULL, OPT_ONCE},
 		{"ready-fd", required_argument, NULL, OPT_READY_FD},
 		{"busy-poll-us", required_argument, NULL, OPT_BUSY_POLL},
+		{"test-services", no_argument, NULL, OPT_TEST_SERVICES},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -303,6 +319,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ONCE:
 			o->once = true;
+			break;
+		case OPT_TEST_SERVICES:
+			o->test_services = true;
 			break;
 		case OPT_READY_FD:
 			if (parse_uint(optarg, &fd) || fd > 1024) {
@@ -445,6 +464,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	p.once = o.once;
+	p.test_services = o.test_services;
 	p.busy_poll_us = o.busy_poll_us;
 	say_ready(o.ready_fd);
 	rc = serve(&p, sig_fd);

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "test_services.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ECHO_CLIENTS 4u
+
+struct echo_client {
+	bool used;
+	bool pending;	/* reply still going out: the client is paused */
+	uint8_t *reply; /* AMP_MSG_MAX bytes, allocated on first use */
+};
+
+static struct echo_client clients[ECHO_CLIENTS];
+static struct amp_node *node;
+static uint32_t gone, last_gone_ms, echoed;
+
+static struct echo_client *client_of(struct amp_conn *c)
+{
+	return amp_conn_priv(c);
+}
+
+static bool echo_connected(struct amp_conn *c)
+{
+	for (unsigned int i = 0; i < ECHO_CLIENTS; i++) {
+		struct echo_client *ec = &clients[i];
+
+		if (ec->used)
+			continue;
+		if (!ec->reply)
+			ec->reply = malloc(AMP_MSG_MAX);
+		if (!ec->reply)
+			return false;
+		ec->used = true;
+		ec->pending = false;
+		amp_conn_set_priv(c, ec);
+		return true;
+	}
+	return false;
+}
+
+static void echo_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	struct echo_client *ec = client_of(c);
+
+	if (ec->pending) {
+		/* deeper than one message in flight: this test service keeps no queue */
+		ec->used = false;
+		amp_close(c);
+		return;
+	}
+	memcpy(ec->reply, data, len);
+	echoed++;
+	if (amp_send(c, ec->reply, len) == AMP_PENDING) {
+		ec->pending = true;
+		amp_conn_pause(c);
+	}
+}
+
+static void echo_writable(struct amp_conn *c)
+{
+	struct echo_client *ec = client_of(c);
+
+	if (ec->pending) {
+		ec->pending = false;
+		amp_conn_resume(c);
+	}
+}
+
+static void echo_gone(struct amp_conn *c)
+{
+	struct echo_client *ec = client_of(c);
+
+	ec->used = false;
+	gone++;
+	last_gone_ms = amp_now_ms(node);
+}
+
+static const struct amp_service_ops echo_ops = {
+	.connected = echo_connected,
+	.message = echo_message,
+	.writable = echo_writable,
+	.gone = echo_gone,
+};
+
+/* Whole messages up to AMP_MSG_MAX: the pool is reserved, touched only when used. */
+AMP_SERVICE_DEFINE(test_echo, TEST_ECHO_SERVICE, &echo_ops, NULL, AMP_MSG_MAX, ECHO_CLIENTS);
+
+static uint8_t probe_reply[TEST_PROBE_REPLY_SIZE];
+
+static void probe_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	uint32_t partial = 0;
+
+	(void)data;
+	(void)len;
+	for (unsigned int k = 0; k < AMP_MAX_PEERS; k++)
+		partial += node->conns[k].svc == &test_echo && node->conns[k].in_msg;
+	amp_put32(probe_reply, gone);
+	amp_put32(probe_reply + 4, gone ? amp_now_ms(node) - last_gone_ms : UINT32_MAX);
+	amp_put32(probe_reply + 8, test_echo.clients);
+	amp_put32(probe_reply + 12, partial);
+	amp_put32(probe_reply + 16, echoed);
+	(void)amp_send_copy(c, probe_reply, sizeof(probe_reply));
+}
+
+static void probe_gone(struct amp_conn *c)
+{
+	(void)c;
+}
+
+static const struct amp_service_ops probe_ops = {.message = probe_message, .gone = probe_gone};
+
+AMP_SERVICE_DEFINE(test_probe, TEST_PROBE_SERVICE, &probe_ops, NULL, 64, 4);
+
+int test_services_init(struct amp_node *n)
+{
+	int rc;
+
+	node = n;
+	for (unsigned int i = 0; i < ECHO_CLIENTS; i++)
+		clients[i].used = false;
+	rc = amp_service_register(n, &test_echo);
+	if (rc == AMP_OK)
+		rc = amp_service_register(n, &test_probe);
+	return rc;
+}

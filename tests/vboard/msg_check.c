@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Runs inside the vboard against the firmware started with --test-services:
+ * the message layer end to end through libamplink and the real drivers.
+ *
+ *   msg-check sizes TRANSPORT     messages of 0 B .. 16 MiB both ways, byte-exact
+ *   msg-check stream              the sensor example streaming to 4 netlink
+ *                                 clients, one of them not reading for 1 s:
+ *                                 no sample lost, no message dropped
+ *   msg-check killed-client       a client killed half-way through a message:
+ *                                 the service hears it within 100 ms, the next
+ *                                 client is served
+ *   msg-check firmware-kill [DIR] the firmware is killed (the runner's
+ *                                 kill-firmware in DIR, default /run/vboard,
+ *                                 as $AMPLINK_RUN_DIR) under a blocked recv:
+ *                                 it returns within 1 s, ECONNRESET or ENODEV,
+ *                                 and the descriptor signals
+ *
+ * Prints one line per check and "N passed, N failed"; exits 1 on a failure.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <amplink/amplink.h>
+
+#include "../../examples/sensor/sensor_proto.h"
+#include "../../firmware/ports/vhost-user/test_services.h"
+
+#define BIG (16u * 1024u * 1024u)
+#define TIMEOUT_MS 60000
+
+static int passed, failed;
+
+static void result(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%-4s ", ok ? "ok" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void fill(uint8_t *p, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 131u + seed * 7u + (i >> 12));
+}
+
+static struct amp_client *open_on(const char *service, enum amp_transport t)
+{
+	struct amp_client_options o = {.transport = t, .timeout_ms = 5000};
+	struct amp_client *c = amp_client_open(service, &o);
+
+	if (!c)
+		result(0, "%s: open %s: %s", amp_transport_name(t), service, strerror(errno));
+	return c;
+}
+
+static int check_sizes(const char *transport)
+{
+	static const size_t sizes[] = {0, 1, 495, 496, 497, 64 * 1024, 1024 * 1024, BIG};
+	enum amp_transport t;
+	uint8_t *out = malloc(BIG), *back = malloc(BIG);
+
+	if (amp_transport_parse(transport, &t) != 0 || !out || !back) {
+		fprintf(stderr, "msg-check: bad transport '%s'\n", transport);
+		return 2;
+	}
+	struct amp_client *c = open_on(TEST_ECHO_SERVICE, t);
+
+	for (size_t i = 0; c && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int64_t t0 = now_ms();
+
+		fill(out, sizes[i], (unsigned int)i);
+		memset(back, 0xee, sizes[i]);
+		/* every other message waits without bound: both ways of waiting */
+		if (amp_client_send(c, out, sizes[i], i % 2 ? -1 : TIMEOUT_MS) != 0) {
+			result(0, "%s: send %zu bytes: %s", transport, sizes[i], strerror(errno));
+			continue;
+		}
+		ssize_t n = amp_client_recv(c, back, BIG, TIMEOUT_MS);
+
+		result(n == (ssize_t)sizes[i] && memcmp(out, back, sizes[i]) == 0,
+		       "%s: %zu bytes there and back, byte-exact (%lld ms)%s%s", transport,
+		       sizes[i], (long long)(now_ms() - t0), n < 0 ? ": " : "",
+		       n < 0 ? strerror(errno) : "");
+	}
+	amp_client_close(c);
+	free(out);
+	free(back);
+	return 0;
+}
+
+/* --- the sensor example streaming to four clients ------------------------ */
+
+#define READERS 4
+#define STREAM_MS 3000
+#define PAUSE_FROM_MS 500
+#define PAUSE_MS 1000
+
+struct reader {
+	struct amp_client *c;
+	uint32_t next; /* sequence number expected */
+	uint32_t samples, lost, wrong, batches;
+};
+
+static void take_batch(struct reader *r, const uint8_t *b, ssize_t len)
+{
+	if (len < (ssize_t)SENSOR_BATCH_HDR) {
+		r->wrong++;
+		return;
+	}
+	uint32_t first = amp_get32(b), count = amp_get32(b + 4), lost = amp_get32(b + 8);
+
+	/* the M4 says how many it dropped since the last batch: they must be the gap */
+	if ((size_t)len != SENSOR_BATCH_HDR + 4u * count || first != r->next + lost) {
+		r->wrong++;
+		return;
+	}
+	r->lost += lost;
+	for (uint32_t i = 0; i < count; i++)
+		if ((int32_t)amp_get32(b + SENSOR_BATCH_HDR + 4u * i) != sensor_value(first + i))
+			r->wrong++;
+	r->next = first + count;
+	r->samples += count;
+	r->batches++;
+}
+
+static uint64_t netlink_drops;
+
+static void sum_drops(const struct amp_netlink_channel *ch, void *ctx)
+{
+	(void)ctx;
+	netlink_drops += ch->rx_drops;
+}
+
+static int check_stream(void)
+{
+	struct reader r[READERS] = {0};
+	uint8_t cmd[SENSOR_CMD_SIZE], batch[SENSOR_BATCH_HDR + 4u * SENSOR_BATCH_MAX];
+	uint64_t drops_before;
+
+	netlink_drops = 0;
+	amp_netlink_channels(sum_drops, NULL);
+	drops_before = netlink_drops;
+	amp_put32(cmd, SENSOR_OP_RATE);
+	amp_put32(cmd + 4, 1000);
+	for (int i = 0; i < READERS; i++) {
+		r[i].c = open_on(SENSOR_SERVICE, AMP_TRANSPORT_NETLINK);
+		if (!r[i].c || amp_client_send(r[i].c, cmd, sizeof(cmd), 5000) != 0) {
+			result(0, "stream: client %d could not start the sensor: %s", i,
+			       strerror(errno));
+			return 0;
+		}
+	}
+	int64_t start = now_ms();
+
+	while (now_ms() - start < STREAM_MS) {
+		struct pollfd pfd[READERS];
+		int64_t t = now_ms() - start;
+
+		for (int i = 0; i < READERS; i++) {
+			bool paused = i == 0 && t >= PAUSE_FROM_MS && t < PAUSE_FROM_MS + PAUSE_MS;
+
+			pfd[i] = (struct pollfd){.fd = paused ? -1 : amp_client_fd(r[i].c),
+						 .events = POLLIN};
+		}
+		if (poll(pfd, READERS, 50) < 0)
+			break;
+		for (int i = 0; i < READERS; i++) {
+			ssize_t n;
+
+			if (!(pfd[i].revents & POLLIN))
+				continue;
+			while ((n = amp_client_recv(r[i].c, batch, sizeof(batch), 0)) >= 0)
+				take_batch(&r[i], batch, n);
+			if (errno != EAGAIN)
+				r[i].wrong++;
+		}
+	}
+	amp_put32(cmd + 4, 0);
+	for (int i = 0; i < READERS; i++) {
+		amp_client_send(r[i].c, cmd, sizeof(cmd), 5000);
+		result(r[i].lost == 0 && r[i].wrong == 0 && r[i].samples >= STREAM_MS / 2,
+		       "stream: reader %d%s: %u samples in %u batches, %u lost, %u wrong", i,
+		       i == 0 ? " (did not read for 1 s)" : "", r[i].samples, r[i].batches,
+		       r[i].lost, r[i].wrong);
+		amp_client_close(r[i].c);
+	}
+	netlink_drops = 0;
+	amp_netlink_channels(sum_drops, NULL);
+	result(netlink_drops == drops_before, "stream: rpmsg_netlink dropped %llu messages",
+	       (unsigned long long)(netlink_drops - drops_before));
+	return 0;
+}
+
+/* --- going away ----------------------------------------------------------- */
+
+struct probe {
+	uint32_t gone, since_ms, clients, partial, echoed;
+};
+
+static int probe(struct amp_client *p, struct probe *out)
+{
+	uint8_t b[TEST_PROBE_REPLY_SIZE];
+
+	if (amp_client_call(p, "?", 1, b, sizeof(b), 5000) != (ssize_t)sizeof(b))
+		return -1;
+	*out = (struct probe){amp_get32(b), amp_get32(b + 4), amp_get32(b + 8), amp_get32(b + 12),
+			      amp_get32(b + 16)};
+	return 0;
+}
+
+/* Polls the probe until cond holds or ms pass; returns the time it took, or -1. */
+static int64_t wait_probe(struct amp_client *p, struct probe *s, int ms,
+			  int (*cond)(const struct probe *s, uint32_t arg), uint32_t arg)
+{
+	int64_t t0 = now_ms();
+
+	do {
+		if (probe(p, s) != 0)
+			return -1;
+		if (cond(s, arg))
+			return now_ms() - t0;
+	} while (now_ms() - t0 < ms);
+	return -1;
+}
+
+static int has_partial(const struct probe *s, uint32_t arg)
+{
+	(void)arg;
+	return s->partial > 0;
+}
+
+static int gone_above(const struct probe *s, uint32_t arg)
+{
+	return s->gone > arg;
+}
+
+static int check_killed_client(void)
+{
+	struct amp_client *p = open_on(TEST_PROBE_SERVICE, AMP_TRANSPORT_NETLINK);
+	struct probe s;
+
+	if (!p || probe(p, &s) != 0) {
+		result(0, "killed-client: probe: %s", strerror(errno));
+		return 0;
+	}
+	uint32_t gone_before = s.gone;
+	pid_t child = fork();
+
+	if (child == 0) {
+		/* a message far larger than what one wait for credit lets through */
+		uint8_t *m = malloc(BIG);
+		struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+
+		if (!m || !c)
+			_exit(1);
+		fill(m, BIG, 3);
+		if (amp_client_send(c, m, BIG, -1) != 0) {
+			printf("killed-client: the client's send failed before it was killed: %s\n",
+			       strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	int64_t waited = wait_probe(p, &s, 10000, has_partial, 0);
+
+	result(waited >= 0,
+	       "killed-client: a client is half-way through a 16 MiB message (probe: %u gone, %u "
+	       "clients, %u partial, %u echoed)",
+	       s.gone, s.clients, s.partial, s.echoed);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	int64_t heard = wait_probe(p, &s, 2000, gone_above, gone_before);
+
+	result(heard >= 0 && heard <= 100 && s.partial == 0,
+	       "killed-client: the service heard the client go within %lld ms (at most 100)",
+	       (long long)heard);
+
+	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+	uint8_t msg[1000], back[1000];
+
+	fill(msg, sizeof(msg), 9);
+	result(c && amp_client_send(c, msg, sizeof(msg), 5000) == 0 &&
+		       amp_client_recv(c, back, sizeof(back), 5000) == (ssize_t)sizeof(msg) &&
+		       memcmp(msg, back, sizeof(msg)) == 0,
+	       "killed-client: the next client's first message comes back whole");
+	amp_client_close(c);
+	amp_client_close(p);
+	return 0;
+}
+
+static int check_firmware_kill(const char *run_dir)
+{
+	struct amp_client *c[3] = {open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK),
+				   open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_TTY),
+				   open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_CHAR)};
+	char path[256];
+	uint8_t buf[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kill-firmware", run_dir);
+	f = fopen(path, "w");
+	if (!f) {
+		result(0, "firmware-kill: cannot create %s: %s", path, strerror(errno));
+		return 0;
+	}
+	fclose(f);
+	int64_t t0 = now_ms();
+
+	for (int i = 0; i < 3; i++) {
+		if (!c[i])
+			continue;
+		const char *name = i == 0 ? "netlink" : i == 1 ? "tty" : "char";
+		ssize_t n = amp_client_recv(c[i], buf, sizeof(buf), -1);
+		int err = errno;
+		int64_t took = now_ms() - t0;
+		struct pollfd pfd = {.fd = amp_client_fd(c[i]), .events = POLLIN};
+
+		result(n < 0 && (err == ECONNRESET || err == ENODEV) && took <= 1000 &&
+			       poll(&pfd, 1, 0) == 1,
+		       "firmware-kill: %s: a blocked recv returned after %lld ms: %s; the "
+		       "descriptor signals",
+		       name, (long long)took, n < 0 ? strerror(err) : "a message?");
+		amp_client_close(c[i]);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = 2;
+
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "sizes"))
+		rc = check_sizes(argv[2]);
+	else if (argc == 2 && !strcmp(argv[1], "stream"))
+		rc = check_stream();
+	else if (argc == 2 && !strcmp(argv[1], "killed-client"))
+		rc = check_killed_client();
+	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "firmware-kill"))
+		rc = check_firmware_kill(argc == 3 ? argv[2] : "/run/vboard");
+	else
+		fprintf(stderr, "usage: msg-check sizes TRANSPORT | stream | killed-client | "
+				"firmware-kill [RUN_DIR]\n");
+	if (rc)
+		return rc;
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

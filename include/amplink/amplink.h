@@ -26,6 +26,11 @@
 extern "C" {
 #endif
 
+/* What the shared library exports; everything else in it stays internal. */
+#ifndef AMP_EXPORT
+#define AMP_EXPORT __attribute__((visibility("default")))
+#endif
+
 enum amp_transport {
 	AMP_TRANSPORT_NETLINK,
 	AMP_TRANSPORT_TTY,
@@ -62,12 +67,12 @@ struct amp_transfer {
 };
 
 /* Opens a channel; NULL with errno (ENOENT: no such device or module). */
-struct amp_channel *amp_channel_open(const struct amp_open_options *opts);
-void amp_channel_close(struct amp_channel *ch);
+AMP_EXPORT struct amp_channel *amp_channel_open(const struct amp_open_options *opts);
+AMP_EXPORT void amp_channel_close(struct amp_channel *ch);
 
 /* The device actually opened (e.g. "/dev/rpmsg0", or "netlink:3"). */
-const char *amp_channel_device(const struct amp_channel *ch);
-enum amp_transport amp_channel_transport(const struct amp_channel *ch);
+AMP_EXPORT const char *amp_channel_device(const struct amp_channel *ch);
+AMP_EXPORT enum amp_transport amp_channel_transport(const struct amp_channel *ch);
 
 /*
  * Sends len bytes as one DATA frame and waits for its ack. Succeeds only if
@@ -77,14 +82,14 @@ enum amp_transport amp_channel_transport(const struct amp_channel *ch);
  * transport's own (ENODEV when the remote went away, EPERM, ...).
  * out may be NULL.
  */
-int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
-			   struct amp_transfer *out);
+AMP_EXPORT int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
+				      struct amp_transfer *out);
 
 /* Round trip of an ECHO frame (len <= AMP_ECHO_MAX_LEN); reply must hold len bytes. */
-int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void *reply);
+AMP_EXPORT int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void *reply);
 
 /* The firmware's counters (messages, doorbells) as of now. */
-int amp_channel_firmware_stats(struct amp_channel *ch, struct amp_stats *out);
+AMP_EXPORT int amp_channel_firmware_stats(struct amp_channel *ch, struct amp_stats *out);
 
 /* A channel of the rpmsg_netlink module, with its counters. */
 struct amp_netlink_channel {
@@ -99,7 +104,8 @@ struct amp_netlink_channel {
  * Calls cb for each rpmsg_netlink channel. Returns 0, or -1 with errno
  * (ENOENT: the module is not loaded).
  */
-int amp_netlink_channels(void (*cb)(const struct amp_netlink_channel *c, void *ctx), void *ctx);
+AMP_EXPORT int amp_netlink_channels(void (*cb)(const struct amp_netlink_channel *c, void *ctx),
+				    void *ctx);
 
 /*
  * Binding rpmsg services to the rpmsg_netlink module, so that their channels
@@ -124,7 +130,7 @@ int amp_netlink_channels(void (*cb)(const struct amp_netlink_channel *c, void *c
  * or the module's own "rpmsg-netlink"), ENOSPC (too many names bound),
  * EINVAL (bad name or flags).
  */
-int amp_netlink_bind(const char *name, unsigned int flags);
+AMP_EXPORT int amp_netlink_bind(const char *name, unsigned int flags);
 
 /*
  * Forgets a bound name and releases its channels (their clients see the
@@ -132,14 +138,15 @@ int amp_netlink_bind(const char *name, unsigned int flags);
  * loaded, or the name is not bound: amp_netlink_bindings() tells which),
  * EPERM, EINVAL.
  */
-int amp_netlink_unbind(const char *name);
+AMP_EXPORT int amp_netlink_unbind(const char *name);
 
 /*
  * Calls cb for each bound name with its flags (the module's own service is
  * not listed). Needs no privileges. Returns 0, or -1 with errno (ENOENT: the
  * module is not loaded).
  */
-int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *ctx), void *ctx);
+AMP_EXPORT int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *ctx),
+				    void *ctx);
 
 /*
  * Messages: a client connects to a named service of the firmware and
@@ -175,7 +182,8 @@ struct amp_client_options {
  * The window asked for is clamped to what the receive side holds (netlink:
  * the socket's real receive buffer / 2 KiB; tty: 64; char: 256).
  */
-struct amp_client *amp_client_open(const char *service, const struct amp_client_options *opts);
+AMP_EXPORT struct amp_client *amp_client_open(const char *service,
+					      const struct amp_client_options *opts);
 
 /*
  * Sends one whole message of 0..amp_client_max_message() bytes (EMSGSIZE
@@ -188,7 +196,7 @@ struct amp_client *amp_client_open(const char *service, const struct amp_client_
  * message is delivered whole or not at all. A frame the transport took
  * only part of is kept and finished before anything else on the next call.
  */
-int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms);
+AMP_EXPORT int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms);
 
 /*
  * Receives the next whole message into buf and returns its length (0 is a
@@ -197,18 +205,18 @@ int amp_client_send(struct amp_client *c, const void *data, size_t len, int time
  * tells its size. EBADMSG: a message failed its CRC-32 and was dropped; the
  * connection stays usable. Reading returns credit to the firmware.
  */
-ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout_ms);
+AMP_EXPORT ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout_ms);
 
 /* Size of the message at the head of the queue (the one recv refused with EMSGSIZE), or 0. */
-size_t amp_client_pending_size(const struct amp_client *c);
+AMP_EXPORT size_t amp_client_pending_size(const struct amp_client *c);
 
 /*
  * send then recv, the whole bounded by timeout_ms; returns the reply's
  * length. The reply is the next message: messages already received and not
  * yet read come first. Errors as send and recv.
  */
-ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, void *reply,
-			size_t cap, int timeout_ms);
+AMP_EXPORT ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len,
+				   void *reply, size_t cap, int timeout_ms);
 
 /*
  * A descriptor for poll/epoll (EPOLLIN), readable when something arrived,
@@ -217,20 +225,20 @@ ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, v
  * one or only control frames arrived (loop until EAGAIN), or the error.
  * Owned by the handle: do not read or close it.
  */
-int amp_client_fd(const struct amp_client *c);
+AMP_EXPORT int amp_client_fd(const struct amp_client *c);
 
 /* Largest message the service takes (bytes, at most AMP_MSG_MAX). */
-uint32_t amp_client_max_message(const struct amp_client *c);
+AMP_EXPORT uint32_t amp_client_max_message(const struct amp_client *c);
 
 /* Sends CLOSE best-effort (bounded by at most 100 ms) and frees everything; NULL is fine. */
-void amp_client_close(struct amp_client *c);
+AMP_EXPORT void amp_client_close(struct amp_client *c);
 
-const char *amp_transport_name(enum amp_transport t);
+AMP_EXPORT const char *amp_transport_name(enum amp_transport t);
 /* Parses "netlink", "tty" or "char"; -1 with EINVAL otherwise. */
-int amp_transport_parse(const char *name, enum amp_transport *out);
+AMP_EXPORT int amp_transport_parse(const char *name, enum amp_transport *out);
 
 /* CRC-32 (zlib/IEEE), as the firmware computes it. */
-uint32_t amp_crc32(uint32_t crc, const void *data, size_t len);
+AMP_EXPORT uint32_t amp_crc32(uint32_t crc, const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -360,19 +360,22 @@ void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 	}
 }
 
-static bool can_send(const struct amp_conn *c)
+/* What any send checks first: AMP_OK, or why it cannot even try. */
+static int send_allowed(const struct amp_conn *c, const void *data, uint32_t len, uint32_t max)
 {
-	return c && c->svc && !c->ending;
+	if (!c || !c->svc || c->ending)
+		return AMP_ENOTCONN;
+	if (len && !data)
+		return AMP_EINVAL;
+	return len > max ? AMP_EMSGSIZE : AMP_OK;
 }
 
 int amp_send(struct amp_conn *c, const void *data, uint32_t len)
 {
-	if (!can_send(c))
-		return AMP_ENOTCONN;
-	if (len && !data)
-		return AMP_EINVAL;
-	if (len > AMP_MSG_MAX)
-		return AMP_EMSGSIZE;
+	int rc = send_allowed(c, data, len, AMP_MSG_MAX);
+
+	if (rc != AMP_OK)
+		return rc;
 	if (c->tx_busy) {
 		c->want_writable = true;
 		return AMP_EWOULDBLOCK;
@@ -391,12 +394,10 @@ int amp_send(struct amp_conn *c, const void *data, uint32_t len)
 
 int amp_send_copy(struct amp_conn *c, const void *data, uint32_t len)
 {
-	if (!can_send(c))
-		return AMP_ENOTCONN;
-	if (len && !data)
-		return AMP_EINVAL;
-	if (len > AMP_MSG_FRAG_MAX)
-		return AMP_EMSGSIZE;
+	int rc = send_allowed(c, data, len, AMP_MSG_FRAG_MAX);
+
+	if (rc != AMP_OK)
+		return rc;
 	if (c->tx_busy || c->replies_queued || c->opening || c->tx_credit == 0) {
 		c->want_writable = true;
 		return AMP_EWOULDBLOCK;

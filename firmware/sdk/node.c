@@ -289,8 +289,8 @@ static int hub_receive(struct rp_endpoint *ept, const void *data, uint32_t len, 
 		amp_reply(n, NULL, ept, src, AMP_FRAME_ERROR, 0, payload, sizeof(payload));
 	} else {
 		expire_stalled(n, c, now);
+		/* credit and pending sends go out once per poll pass (amp_node_poll) */
 		feed(n, c, data, len);
-		amp_conn_pump(n, c);
 	}
 	amp_outbox_flush(n);
 	return RP_OK;

@@ -168,7 +168,7 @@ static int transact(struct amp_channel *ch, uint8_t type, const void *data, size
 		    struct amp_frame_hdr *reply, uint8_t *reply_payload, struct amp_transfer *t)
 {
 	uint32_t seq = ch->next_seq++;
-	int64_t deadline = amp_now_ms() + ch->timeout_ms;
+	int64_t deadline = amp_clock_ms() + ch->timeout_ms;
 	if (len > AMP_FRAME_MAX_LEN) {
 		errno = EMSGSIZE;
 		return -1;

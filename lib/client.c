@@ -99,7 +99,7 @@ static uint32_t units_of(uint64_t bytes, bool whole)
 
 static int64_t deadline_of(int timeout_ms)
 {
-	return timeout_ms < 0 ? FOREVER : amp_now_ms() + timeout_ms;
+	return timeout_ms < 0 ? FOREVER : amp_clock_ms() + timeout_ms;
 }
 
 /* Makes the descriptor readable exactly while a message is queued or the remote is gone. */
@@ -437,7 +437,7 @@ static int write_frame(struct amp_client *c, const struct iovec *iov, int iovcnt
 			return -1;
 		if (keep_rest(c, iov, iovcnt, total, done) == 0)
 			return 0;
-		deadline = amp_now_ms() + c->timeout_ms; /* no memory to keep it: finish now */
+		deadline = amp_clock_ms() + c->timeout_ms; /* no memory to keep it: finish now */
 	}
 	return 0;
 }
@@ -484,11 +484,11 @@ static int pump(struct amp_client *c, int64_t deadline)
 
 		/* What must go out first: the rest of a frame, then owed credit. */
 		if (c->rest && c->state != DEAD)
-			(void)finish_rest(c, amp_now_ms());
-		flush_credit(c, amp_now_ms());
+			(void)finish_rest(c, amp_clock_ms());
+		flush_credit(c, amp_clock_ms());
 		if (c->state != DEAD && (c->rest || credit_owed(c)) &&
-		    until > amp_now_ms() + CREDIT_RETRY_MS)
-			until = amp_now_ms() + CREDIT_RETRY_MS;
+		    until > amp_clock_ms() + CREDIT_RETRY_MS)
+			until = amp_clock_ms() + CREDIT_RETRY_MS;
 		int rc = c->ch.ops->input(&c->ch, until, on_input, c);
 
 		if (rc != 0 && errno != ETIMEDOUT) {
@@ -499,7 +499,7 @@ static int pump(struct amp_client *c, int64_t deadline)
 			errno = c->dead_errno;
 			return -1;
 		}
-		flush_credit(c, amp_now_ms());
+		flush_credit(c, amp_clock_ms());
 		sync_fd(c);
 		if (rc == 0)
 			return 0;
@@ -537,7 +537,7 @@ static int wait_credit(struct amp_client *c, int64_t deadline, bool nowait)
  */
 static void abort_message(struct amp_client *c, uint32_t seq)
 {
-	int64_t deadline = amp_now_ms() + c->timeout_ms;
+	int64_t deadline = amp_clock_ms() + c->timeout_ms;
 	uint8_t hdr[AMP_FRAME_HDR_SIZE];
 	struct iovec iov = {hdr, sizeof(hdr)};
 
@@ -572,7 +572,7 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 	flush_credit(c, deadline);
 	if (nowait && c->tx_credit < len) {
 		/* what arrived may be the credit we need */
-		(void)pump(c, amp_now_ms());
+		(void)pump(c, amp_clock_ms());
 		if (c->tx_credit < len)
 			return not_now(true);
 	}
@@ -630,7 +630,7 @@ static void pop(struct amp_client *c)
 	free(m->data);
 	free(m);
 	credit_head_of_line(c);
-	flush_credit(c, amp_now_ms());
+	flush_credit(c, amp_clock_ms());
 	sync_fd(c);
 }
 
@@ -642,7 +642,7 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 	 * otherwise the waits below keep trying (pump), while receiving.
 	 */
 	if (c->rest && c->state != DEAD)
-		(void)finish_rest(c, amp_now_ms());
+		(void)finish_rest(c, amp_clock_ms());
 	for (;;) {
 		struct rx_msg *m = c->head;
 
@@ -728,7 +728,7 @@ static int setup_fd(struct amp_client *c)
 
 static int connect_service(struct amp_client *c, const char *service, size_t name_len)
 {
-	int64_t deadline = amp_now_ms() + c->timeout_ms;
+	int64_t deadline = amp_clock_ms() + c->timeout_ms;
 	uint8_t open[AMP_OPEN_FIXED_SIZE + AMP_SERVICE_NAME_MAX];
 	struct amp_open o = {.window = c->window, .flags = 0};
 
@@ -849,8 +849,9 @@ void amp_client_close(struct amp_client *c)
 	if (!c)
 		return;
 	if (c->state == OPEN) {
-		int64_t deadline = amp_now_ms() + (c->timeout_ms < CLOSE_BOUND_MS ? c->timeout_ms
-										  : CLOSE_BOUND_MS);
+		int64_t deadline =
+			amp_clock_ms() +
+			(c->timeout_ms < CLOSE_BOUND_MS ? c->timeout_ms : CLOSE_BOUND_MS);
 		uint8_t status[4];
 
 		amp_put32(status, AMP_STATUS_CLOSED);

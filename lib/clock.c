@@ -6,7 +6,7 @@
 
 #include "transport.h"
 
-int64_t amp_now_ms(void)
+int64_t amp_clock_ms(void)
 {
 	struct timespec ts;
 
@@ -16,7 +16,7 @@ int64_t amp_now_ms(void)
 
 int amp_ms_left(int64_t deadline)
 {
-	int64_t left = deadline - amp_now_ms();
+	int64_t left = deadline - amp_clock_ms();
 
 	if (left < 0)
 		return 0;

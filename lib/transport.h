@@ -72,7 +72,7 @@ int amp_char_open(struct amp_channel *ch, const char *path);
 int amp_netlink_open(struct amp_channel *ch, const char *channel);
 
 /* Milliseconds on CLOCK_MONOTONIC. */
-int64_t amp_now_ms(void);
+int64_t amp_clock_ms(void);
 /* Milliseconds left until deadline, clamped to [0, INT_MAX]. */
 int amp_ms_left(int64_t deadline);
 

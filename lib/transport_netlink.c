@@ -357,7 +357,7 @@ static ssize_t nl_send_iov(struct amp_netlink *nl, const struct iovec *iov, int 
 	 * queued (behind what arrived meanwhile): wait for it whatever the
 	 * caller's deadline, since what went must be known.
 	 */
-	int64_t ack_deadline = amp_now_ms() + 1000;
+	int64_t ack_deadline = amp_clock_ms() + 1000;
 
 	while (!ev.acked && !ev.down)
 		if (receive_once(nl, &ev, ack_deadline) != 0)

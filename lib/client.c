@@ -306,8 +306,11 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 	m->units_done += m->frame_units;
 	if (!ev->crc_ok && !m->err)
 		m->err = EBADMSG;
-	if (ev->hdr.flags & AMP_FRAME_F_MORE)
-		return; /* more frames of it follow */
+	if (ev->hdr.flags & AMP_FRAME_F_MORE) {
+		/* more frames of it follow: this one's messages are free already */
+		credit_head_of_line(c);
+		return;
+	}
 	c->cur = NULL;
 	if (m->err) {
 		free(m->data);

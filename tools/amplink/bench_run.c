@@ -95,7 +95,7 @@ static bool transport_lost(int err)
 static void measure_size(const struct bench_config *cfg, struct amp_channel *ch, unsigned char *buf,
 			 size_t size, double *samples, struct bench_row *row)
 {
-	struct amp_stats before, after, cost;
+	struct amp_stats before = {0}, after = {0}, cost = {0};
 	double ignored;
 	unsigned int ok = 0;
 

@@ -36,7 +36,13 @@ static void driver_of(const char *dev, char *buf, size_t len)
 		return;
 	}
 	target[n] = '\0';
-	snprintf(buf, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+
+	/* the driver's name: the link's last part, cut to fit the column */
+	const char *name = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+	size_t name_len = strnlen(name, len - 1);
+
+	memcpy(buf, name, name_len);
+	buf[name_len] = '\0';
 }
 
 static int list_rpmsg(void)

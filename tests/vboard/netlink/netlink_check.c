@@ -868,7 +868,7 @@ static void *concurrent_worker(void *arg)
 		data[0] = (uint8_t)w->index;
 		if (echo_once(nl, data, len, why, sizeof(why))) {
 			w->errors++;
-			snprintf(w->why, sizeof(w->why), "transfer %d (%zu bytes): %s", i, len,
+			snprintf(w->why, sizeof(w->why), "transfer %d (%zu bytes): %.100s", i, len,
 				 why);
 			break;
 		}

@@ -737,6 +737,15 @@ static int connect_service(struct amp_client *c, const char *service, size_t nam
 
 	amp_open_encode(open, &o);
 	memcpy(open + AMP_OPEN_FIXED_SIZE, service, name_len);
+	/*
+	 * On a tty or char device the previous owner may have died half-way
+	 * through a frame, which then swallows our OPEN; the firmware abandons
+	 * it once nothing came for AMP_FRAME_STALL_MS, so an OPEN still
+	 * unanswered by then goes once more, under a new seq.
+	 */
+	int64_t retry_at = amp_clock_ms() + AMP_FRAME_STALL_MS + 100;
+	bool retried = false;
+
 	c->open_seq = open_seq();
 	if (write_control(c, AMP_FRAME_OPEN, c->open_seq, open, AMP_OPEN_FIXED_SIZE + name_len,
 			  deadline) != 0)
@@ -744,8 +753,17 @@ static int connect_service(struct amp_client *c, const char *service, size_t nam
 	while (c->state == OPENING && !c->open_errno) {
 		if (c->rest && finish_rest(c, deadline) != 0 && errno != EAGAIN)
 			return -1;
-		if (pump(c, deadline) != 0)
+		bool retry_due = !retried && retry_at < deadline;
+
+		if (pump(c, retry_due ? retry_at : deadline) == 0)
+			continue;
+		if (errno != ETIMEDOUT || !retry_due)
 			return -1;
+		retried = true;
+		c->open_seq = open_seq();
+		if (write_control(c, AMP_FRAME_OPEN, c->open_seq, open,
+				  AMP_OPEN_FIXED_SIZE + name_len, deadline) != 0)
+			return errno == EAGAIN ? not_now(false) : -1;
 	}
 	if (c->open_errno) {
 		errno = c->open_errno;

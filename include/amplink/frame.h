@@ -51,6 +51,11 @@
  */
 #define AMP_FRAME_F_MORE 0x0001u
 #define AMP_FRAME_F_ABORT 0x0002u
+/*
+ * A frame that stops arriving for this long is abandoned by the firmware
+ * (its sender is gone); the next bytes from that address start afresh.
+ */
+#define AMP_FRAME_STALL_MS 1000u
 /* Longest service name in OPEN (bytes, no terminating NUL on the wire). */
 #define AMP_SERVICE_NAME_MAX 31u
 

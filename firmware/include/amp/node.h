@@ -54,7 +54,7 @@ enum amp_hub_index {
 #define AMP_PIECE_WINDOW (64u * 1024u)
 #endif
 /* A frame that stops arriving for this long is abandoned. */
-#define AMP_FRAME_TIMEOUT_MS 1000u
+#define AMP_FRAME_TIMEOUT_MS AMP_FRAME_STALL_MS
 
 /* What is arriving from a peer: decides where its payload goes. */
 enum amp_rx_kind {

@@ -293,12 +293,37 @@ static void test_close_then_reopen(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+/*
+ * The tty's previous owner died half-way through a frame: the firmware
+ * keeps waiting for the rest, so the new client's first OPEN disappears into
+ * it. The client says OPEN once more after the firmware's stall time, which
+ * then starts afresh.
+ */
+static void test_open_after_a_dead_owner(void **state)
+{
+	uint8_t hdr[AMP_FRAME_HDR_SIZE], msg[64], back[64];
+
+	(void)state;
+	amp_frame_encode(hdr, AMP_FRAME_DATA, 1, 1000, 0);
+	assert_int_equal(write(slave_keep, hdr, sizeof(hdr)), sizeof(hdr));
+	assert_int_equal(write(slave_keep, "only ten b", 10), 10);
+	struct amp_client *c = open_service("echo");
+
+	assert_non_null(c);
+	fill(msg, sizeof(msg), 8);
+	assert_int_equal(amp_client_call(c, msg, sizeof(msg), back, sizeof(back), WAIT_MS),
+			 sizeof(msg));
+	assert_memory_equal(msg, back, sizeof(msg));
+	amp_client_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_echo_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_burst_through_a_small_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_then_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_after_a_dead_owner, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

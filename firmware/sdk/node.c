@@ -282,11 +282,15 @@ static int hub_receive(struct rp_endpoint *ept, const void *data, uint32_t len, 
 	c = peer_for(n, ept, src, now);
 	if (!c) {
 		uint8_t payload[AMP_ERROR_SIZE];
+		struct amp_frame_hdr h = {0};
 
+		/* Answer a frame that starts here by its seq, so an OPEN hears why. */
+		if (len < AMP_FRAME_HDR_SIZE || amp_frame_decode(data, &h) != AMP_STATUS_OK)
+			h.seq = 0;
 		amp_put32(payload, AMP_STATUS_BUSY);
 		amp_put32(payload + 4, AMP_MAX_PEERS);
 		n->stats.errors++;
-		amp_reply(n, NULL, ept, src, AMP_FRAME_ERROR, 0, payload, sizeof(payload));
+		amp_reply(n, NULL, ept, src, AMP_FRAME_ERROR, h.seq, payload, sizeof(payload));
 	} else {
 		expire_stalled(n, c, now);
 		/* credit and pending sends go out once per poll pass (amp_node_poll) */

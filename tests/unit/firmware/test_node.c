@@ -590,6 +590,31 @@ static void test_diagnostics_beside_messages(void **state)
 	assert_int_equal(A.msg_len, 100);
 }
 
+/* More senders than the node has room for: the one turned away hears why, by its seq. */
+static void test_too_many_peers(void **state)
+{
+	static struct rp_endpoint extra[AMP_MAX_PEERS];
+	static struct rx_log log;
+	uint8_t hdr[AMP_FRAME_HDR_SIZE];
+
+	(void)state;
+	/* each holds a slot: a frame begun and not finished */
+	amp_frame_encode(hdr, AMP_FRAME_DATA, 1, 100, 0);
+	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++) {
+		assert_int_equal(
+			rp_endpoint_create(&L.drv, &extra[i], NULL, RP_ADDR_ANY, rx_log_cb, &log),
+			RP_OK);
+		assert_int_equal(rp_send(&L.drv, extra[i].addr, hub_addr(), hdr, sizeof(hdr)),
+				 RP_OK);
+		settle();
+	}
+	send_open(&A, "echo", 8);
+	assert_int_equal(error_status(&A), AMP_STATUS_BUSY);
+	assert_int_equal(last_of(&A, AMP_FRAME_ERROR)->seq, A.seq);
+	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++)
+		rp_endpoint_destroy(&extra[i]);
+}
+
 static unsigned int fired_once, fired_periodic;
 
 static void once_fn(struct amp_timer *t)
@@ -653,6 +678,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort_and_stall, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diagnostics_beside_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many_peers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

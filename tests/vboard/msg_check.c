@@ -316,15 +316,47 @@ static int check_killed_client(void)
 	return 0;
 }
 
+/* A child blocked in a 16 MiB send when the firmware dies: how it ends, as an exit status. */
+static pid_t start_blocked_sender(int report_fd)
+{
+	pid_t child = fork();
+
+	if (child != 0)
+		return child;
+	uint8_t *m = malloc(BIG);
+	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+
+	if (!m || !c)
+		_exit(3);
+	fill(m, BIG, 5);
+	int rc = amp_client_send(c, m, BIG, -1);
+	int err = errno;
+	int64_t at = now_ms();
+
+	/* the parent measures from its own clock: tell it when */
+	if (write(report_fd, &at, sizeof(at)) != sizeof(at))
+		_exit(4);
+	_exit(rc == 0 ? 1 : err == ECONNRESET || err == ENODEV ? 0 : 2);
+}
+
 static int check_firmware_kill(const char *run_dir)
 {
 	struct amp_client *c[3] = {open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK),
 				   open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_TTY),
 				   open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_CHAR)};
+	struct amp_client *p = open_on(TEST_PROBE_SERVICE, AMP_TRANSPORT_NETLINK);
 	char path[256];
 	uint8_t buf[64];
+	int report[2];
+	struct probe s;
 	FILE *f;
 
+	if (!p || pipe(report) != 0)
+		return 0;
+	pid_t sender = start_blocked_sender(report[1]);
+
+	result(wait_probe(p, &s, 10000, has_partial, 0) >= 0,
+	       "firmware-kill: a sender is half-way through a 16 MiB message");
 	snprintf(path, sizeof(path), "%s/kill-firmware", run_dir);
 	f = fopen(path, "w");
 	if (!f) {
@@ -350,6 +382,17 @@ static int check_firmware_kill(const char *run_dir)
 		       name, (long long)took, n < 0 ? strerror(err) : "a message?");
 		amp_client_close(c[i]);
 	}
+	int status = 0;
+	int64_t ended = 0;
+
+	waitpid(sender, &status, 0);
+	if (read(report[0], &ended, sizeof(ended)) != sizeof(ended))
+		ended = INT64_MAX;
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0 && ended - t0 <= 1000,
+	       "firmware-kill: netlink: a blocked send returned after %lld ms with ECONNRESET or "
+	       "ENODEV (exit %d)",
+	       (long long)(ended - t0), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	amp_client_close(p);
 	return 0;
 }
 

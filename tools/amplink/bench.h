@@ -38,10 +38,24 @@ struct bench_config {
 };
 
 /*
- * Measures one transport over every size into rows (nsizes entries).
- * Returns 0, or -1 with errno when the transport could not be opened.
+ * Measures the open channels chans[0..k) (of transports ts[]) over every
+ * size, interleaved: each repetition runs the size once on every transport,
+ * in an order that rotates from one repetition to the next, so that whatever
+ * else the machine does meanwhile hits every transport alike. Transport j's
+ * rows are rows[j * nsizes .. (j + 1) * nsizes). The firmware's counters
+ * are global, so messages and doorbells per transfer come from a short
+ * untimed pass per transport after the timed one.
  */
-int bench_transport(const struct bench_config *cfg, enum amp_transport t, struct bench_row *rows);
+void bench_interleaved(const struct bench_config *cfg, struct amp_channel *const *chans,
+		       const enum amp_transport *ts, size_t k, struct bench_row *rows);
+
+/*
+ * Cost per rpmsg message (microseconds) on the transport whose rows are
+ * rows[0..nsizes): the slope of the median time against the messages per
+ * transfer between the smallest and the largest size measured with counts.
+ * Negative when it cannot be told.
+ */
+double bench_per_message_us(const struct bench_row *rows, size_t nsizes);
 
 void bench_print_table(FILE *out, const struct bench_row *rows, size_t n);
 void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n);

@@ -15,8 +15,8 @@ void bench_print_table(FILE *out, const struct bench_row *rows, size_t n)
 {
 	fprintf(out, "\n%s (%u transfers per size, each verified by the firmware's ack)\n",
 		amp_transport_name(rows[0].transport), rows[0].reps);
-	fprintf(out, "%9s %10s %10s %10s %11s %9s %9s %9s %9s\n", "bytes", "median ms", "p99 ms",
-		"max ms", "KB/s", "msgs->fw", "msgs<-fw", "kicks in", "irqs out");
+	fprintf(out, "%9s %10s %9s %9s %9s %11s %9s %9s %9s %9s\n", "bytes", "median ms", "p90 ms",
+		"p99 ms", "max ms", "KB/s", "msgs->fw", "msgs<-fw", "kicks in", "irqs out");
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
 
@@ -24,8 +24,8 @@ void bench_print_table(FILE *out, const struct bench_row *rows, size_t n)
 			fprintf(out, "%9zu  failed: %s\n", r->size, r->error);
 			continue;
 		}
-		fprintf(out, "%9zu %10.3f %10.3f %10.3f %11.1f", r->size, r->ms.median, r->ms.p99,
-			r->ms.max, r->kbps);
+		fprintf(out, "%9zu %10.3f %9.3f %9.3f %9.3f %11.1f", r->size, r->ms.median,
+			r->ms.p90, r->ms.p99, r->ms.max, r->kbps);
 		if (r->have_counts)
 			fprintf(out, " %9.1f %9.1f %9.1f %9.1f", r->msgs_to_fw, r->msgs_from_fw,
 				r->kicks_in, r->irqs_out);
@@ -56,12 +56,23 @@ void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 		}
 		fputc('\n', out);
 	}
+	fprintf(out, "%9s", "us/msg");
+	for (size_t g = 0; g < n; g += nsizes) {
+		double us = bench_per_message_us(rows + g, nsizes);
+
+		if (us >= 0)
+			fprintf(out, " %22.2f", us);
+		else
+			fprintf(out, " %22s", "-");
+	}
+	fprintf(out, "\n(us/msg: cost of one more rpmsg message, the slope between the smallest\n"
+		     " and the largest size; transports interleaved, each repetition in turn)\n");
 }
 
 void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n)
 {
 	fprintf(out, "transport,bytes,transfers,failures,min_ms,median_ms,p99_ms,max_ms,mean_ms,"
-		     "kb_per_s,msgs_to_fw,msgs_from_fw,kicks_in,irqs_out\n");
+		     "kb_per_s,msgs_to_fw,msgs_from_fw,kicks_in,irqs_out,p90_ms\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
 
@@ -69,10 +80,11 @@ void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n)
 			amp_transport_name(r->transport), r->size, r->reps, r->failures, r->ms.min,
 			r->ms.median, r->ms.p99, r->ms.max, r->ms.mean, r->kbps);
 		if (r->have_counts)
-			fprintf(out, ",%.2f,%.2f,%.2f,%.2f\n", r->msgs_to_fw, r->msgs_from_fw,
+			fprintf(out, ",%.2f,%.2f,%.2f,%.2f", r->msgs_to_fw, r->msgs_from_fw,
 				r->kicks_in, r->irqs_out);
 		else
-			fprintf(out, ",,,,\n");
+			fprintf(out, ",,,,");
+		fprintf(out, ",%.6f\n", r->ms.p90);
 	}
 }
 
@@ -108,9 +120,9 @@ void bench_write_json(FILE *out, const struct bench_config *cfg, const struct be
 		fprintf(out,
 			"    {\"transport\": \"%s\", \"bytes\": %zu, \"transfers\": %u, "
 			"\"failures\": %u, \"min_ms\": %.6f, \"median_ms\": %.6f, "
-			"\"p99_ms\": %.6f, \"max_ms\": %.6f, \"kb_per_s\": %.3f",
+			"\"p90_ms\": %.6f, \"p99_ms\": %.6f, \"max_ms\": %.6f, \"kb_per_s\": %.3f",
 			amp_transport_name(r->transport), r->size, r->reps, r->failures, r->ms.min,
-			r->ms.median, r->ms.p99, r->ms.max, r->kbps);
+			r->ms.median, r->ms.p90, r->ms.p99, r->ms.max, r->kbps);
 		if (r->have_counts)
 			fprintf(out,
 				", \"msgs_to_fw\": %.2f, \"msgs_from_fw\": %.2f, "

@@ -92,74 +92,130 @@ static bool transport_lost(int err)
 	return err == EPERM || err == EACCES || err == ENODEV;
 }
 
-static void measure_size(const struct bench_config *cfg, struct amp_channel *ch, unsigned char *buf,
-			 size_t size, double *samples, struct bench_row *row)
+/* Untimed transfers per transport that give its messages and doorbells per transfer. */
+#define COUNT_TRANSFERS 5u
+
+/* One transport being measured. */
+struct lane {
+	struct amp_channel *ch;
+	struct bench_row *rows; /* nsizes of them */
+	double *samples;	/* repeat */
+	unsigned int ok;	/* samples taken at the current size */
+	bool lost;		/* a failure no retry cures: nothing more is tried */
+};
+
+static void count_messages(struct lane *l, const unsigned char *buf, size_t size,
+			   struct bench_row *row)
 {
 	struct amp_stats before = {0}, after = {0}, cost = {0};
+	struct bench_row scratch = *row;
+	unsigned int done = 0;
 	double ignored;
-	unsigned int ok = 0;
+
+	if (stats_overhead(l->ch, &before, &cost) != 0)
+		return;
+	while (done < COUNT_TRANSFERS && transfer(l->ch, buf, size, &ignored, &scratch) == 0)
+		done++;
+	if (done == COUNT_TRANSFERS && amp_channel_firmware_stats(l->ch, &after) == 0)
+		counters_delta(&before, &after, &cost, done, row);
+}
+
+static void start_size(struct lane *l, size_t i, size_t size)
+{
+	struct bench_row *row = &l->rows[i];
+	enum amp_transport t = row->transport;
 
 	memset(row, 0, sizeof(*row));
+	row->transport = t;
 	row->size = size;
-	fill(buf, size, (unsigned int)size);
-	for (unsigned int i = 0; i < cfg->warmup; i++)
-		transfer(ch, buf, size, &ignored, row);
-	bool counted = stats_overhead(ch, &before, &cost) == 0;
-
-	for (unsigned int i = 0; i < cfg->repeat; i++) {
-		if (transfer(ch, buf, size, &samples[ok], row) == 0)
-			ok++;
-		else if (transport_lost(errno))
-			break;
-	}
-	if (counted && ok == cfg->repeat && amp_channel_firmware_stats(ch, &after) == 0)
-		counters_delta(&before, &after, &cost, ok, row);
-	row->reps = ok;
-	if (ok) {
-		summarize(samples, ok, &row->ms);
-		row->kbps = row->ms.median > 0 ? (double)size / row->ms.median : 0;
+	l->ok = 0;
+	if (l->lost) {
+		row->failures = 1;
+		row->last_errno = l->rows[i ? i - 1 : 0].last_errno;
+		snprintf(row->error, sizeof(row->error), "not tried (see above)");
 	}
 }
 
-int bench_transport(const struct bench_config *cfg, enum amp_transport t, struct bench_row *rows)
+static void take_sample(struct lane *l, const unsigned char *buf, size_t size, size_t i)
 {
-	struct amp_open_options o = {
-		.transport = t, .device = cfg->device[t], .timeout_ms = cfg->timeout_ms};
-	size_t largest = 1;
-	struct amp_channel *ch = amp_channel_open(&o);
+	struct bench_row *row = &l->rows[i];
 
-	if (!ch)
-		return -1;
+	if (l->lost)
+		return;
+	if (transfer(l->ch, buf, size, &l->samples[l->ok], row) == 0)
+		l->ok++;
+	else if (transport_lost(errno))
+		l->lost = true;
+}
+
+static void finish_size(struct lane *l, const unsigned char *buf, size_t size, size_t i)
+{
+	struct bench_row *row = &l->rows[i];
+
+	row->reps = l->ok;
+	if (!l->ok)
+		return;
+	summarize(l->samples, l->ok, &row->ms);
+	row->kbps = row->ms.median > 0 ? (double)size / row->ms.median : 0;
+	if (!row->failures && !l->lost)
+		count_messages(l, buf, size, row);
+}
+
+void bench_interleaved(const struct bench_config *cfg, struct amp_channel *const *chans,
+		       const enum amp_transport *ts, size_t k, struct bench_row *rows)
+{
+	struct lane lanes[AMP_TRANSPORT_COUNT] = {0};
+	size_t largest = 1;
+	double ignored;
+
 	for (size_t i = 0; i < cfg->nsizes; i++)
 		largest = cfg->sizes[i] > largest ? cfg->sizes[i] : largest;
-
 	unsigned char *buf = malloc(largest);
-	double *samples = calloc(cfg->repeat, sizeof(double));
 
-	if (!buf || !samples) {
-		free(buf);
-		free(samples);
-		amp_channel_close(ch);
-		errno = ENOMEM;
-		return -1;
+	for (size_t j = 0; j < k; j++) {
+		lanes[j] = (struct lane){chans[j], rows + j * cfg->nsizes,
+					 calloc(cfg->repeat, sizeof(double)), 0, false};
+		for (size_t i = 0; i < cfg->nsizes; i++)
+			rows[j * cfg->nsizes + i].transport = ts[j];
+		if (!lanes[j].samples)
+			lanes[j].lost = true;
 	}
-	for (size_t i = 0; i < cfg->nsizes; i++) {
-		rows[i].transport = t;
-		if (i && rows[i - 1].failures && !rows[i - 1].reps &&
-		    transport_lost(rows[i - 1].last_errno)) {
-			memset(&rows[i], 0, sizeof(rows[i]));
-			rows[i].transport = t;
-			rows[i].size = cfg->sizes[i];
-			rows[i].failures = 1;
-			rows[i].last_errno = rows[i - 1].last_errno;
-			snprintf(rows[i].error, sizeof(rows[i].error), "not tried (see above)");
-			continue;
-		}
-		measure_size(cfg, ch, buf, cfg->sizes[i], samples, &rows[i]);
-		rows[i].transport = t;
+	for (size_t i = 0; buf && i < cfg->nsizes; i++) {
+		size_t size = cfg->sizes[i];
+
+		fill(buf, size, (unsigned int)size);
+		for (size_t j = 0; j < k; j++)
+			start_size(&lanes[j], i, size);
+		for (unsigned int w = 0; w < cfg->warmup; w++)
+			for (size_t j = 0; j < k; j++)
+				if (!lanes[j].lost)
+					transfer(lanes[j].ch, buf, size, &ignored,
+						 &lanes[j].rows[i]);
+		/* every repetition visits every transport, starting one further on */
+		for (unsigned int r = 0; r < cfg->repeat; r++)
+			for (size_t j = 0; j < k; j++)
+				take_sample(&lanes[(r + j) % k], buf, size, i);
+		for (size_t j = 0; j < k; j++)
+			finish_size(&lanes[j], buf, size, i);
 	}
+	for (size_t j = 0; j < k; j++)
+		free(lanes[j].samples);
 	free(buf);
-	free(samples);
-	amp_channel_close(ch);
-	return 0;
+}
+
+double bench_per_message_us(const struct bench_row *rows, size_t nsizes)
+{
+	const struct bench_row *a = NULL, *b = NULL;
+
+	for (size_t i = 0; i < nsizes; i++) {
+		if (!rows[i].reps || !rows[i].have_counts)
+			continue;
+		if (!a || rows[i].msgs_to_fw < a->msgs_to_fw)
+			a = &rows[i];
+		if (!b || rows[i].msgs_to_fw > b->msgs_to_fw)
+			b = &rows[i];
+	}
+	if (!a || !b || b->msgs_to_fw - a->msgs_to_fw < 1.0)
+		return -1;
+	return (b->ms.median - a->ms.median) * 1000.0 / (b->msgs_to_fw - a->msgs_to_fw);
 }

@@ -157,16 +157,22 @@ static int parse_args(int argc, char **argv, struct bench_cli *c)
 	return optind == argc ? 0 : bad("unexpected arguments");
 }
 
-/* Runs every selected transport; returns the number of rows filled. */
+/* Opens every selected transport and measures them together; returns the rows filled. */
 static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, int *status)
 {
-	size_t n = 0;
+	struct amp_channel *chans[AMP_TRANSPORT_COUNT];
+	enum amp_transport ts[AMP_TRANSPORT_COUNT];
+	size_t k = 0;
 
 	for (unsigned int t = 0; t < AMP_TRANSPORT_COUNT; t++) {
 		if (!(cfg->transports & (1u << t)))
 			continue;
-		fprintf(stderr, "amplink bench: %s...\n", amp_transport_name(t));
-		if (bench_transport(cfg, (enum amp_transport)t, rows + n) != 0) {
+		struct amp_open_options o = {.transport = (enum amp_transport)t,
+					     .device = cfg->device[t],
+					     .timeout_ms = cfg->timeout_ms};
+		struct amp_channel *ch = amp_channel_open(&o);
+
+		if (!ch) {
 			int err = errno;
 
 			if (cfg->explicit_transports || (err != ENOENT && err != ENODEV)) {
@@ -178,12 +184,22 @@ static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, in
 			}
 			continue;
 		}
-		for (size_t i = 0; i < cfg->nsizes; i++)
-			if (rows[n + i].failures)
-				*status = 1;
-		n += cfg->nsizes;
+		chans[k] = ch;
+		ts[k++] = (enum amp_transport)t;
 	}
-	return n;
+	if (!k)
+		return 0;
+	fprintf(stderr, "amplink bench: ");
+	for (size_t j = 0; j < k; j++)
+		fprintf(stderr, "%s%s", j ? ", " : "", amp_transport_name(ts[j]));
+	fprintf(stderr, "%s...\n", k > 1 ? ", interleaved" : "");
+	bench_interleaved(cfg, chans, ts, k, rows);
+	for (size_t j = 0; j < k; j++)
+		amp_channel_close(chans[j]);
+	for (size_t i = 0; i < k * cfg->nsizes; i++)
+		if (rows[i].failures)
+			*status = 1;
+	return k * cfg->nsizes;
 }
 
 int cmd_bench(int argc, char **argv)

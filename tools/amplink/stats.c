@@ -29,6 +29,7 @@ void summarize(double *samples, size_t n, struct summary *out)
 	out->min = samples[0];
 	out->max = samples[n - 1];
 	out->median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+	out->p90 = percentile(samples, n, 90.0);
 	out->p99 = percentile(samples, n, 99.0);
 	out->mean = sum / (double)n;
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 struct summary {
-	double min, median, p99, max, mean;
+	double min, median, p90, p99, max, mean;
 };
 
 /* Sorts samples in place and summarises them (n > 0). */

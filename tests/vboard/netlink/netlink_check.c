@@ -8,7 +8,7 @@
  *
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
  * unbind, firmware-kill, rmmod, gone, gone-stalled, bind,
- * bind-no-permission, stale-replies, churn. See usage() for what each one checks.
+ * bind-no-permission, stale-replies, churn, fill-ring. See usage() for what each one checks.
  */
 #include <amplink/frame.h>
 #include <dirent.h>
@@ -2226,6 +2226,35 @@ static int case_churn(void)
 	return 0;
 }
 
+/*
+ * For scripts that need the tx ring full (tests/vboard/timeouts.sh): after
+ * the runner's stop, sends NONBLOCK messages until the ring refuses one.
+ * Succeeds once a SEND finds the ring full, which shows the firmware has
+ * stopped taking messages.
+ */
+static int case_fill_ring(void)
+{
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
+	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct nl *nl = malloc(sizeof(*nl));
+	int64_t end = now_ms() + REPLY_TIMEOUT_MS;
+	unsigned int sent = 0;
+	int rc = 0;
+
+	if (!nl || nl_client(nl, true, NULL))
+		return 1;
+	while (now_ms() < end && !(rc = nl_send_acked(nl, data, nl->mtu, &o)))
+		sent++;
+	if (rc == EAGAIN)
+		ok("the tx ring is full (after %u messages)", sent);
+	else
+		fail("filling the tx ring: %s after %u messages", rc ? strerror(rc) : "never full",
+		     sent);
+	nl_close(nl);
+	free(nl);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -2249,7 +2278,8 @@ static void usage(FILE *f)
 		"  bind-no-permission  uid 65534: BIND and UNBIND -> EPERM\n"
 		"  stale-replies  replies to a closed client never reach the next socket "
 		"(runner: stop/cont)\n"
-		"  churn          %d sockets in a row: none receives a reply it did not cause\n",
+		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
+		"  fill-ring      (firmware stopped) NONBLOCK SENDs until the tx ring is full\n",
 		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, CHURN_CLIENTS);
 }
 
@@ -2314,6 +2344,8 @@ int main(int argc, char **argv)
 		rc = case_stale_replies();
 	else if (!strcmp(name, "churn"))
 		rc = case_churn();
+	else if (!strcmp(name, "fill-ring"))
+		rc = case_fill_ring();
 	else {
 		usage(stderr);
 		return 2;

@@ -2076,19 +2076,41 @@ static size_t count_byte(const uint8_t *p, size_t len, uint8_t c)
 }
 
 /*
+ * One message of len bytes filled with c: raw, or on the module's own
+ * service an ECHO frame (seq c) whose ECHO_REPLY is as long; *reply is what
+ * comes back.
+ */
+static void stale_message(bool frames, uint8_t c, uint8_t *msg, uint8_t *reply, size_t len)
+{
+	memset(msg, c, len);
+	memcpy(reply, msg, len);
+	if (frames) {
+		uint32_t plen = (uint32_t)(len - AMP_FRAME_HDR_SIZE);
+		uint32_t crc = crc32_ieee(msg + AMP_FRAME_HDR_SIZE, plen);
+
+		amp_frame_encode(msg, AMP_FRAME_ECHO, c, plen, crc);
+		amp_frame_encode(reply, AMP_FRAME_ECHO_REPLY, c, plen, crc);
+	}
+}
+
+/*
  * Issue 11, defect 1. Needs the runner's stop/cont. With the firmware
  * stopped, a client fills the tx ring with its messages and closes; a new
  * socket's SEND creates its endpoint and waits for a buffer; the firmware
- * resumes and echoes the closed client's messages (to the closed client's
- * address) before the new one's. The new socket receives its own echo and
- * nothing else.
+ * resumes and answers the closed client's messages (to the closed client's
+ * address) before the new one's. The new socket receives its own answer
+ * and nothing else. On the echo channel the messages are raw; on the
+ * module's own service (--channel rpmsg-netlink) they are ECHO frames, and
+ * the closed client's "gone" message cannot go (the ring is full).
  */
 static int case_stale_replies(void)
 {
 	static uint8_t old_data[RPMSG_NETLINK_MAX_DATA], new_data[RPMSG_NETLINK_MAX_DATA];
+	static uint8_t old_reply[RPMSG_NETLINK_MAX_DATA], new_reply[RPMSG_NETLINK_MAX_DATA];
 	struct send_opts nonblock = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
 	struct nl *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
 	struct nl *watch = malloc(sizeof(*watch));
+	bool frames = !strcmp(channel_name, RPMSG_NETLINK_SERVICE);
 	size_t len, sent = 0, stale;
 	int64_t end;
 	int rc = 0;
@@ -2097,8 +2119,12 @@ static int case_stale_replies(void)
 	    nl_client(watch, false, NULL))
 		return 1;
 	len = a->mtu;
-	memset(old_data, 'A', len);
-	memset(new_data, 'B', len);
+	if (frames && len > AMP_FRAME_HDR_SIZE + AMP_ECHO_MAX_LEN)
+		len = AMP_FRAME_HDR_SIZE + AMP_ECHO_MAX_LEN;
+	stale_message(frames, 'A', old_data, old_reply, len);
+	stale_message(frames, 'B', new_data, new_reply, len);
+	printf("      %s of %zu bytes on \"%s\"\n", frames ? "ECHO frames" : "raw messages", len,
+	       channel_name);
 	if (!wait_clients(watch, 0, 1000)) {
 		fail("the channel has clients before the test");
 		return 1;
@@ -2140,8 +2166,8 @@ static int case_stale_replies(void)
 	rc = nl_wait_rx(b, len, REPLY_TIMEOUT_MS);
 	while (nl_pump(b, 0) > 0)
 		;
-	if (!rc && b->rx_len == len && !memcmp(b->rx, new_data, len))
-		ok("the new socket received its own echo and nothing else");
+	if (!rc && b->rx_len == len && !memcmp(b->rx, new_reply, len))
+		ok("the new socket received its own answer and nothing else");
 	else
 		fail("the new socket received %zu bytes, %zu of them the closed client's; it sent "
 		     "%zu",

@@ -13,6 +13,23 @@
  * The endpoint is destroyed when the socket is released (NETLINK_URELEASE)
  * or when the channel goes away.
  *
+ * Client addresses are never handed out lowest-first: the remote may still
+ * be answering a closed client (its requests were in the ring, or it has
+ * not yet read the "gone" message below), and virtio_rpmsg_bus gives an
+ * RPMSG_ADDR_ANY endpoint the lowest free address, which would be the
+ * closed client's, so its replies would reach the next socket, whatever its
+ * user or network namespace. The module picks each client's address itself
+ * instead, cycling through [RPMSG_NETLINK_CLIENT_ADDR_MIN,
+ * RPMSG_NETLINK_CLIENT_ADDR_MAX] (rpnl_addrs, xa_alloc_cyclic(), skipping
+ * the addresses its live clients hold): an address comes back only after
+ * the whole range (about a thousand million endpoints) has been used, so
+ * a late reply to a closed client finds no endpoint and the bus drops it
+ * ("msg received with no recipient", a rate-limited warning, not a splat).
+ * The range starts far above where the bus allocates RPMSG_ADDR_ANY
+ * endpoints (from 1024, lowest first) so that other drivers' endpoints do
+ * not collide with it; an address that another driver holds anyway makes
+ * rpmsg_create_ept() fail and the module tries the next ones.
+ *
  * Going away: when a socket is released, the remote hears it before the
  * client's address can be handed to anyone else (that is, before
  * rpmsg_destroy_ept()): the channel's own endpoint sends the name-service
@@ -53,6 +70,9 @@
  *    poll operation and wakes only its own blocking senders, so the wait
  *    also spins briefly, then looks again after naps growing from 50 us to
  *    one tick.
+ *  - rpnl_addrs (xarray, its own lock) holds the address of every client
+ *    endpoint from before it is created until after it is destroyed, so
+ *    the cursor never lands on an address of ours in use.
  *  - Receive callbacks never sleep and never take a channel or client lock;
  *    rpmsg_destroy_ept() waits for a running callback, after which the
  *    client may be freed.
@@ -107,6 +127,8 @@
 #define RPNL_NAP_MIN_NS		(50 * NSEC_PER_USEC)
 /* The longest a closing task waits for a buffer to say its client is gone. */
 #define RPNL_GONE_WAIT_MS	100
+/* Addresses tried per new client when other drivers hold some of ours. */
+#define RPNL_ADDR_TRIES		16
 
 enum rpnl_mcgrp {
 	RPNL_MCGRP_EVENTS,
@@ -187,6 +209,9 @@ struct rpnl_binding {
 
 static DEFINE_XARRAY_ALLOC1(rpnl_channels);
 static u32 rpnl_next_id;
+/* the addresses of client endpoints, allocated cyclically; see above */
+static DEFINE_XARRAY_ALLOC(rpnl_addrs);
+static u32 rpnl_next_addr = RPMSG_NETLINK_CLIENT_ADDR_MIN;
 static struct genl_family rpnl_family;
 static struct rpmsg_driver rpnl_driver;
 
@@ -423,6 +448,37 @@ static int rpnl_channel_cb(struct rpmsg_device *rpdev, void *data, int len,
 }
 
 /*
+ * Creates the endpoint of @cl at the next free address of the clients'
+ * range (see the essay above); @chinfo has the name and dst.
+ */
+static struct rpmsg_endpoint *rpnl_client_ept(struct rpnl_channel *ch,
+					      struct rpnl_client *cl,
+					      struct rpmsg_channel_info *chinfo)
+{
+	struct xa_limit limit = XA_LIMIT(RPMSG_NETLINK_CLIENT_ADDR_MIN,
+					 RPMSG_NETLINK_CLIENT_ADDR_MAX);
+	struct rpmsg_endpoint *ept;
+	int tries;
+	u32 addr;
+	int err;
+
+	for (tries = 0; tries < RPNL_ADDR_TRIES; tries++) {
+		err = xa_alloc_cyclic(&rpnl_addrs, &addr, cl, limit,
+				      &rpnl_next_addr, GFP_KERNEL);
+		if (err < 0)
+			return ERR_PTR(err == -EBUSY ? -EADDRINUSE : err);
+
+		chinfo->src = addr;
+		ept = rpmsg_create_ept(ch->rpdev, rpnl_client_cb, cl, *chinfo);
+		if (ept)
+			return ept;
+		/* another driver holds it (or no memory): try the next one */
+		xa_erase(&rpnl_addrs, addr);
+	}
+	return ERR_PTR(-ENOMEM);
+}
+
+/*
  * Returns the client of (@net, @portid) on @ch, creating it and its
  * endpoint on first use, with a reference for the caller.
  */
@@ -430,10 +486,10 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 					   struct net *net, u32 portid)
 {
 	struct rpmsg_channel_info chinfo = {
-		.src = RPMSG_ADDR_ANY,
 		.dst = RPMSG_ADDR_ANY,
 	};
 	struct rpnl_client *cl;
+	int err;
 
 	mutex_lock(&ch->lock);
 	if (ch->gone) {
@@ -463,10 +519,12 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 
 	/* the endpoint may deliver at once: the client is complete by now */
 	strscpy(chinfo.name, ch->name, sizeof(chinfo.name));
-	cl->ept = rpmsg_create_ept(ch->rpdev, rpnl_client_cb, cl, chinfo);
-	if (!cl->ept) {
+	cl->ept = rpnl_client_ept(ch, cl, &chinfo);
+	if (IS_ERR(cl->ept)) {
+		err = PTR_ERR(cl->ept);
+		cl->ept = NULL;
 		rpnl_client_put(cl);
-		cl = ERR_PTR(-ENOMEM);
+		cl = ERR_PTR(err);
 		goto unlock;
 	}
 
@@ -614,6 +672,7 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 {
 	struct rpnl_channel *ch = cl->channel;
 	struct rpmsg_endpoint *ept;
+	u32 addr;
 
 	mutex_lock(&cl->tx_lock);
 	ept = cl->ept;
@@ -622,10 +681,13 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 
 	if (!ept)
 		return;
-	/* before the address can be handed out again */
+	addr = ept->addr;
+	/* while the address is still the client's */
 	if (announce && !READ_ONCE(ch->gone))
-		rpnl_announce_gone(ch, ept->addr);
+		rpnl_announce_gone(ch, addr);
 	rpmsg_destroy_ept(ept);
+	/* back to the cycle; the cursor reaches it again only after wrapping */
+	xa_erase(&rpnl_addrs, addr);
 }
 
 static int rpnl_client_send(struct rpnl_client *cl, u8 *data, u32 len,
@@ -1433,6 +1495,8 @@ static void __exit rpnl_exit(void)
 	netlink_unregister_notifier(&rpnl_netlink_nb);
 	WARN_ON(!xa_empty(&rpnl_channels));
 	xa_destroy(&rpnl_channels);
+	WARN_ON(!xa_empty(&rpnl_addrs));
+	xa_destroy(&rpnl_addrs);
 }
 module_exit(rpnl_exit);
 

@@ -42,3 +42,26 @@ int amp_wait_fd(int fd, short events, int64_t deadline)
 		return 1;
 	}
 }
+
+int amp_user_errno(int err)
+{
+	switch (err) {
+	case 512: /* ERESTARTSYS */
+	case 513: /* ERESTARTNOINTR */
+	case 514: /* ERESTARTNOHAND */
+	case 516: /* ERESTART_RESTARTBLOCK */
+		/*
+		 * With a signal pending the kernel turns these into EINTR or a
+		 * restart; one that escapes had none: a wait of the kernel's own
+		 * ran out (virtio_rpmsg_bus gives up on a tx buffer after 15 s).
+		 */
+		return ETIMEDOUT;
+	case 515: /* ENOIOCTLCMD */
+		return ENOTTY;
+	case 524: /* ENOTSUPP */
+		return EOPNOTSUPP;
+	default:
+		/* the rest of include/linux/errno.h (EPROBE_DEFER, EIOCBQUEUED, ...) */
+		return err >= 512 && err < 4096 ? EIO : err;
+	}
+}

@@ -76,6 +76,12 @@ int64_t amp_clock_ms(void);
 /* Milliseconds left until deadline, clamped to [0, INT_MAX]. */
 int amp_ms_left(int64_t deadline);
 
+/*
+ * err, or a userspace errno for the kernel-internal ones (ERESTARTSYS and
+ * the like, 512 and up) that a driver lets escape: never pass those on.
+ */
+int amp_user_errno(int err);
+
 /* poll() for events on fd until deadline: 1 ready, 0 timed out, -1 error. */
 int amp_wait_fd(int fd, short events, int64_t deadline);
 

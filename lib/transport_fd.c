@@ -34,6 +34,16 @@ static void wait_writable(unsigned int attempt)
 		poll(NULL, 0, TTY_RETRY_PAUSE_MS);
 }
 
+/*
+ * What a tty or rpmsg_char device that went away answers, and the kernel's
+ * internal error numbers a driver may leak (amp_user_errno()).
+ */
+static int fd_errno(int err)
+{
+	err = amp_user_errno(err);
+	return err == EIO || err == EPIPE || err == ENXIO ? ENODEV : err;
+}
+
 static int fd_write(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline,
 		    struct amp_transfer *t)
 {
@@ -52,8 +62,10 @@ static int fd_write(struct amp_channel *ch, const uint8_t *data, size_t len, int
 		}
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && errno != EAGAIN && errno != ENOMEM)
+		if (w < 0 && errno != EAGAIN && errno != ENOMEM) {
+			errno = amp_user_errno(errno);
 			return -1;
+		}
 		t->retries++;
 		if (amp_ms_left(deadline) == 0) {
 			errno = ETIMEDOUT;
@@ -82,8 +94,10 @@ static ssize_t fd_read(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t
 			errno = ENODEV; /* the device went away under us */
 			return -1;
 		}
-		if (errno != EINTR && errno != EAGAIN)
+		if (errno != EINTR && errno != EAGAIN) {
+			errno = amp_user_errno(errno);
 			return -1;
+		}
 	}
 }
 
@@ -111,12 +125,6 @@ static int clip_iov(const struct iovec *iov, int iovcnt, size_t cap, struct iove
 	return n;
 }
 
-/* What a tty or rpmsg_char device that went away answers. */
-static int gone_errno(int err)
-{
-	return err == EIO || err == EPIPE || err == ENXIO ? ENODEV : err;
-}
-
 static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
 			     int64_t deadline, amp_sink_fn sink, void *ctx)
 {
@@ -136,7 +144,7 @@ static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, in
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno != EAGAIN && errno != ENOMEM) {
-			errno = gone_errno(errno);
+			errno = fd_errno(errno);
 			return -1;
 		}
 		if (amp_ms_left(deadline) == 0) {
@@ -156,7 +164,7 @@ static int fd_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, 
 			errno = ETIMEDOUT;
 		return -1;
 	}
-	/* What is there now, without blocking (rpmsg_char is opened blocking). */
+	/* What is there now, without blocking. */
 	for (int i = 0; i < 64; i++) {
 		if (i > 0 && amp_wait_fd(ch->fd, POLLIN, 0) != 1)
 			break;
@@ -172,7 +180,7 @@ static int fd_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, 
 		}
 		if (errno == EINTR || errno == EAGAIN)
 			continue;
-		errno = gone_errno(errno);
+		errno = fd_errno(errno);
 		return -1;
 	}
 	return 0;
@@ -241,12 +249,16 @@ int amp_char_open(struct amp_channel *ch, const char *path)
 		path = found;
 	}
 	/*
-	 * Blocking writes: virtio_rpmsg_bus (6.1) has no poll operation, so
-	 * rpmsg_char never reports POLLOUT and a non-blocking writer would
-	 * have nothing to wait on. A blocking write sleeps until a buffer
-	 * frees, at most 15 s (the bus's own bound); reads still poll first.
+	 * Non-blocking, so that every write ends by the caller's deadline: a
+	 * blocking write sleeps in virtio_rpmsg_bus until a tx buffer frees,
+	 * up to the bus's own 15 s whatever our timeout, and then fails with
+	 * the kernel-internal ERESTARTSYS. With O_NONBLOCK rpmsg_char tries
+	 * once (rpmsg_trysendto) and answers EAGAIN when the ring is full.
+	 * virtio_rpmsg_bus (6.1) has no poll operation, so rpmsg_char never
+	 * reports POLLOUT: the writer retries as on rpmsg_tty (wait_writable)
+	 * until its deadline. Reads poll first, as before.
 	 */
-	if (open_device(ch, path, 0, &char_ops) != 0)
+	if (open_device(ch, path, O_NONBLOCK, &char_ops) != 0)
 		return -1;
 	/* rpmsg_char turns each write into one message: never more than the MTU. */
 	ch->max_write = AMP_RPMSG_MTU;

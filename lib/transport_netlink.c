@@ -205,7 +205,7 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 
 	if (n->nlmsg_len >= mnl_nlmsg_size(sizeof(*err)) && n->nlmsg_seq == ev->ack_seq) {
 		ev->acked = 1;
-		ev->ack_error = -err->error;
+		ev->ack_error = amp_user_errno(-err->error);
 	}
 	return MNL_CB_OK;
 }

@@ -79,6 +79,13 @@ struct amp_client *msg_connect(const char *cmd, const char *service, const struc
 				? "is the rpmsg_netlink module loaded and the firmware running?"
 				: "is the firmware running? cat /sys/class/remoteproc/*/state");
 		break;
+	case ETIMEDOUT:
+		fprintf(stderr,
+			"amplink %s: connecting to %s over %s timed out after %d ms (is the "
+			"firmware running?)\n",
+			cmd, service, where,
+			m->client.timeout_ms > 0 ? m->client.timeout_ms : AMP_DEFAULT_TIMEOUT_MS);
+		break;
 	case EACCES:
 	case EPERM:
 		fprintf(stderr,

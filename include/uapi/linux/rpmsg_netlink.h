@@ -11,6 +11,13 @@
  * address, and the module delivers what arrives on it to that socket only.
  * The endpoint is destroyed when the socket closes.
  *
+ * Client addresses: the module gives each client endpoint an address of
+ * [RPMSG_NETLINK_CLIENT_ADDR_MIN, RPMSG_NETLINK_CLIENT_ADDR_MAX], taken
+ * cyclically, so an address comes back only after the whole range has been
+ * used. Whatever the remote sends to a closed client (replies still in
+ * flight when it closed) finds no endpoint and is dropped by the bus; it
+ * never reaches a later socket. Remotes need not know the range.
+ *
  * Going away: when a client socket is released (closed, or its process
  * died), the module tells the remote before the endpoint's address can be
  * given to anyone else, with the name-service message Linux sends for a
@@ -123,6 +130,10 @@
 
 /* Largest RPMSG_NETLINK_A_DATA in one SEND (an attribute's length is 16 bits). */
 #define RPMSG_NETLINK_MAX_DATA 65024
+
+/* The local addresses of client endpoints, handed out cyclically. */
+#define RPMSG_NETLINK_CLIENT_ADDR_MIN 0x10000U
+#define RPMSG_NETLINK_CLIENT_ADDR_MAX 0x3fffffffU
 #define RPMSG_NETLINK_DEFAULT_TIMEOUT_MS 1000
 #define RPMSG_NETLINK_MAX_TIMEOUT_MS 60000
 

@@ -8,7 +8,7 @@
  *
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
  * unbind, firmware-kill, rmmod, gone, gone-stalled, bind,
- * bind-no-permission. See usage() for what each one checks.
+ * bind-no-permission, stale-replies, churn, fill-ring. See usage() for what each one checks.
  */
 #include <amplink/frame.h>
 #include <dirent.h>
@@ -2042,6 +2042,245 @@ static int case_bind_no_permission(void)
 	return 0;
 }
 
+/* CLIENTS of the channel under test as nl sees it, or -1. */
+static int64_t clients_of(struct nl *nl)
+{
+	struct channel_info ci;
+
+	if (nl_get_channel(nl, nl->channel, &ci))
+		return -1;
+	return (int64_t)ci.stats[RPMSG_NETLINK_STAT_CLIENTS];
+}
+
+/* Polls until the channel has want clients; true if it did within timeout_ms. */
+static bool wait_clients(struct nl *nl, int64_t want, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	do {
+		if (clients_of(nl) == want)
+			return true;
+		sched_yield();
+	} while (now_ms() < end);
+	return false;
+}
+
+/* How many of the len bytes at p are c. */
+static size_t count_byte(const uint8_t *p, size_t len, uint8_t c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += p[i] == c;
+	return n;
+}
+
+/*
+ * One message of len bytes filled with c: raw, or on the module's own
+ * service an ECHO frame (seq c) whose ECHO_REPLY is as long; *reply is what
+ * comes back.
+ */
+static void stale_message(bool frames, uint8_t c, uint8_t *msg, uint8_t *reply, size_t len)
+{
+	memset(msg, c, len);
+	memcpy(reply, msg, len);
+	if (frames) {
+		uint32_t plen = (uint32_t)(len - AMP_FRAME_HDR_SIZE);
+		uint32_t crc = crc32_ieee(msg + AMP_FRAME_HDR_SIZE, plen);
+
+		amp_frame_encode(msg, AMP_FRAME_ECHO, c, plen, crc);
+		amp_frame_encode(reply, AMP_FRAME_ECHO_REPLY, c, plen, crc);
+	}
+}
+
+/*
+ * Issue 11, defect 1. Needs the runner's stop/cont. With the firmware
+ * stopped, a client fills the tx ring with its messages and closes; a new
+ * socket's SEND creates its endpoint and waits for a buffer; the firmware
+ * resumes and answers the closed client's messages (to the closed client's
+ * address) before the new one's. The new socket receives its own answer
+ * and nothing else. On the echo channel the messages are raw; on the
+ * module's own service (--channel rpmsg-netlink) they are ECHO frames, and
+ * the closed client's "gone" message cannot go (the ring is full).
+ */
+static int case_stale_replies(void)
+{
+	static uint8_t old_data[RPMSG_NETLINK_MAX_DATA], new_data[RPMSG_NETLINK_MAX_DATA];
+	static uint8_t old_reply[RPMSG_NETLINK_MAX_DATA], new_reply[RPMSG_NETLINK_MAX_DATA];
+	struct send_opts nonblock = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct nl *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct nl *watch = malloc(sizeof(*watch));
+	bool frames = !strcmp(channel_name, RPMSG_NETLINK_SERVICE);
+	size_t len, sent = 0, stale;
+	int64_t end;
+	int rc = 0;
+
+	if (!a || !b || !watch || nl_client(a, true, NULL) || nl_client(b, true, NULL) ||
+	    nl_client(watch, false, NULL))
+		return 1;
+	len = a->mtu;
+	if (frames && len > AMP_FRAME_HDR_SIZE + AMP_ECHO_MAX_LEN)
+		len = AMP_FRAME_HDR_SIZE + AMP_ECHO_MAX_LEN;
+	stale_message(frames, 'A', old_data, old_reply, len);
+	stale_message(frames, 'B', new_data, new_reply, len);
+	printf("      %s of %zu bytes on \"%s\"\n", frames ? "ECHO frames" : "raw messages", len,
+	       channel_name);
+	if (!wait_clients(watch, 0, 1000)) {
+		fail("the channel has clients before the test");
+		return 1;
+	}
+
+	/* once the stop has landed, the ring fills and stays full */
+	touch("stop");
+	end = now_ms() + REPLY_TIMEOUT_MS;
+	while (now_ms() < end && !(rc = nl_send_acked(a, old_data, len, &nonblock)))
+		sent++;
+	if (rc != EAGAIN) {
+		fail("filling the tx ring with the firmware stopped: %s after %zu messages",
+		     rc ? strerror(rc) : "never full", sent);
+		touch("cont");
+		return 1;
+	}
+	while (nl_pump(a, 0) > 0)
+		;
+	stale = sent * len - a->rx_len;
+	check(stale > 0 && stale % len == 0 && !a->rx_bad,
+	      "the firmware is stopped with some of the first client's messages unanswered");
+	printf("      %zu of its %zu messages are still to be answered when it closes\n",
+	       stale / len, sent);
+	nl_close(a);
+	check(wait_clients(watch, 0, 5000), "the closed client's endpoint is gone");
+
+	{
+		struct waiter wt = {.nl = b, .len = len, .data = new_data, .timeout_ms = 10000};
+		pthread_t th;
+
+		pthread_create(&th, NULL, waiter_main, &wt);
+		/* the new socket's endpoint exists (its SEND waits for a buffer) */
+		check(wait_clients(watch, 1, 5000), "a new socket's SEND has its endpoint");
+		touch("cont");
+		pthread_join(th, NULL);
+		check(wt.rc == 0, "its SEND goes out once the firmware resumes");
+	}
+	/* the firmware answers in order: the stale replies went out before this one */
+	rc = nl_wait_rx(b, len, REPLY_TIMEOUT_MS);
+	while (nl_pump(b, 0) > 0)
+		;
+	if (!rc && b->rx_len == len && !memcmp(b->rx, new_reply, len))
+		ok("the new socket received its own answer and nothing else");
+	else
+		fail("the new socket received %zu bytes, %zu of them the closed client's; it sent "
+		     "%zu",
+		     b->rx_len, count_byte(b->rx, b->rx_len, 'A'), len);
+	nl_close(b);
+	nl_close(watch);
+	free(a);
+	free(b);
+	free(watch);
+	return 0;
+}
+
+#define CHURN_CLIENTS 2000
+
+/*
+ * Issue 11, defect 1, as traffic: CHURN_CLIENTS sockets one after the
+ * other, each sending one message tagged with its number; odd ones wait for
+ * their echo, even ones close at once (their echo may still be on its way).
+ * Every byte any of them receives must carry its own tag.
+ */
+static int case_churn(void)
+{
+	struct nl *tmpl = malloc(sizeof(*tmpl)), *c = malloc(sizeof(*c));
+	uint8_t data[64];
+	unsigned int foreign = 0, complete = 0, waited = 0, errors = 0;
+
+	if (!tmpl || !c || nl_client(tmpl, false, NULL))
+		return 1;
+	for (uint32_t i = 0; i < CHURN_CLIENTS; i++) {
+		size_t len = 4 * (1 + i % 16);
+		bool wait = i % 2;
+		int rc;
+
+		for (size_t w = 0; w < len; w += 4)
+			memcpy(data + w, &i, 4);
+		rc = nl_open(c, false);
+		if (rc) {
+			fail("socket %u: %s", i, strerror(-rc));
+			return 1;
+		}
+		c->family = tmpl->family;
+		c->channel = tmpl->channel;
+		c->mtu = tmpl->mtu;
+		c->remote = tmpl->remote;
+		rc = nl_send_acked(c, data, len, NULL);
+		if (rc) {
+			if (errors++ < 5)
+				fail("socket %u: SEND: %s", i, strerror(rc));
+		} else if (wait) {
+			waited++;
+			if (!nl_wait_rx(c, len, REPLY_TIMEOUT_MS))
+				complete++;
+		}
+		while (nl_pump(c, 0) > 0)
+			;
+		for (size_t w = 0; w + 4 <= c->rx_len; w += 4) {
+			uint32_t tag;
+
+			memcpy(&tag, c->rx + w, 4);
+			if (tag != i) {
+				if (foreign++ < 5)
+					fail("socket %u received a reply to socket %u", i, tag);
+			}
+		}
+		if (c->rx_len % 4 || c->rx_bad)
+			foreign++;
+		nl_close(c);
+	}
+	check(!errors, "every socket's SEND went out");
+	if (complete == waited)
+		ok("%u of %u sockets that waited got their whole echo", complete, waited);
+	else
+		fail("%u of %u sockets that waited got their whole echo", complete, waited);
+	if (!foreign)
+		ok("%d sockets in a row: none received a reply it did not cause", CHURN_CLIENTS);
+	else
+		fail("%d sockets in a row: %u replies (4-byte words) reached the wrong socket",
+		     CHURN_CLIENTS, foreign);
+	nl_close(tmpl);
+	free(tmpl);
+	free(c);
+	return 0;
+}
+
+/*
+ * For scripts that need the tx ring full (tests/vboard/timeouts.sh): after
+ * the runner's stop, sends NONBLOCK messages until the ring refuses one.
+ * Succeeds once a SEND finds the ring full, which shows the firmware has
+ * stopped taking messages.
+ */
+static int case_fill_ring(void)
+{
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
+	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct nl *nl = malloc(sizeof(*nl));
+	int64_t end = now_ms() + REPLY_TIMEOUT_MS;
+	unsigned int sent = 0;
+	int rc = 0;
+
+	if (!nl || nl_client(nl, true, NULL))
+		return 1;
+	while (now_ms() < end && !(rc = nl_send_acked(nl, data, nl->mtu, &o)))
+		sent++;
+	if (rc == EAGAIN)
+		ok("the tx ring is full (after %u messages)", sent);
+	else
+		fail("filling the tx ring: %s after %u messages", rc ? strerror(rc) : "never full",
+		     sent);
+	nl_close(nl);
+	free(nl);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -2062,8 +2301,12 @@ static void usage(FILE *f)
 		"(runner: stop/cont)\n"
 		"  bind           (module loaded with bind=amplink-echo) BIND, UNBIND, "
 		"GET_BINDING, NOTIFY\n"
-		"  bind-no-permission  uid 65534: BIND and UNBIND -> EPERM\n",
-		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS);
+		"  bind-no-permission  uid 65534: BIND and UNBIND -> EPERM\n"
+		"  stale-replies  replies to a closed client never reach the next socket "
+		"(runner: stop/cont)\n"
+		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
+		"  fill-ring      (firmware stopped) NONBLOCK SENDs until the tx ring is full\n",
+		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, CHURN_CLIENTS);
 }
 
 int main(int argc, char **argv)
@@ -2123,6 +2366,12 @@ int main(int argc, char **argv)
 		rc = case_bind();
 	else if (!strcmp(name, "bind-no-permission"))
 		rc = case_bind_no_permission();
+	else if (!strcmp(name, "stale-replies"))
+		rc = case_stale_replies();
+	else if (!strcmp(name, "churn"))
+		rc = case_churn();
+	else if (!strcmp(name, "fill-ring"))
+		rc = case_fill_ring();
 	else {
 		usage(stderr);
 		return 2;

@@ -370,6 +370,15 @@ static int send_allowed(const struct amp_conn *c, const void *data, uint32_t len
 	return len > max ? AMP_EMSGSIZE : AMP_OK;
 }
 
+/* The message the pump sends next, from the caller's buffer. */
+static void begin_message(struct amp_conn *c, const void *data, uint32_t len)
+{
+	c->tx_data = data;
+	c->tx_len = len;
+	c->tx_off = 0;
+	c->tx_busy = true;
+}
+
 int amp_send(struct amp_conn *c, const void *data, uint32_t len)
 {
 	int rc = send_allowed(c, data, len, AMP_MSG_MAX);
@@ -380,10 +389,7 @@ int amp_send(struct amp_conn *c, const void *data, uint32_t len)
 		c->want_writable = true;
 		return AMP_EWOULDBLOCK;
 	}
-	c->tx_data = data;
-	c->tx_len = len;
-	c->tx_off = 0;
-	c->tx_busy = true;
+	begin_message(c, data, len);
 	c->want_writable = false;
 	amp_conn_pump(c->svc->node, c);
 	if (!c->tx_busy)
@@ -402,10 +408,7 @@ int amp_send_copy(struct amp_conn *c, const void *data, uint32_t len)
 		c->want_writable = true;
 		return AMP_EWOULDBLOCK;
 	}
-	c->tx_data = data;
-	c->tx_len = len;
-	c->tx_off = 0;
-	c->tx_busy = true;
+	begin_message(c, data, len);
 	if (!send_fragment(c->svc->node, c, true)) {
 		c->tx_busy = false;
 		c->want_writable = true;

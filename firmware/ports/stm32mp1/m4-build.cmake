@@ -45,6 +45,7 @@ ExternalProject_Add(amplink-fw-m4
   CMAKE_ARGS "-DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/arm-none-eabi.cmake"
              "-DAMPLINK_VERSION=${PROJECT_VERSION}"
   CMAKE_CACHE_ARGS "-DAMPLINK_RPMSG_SOURCES:STRING=${_m4_rpmsg_sources}"
+                   "-DAMPLINK_M4_SELFTEST:BOOL=${AMPLINK_TESTS}"
                    "-DAMPLINK_SERVICE_SOURCES:STRING=${_m4_service_sources}"
   BUILD_ALWAYS ON
   INSTALL_COMMAND ""

@@ -262,7 +262,7 @@ static int stat_cb(const struct nlattr *attr, void *data)
 	struct channel_info *ci = data;
 	uint16_t type = mnl_attr_get_type(attr);
 
-	if (type == RPMSG_NETLINK_STAT_CLIENTS)
+	if (type == RPMSG_NETLINK_STAT_CLIENTS || type == RPMSG_NETLINK_STAT_GONE_QUEUED)
 		ci->stats[type] = mnl_attr_get_u32(attr);
 	else if (type <= RPMSG_NETLINK_STAT_MAX && type != RPMSG_NETLINK_STAT_PAD)
 		ci->stats[type] = mnl_attr_get_u64(attr);
@@ -1713,8 +1713,9 @@ static int case_gone(void)
 
 /*
  * Needs the runner's stop/cont: with the firmware stopped and the ring
- * full, closing a client waits about 100 ms for a buffer, then gives up and
- * counts GONE_LOST; nothing is announced for it later.
+ * full, closing a client waits about 100 ms for a buffer, then queues its
+ * notice (GONE_QUEUED, not GONE_LOST) and returns; once the firmware
+ * resumes, the notice goes out and the firmware hears of it exactly once.
  */
 static int case_gone_stalled(void)
 {
@@ -1747,20 +1748,32 @@ static int case_gone_stalled(void)
 	nl_close(victim);
 	t = now_ms() - t0;
 	if (t >= 80 && t < 100 + FAIL_WITHIN_MS)
-		ok("closing a client with the ring full waited %" PRId64 " ms, then gave up", t);
+		ok("closing a client with the ring full waited %" PRId64 " ms, then returned", t);
 	else
 		fail("closing a client with the ring full took %" PRId64 " ms", t);
 	check(!get_stats_of(stats, RPMSG_NETLINK_SERVICE, &after) &&
-		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 1 &&
-		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0,
-	      "GONE_LOST counts it, GONE_SENT does not");
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0 &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == 1,
+	      "the notice is queued (GONE_QUEUED 1), neither lost nor sent");
 
 	touch("cont");
-	check(!firmware_peers_gone(stats, &p) && p == p0,
-	      "the firmware never heard of the lost one");
+	p = wait_peers_gone(stats, p0 + 1, 10000);
+	if (p == p0 + 1)
+		ok("after the firmware resumes, it hears of the closed client");
+	else
+		fail("after the firmware resumes, peers_gone grew by %d, expected 1",
+		     (int)(p - p0));
+	check(!get_stats_of(stats, RPMSG_NETLINK_SERVICE, &after) &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 1 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0 &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == 0,
+	      "GONE_SENT counts it, GONE_LOST does not, nothing queued");
 	check(!clients_come_and_go(RPMSG_NETLINK_SERVICE, 1) &&
-		      wait_peers_gone(stats, p0 + 1, 5000) == p0 + 1,
-	      "after the firmware resumes, a closed client is announced again");
+		      wait_peers_gone(stats, p0 + 2, 5000) == p0 + 2,
+	      "a client closed later is announced too, once");
+	check(!firmware_peers_gone(stats, &p) && p == p0 + 2,
+	      "and nothing more: the queued notice went exactly once");
 	nl_close(filler);
 	nl_close(stats);
 	free(filler);
@@ -2297,8 +2310,8 @@ static void usage(FILE *f)
 		"  firmware-kill  the runner kills the firmware (runner: kill-firmware)\n"
 		"  rmmod          rmmod while clients wait (add --stalled to stop the firmware)\n"
 		"  gone           closed and killed clients of rpmsg-netlink: peers_gone +1 each\n"
-		"  gone-stalled   closing a client with the ring full: ~100 ms, GONE_LOST "
-		"(runner: stop/cont)\n"
+		"  gone-stalled   closing a client with the ring full: ~100 ms, queued, sent "
+		"after the firmware resumes (runner: stop/cont)\n"
 		"  bind           (module loaded with bind=amplink-echo) BIND, UNBIND, "
 		"GET_BINDING, NOTIFY\n"
 		"  bind-no-permission  uid 65534: BIND and UNBIND -> EPERM\n"

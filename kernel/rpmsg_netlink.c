@@ -31,8 +31,9 @@
  * rpmsg_create_ept() fail and the module tries the next ones.
  *
  * Going away: when a socket is released, the remote hears it before the
- * client's address can be handed to anyone else (that is, before
- * rpmsg_destroy_ept()): the channel's own endpoint sends the name-service
+ * client's address can be handed to anyone else (before
+ * rpmsg_destroy_ept(), or, for a notice queued as below, while the address
+ * stays reserved): the channel's own endpoint sends the name-service
  * message Linux uses for a destroyed endpoint, {channel name, client
  * address, RPMSG_NS_DESTROY}, to RPMSG_NS_ADDR. Only channels whose remote
  * wants it hear it: the module's own service, and names bound with
@@ -85,8 +86,10 @@
  *    also spins briefly, then looks again after naps growing from 50 us to
  *    one tick.
  *  - rpnl_addrs (xarray, its own lock) holds the address of every client
- *    endpoint from before it is created until after it is destroyed, so
- *    the cursor never lands on an address of ours in use.
+ *    endpoint from before it is created until after it is destroyed, and
+ *    while a "gone" notice for it is queued (a reserved, NULL entry: the
+ *    client is freed by then), so the cursor never lands on an address of
+ *    ours in use.
  *  - Receive callbacks never sleep and never take a channel or client lock;
  *    rpmsg_destroy_ept() waits for a running callback, after which the
  *    client may be freed.

@@ -31,8 +31,9 @@
  * rpmsg_create_ept() fail and the module tries the next ones.
  *
  * Going away: when a socket is released, the remote hears it before the
- * client's address can be handed to anyone else (that is, before
- * rpmsg_destroy_ept()): the channel's own endpoint sends the name-service
+ * client's address can be handed to anyone else (before
+ * rpmsg_destroy_ept(), or, for a notice queued as below, while the address
+ * stays reserved): the channel's own endpoint sends the name-service
  * message Linux uses for a destroyed endpoint, {channel name, client
  * address, RPMSG_NS_DESTROY}, to RPMSG_NS_ADDR. Only channels whose remote
  * wants it hear it: the module's own service, and names bound with
@@ -40,8 +41,22 @@
  * peer is gone" and close its endpoint). Never when the channel itself is
  * being removed. The notifier runs in the closing task (which may be dying
  * of SIGKILL), so it tries without waiting, then waits at most
- * RPNL_GONE_WAIT_MS like a sender, ignoring signals, and counts a message
- * that could not go (GONE_LOST).
+ * RPNL_GONE_WAIT_MS like a sender, ignoring signals. A message that found
+ * no tx buffer in that time (the remote is stalled) is not dropped: nothing
+ * else would ever end that client's connection in the remote, since its
+ * address does not come back. It joins the channel's queue of pending
+ * notices (at most RPNL_GONE_QUEUE; only beyond that is one dropped and
+ * counted in GONE_LOST) and the closer returns. The queue goes out in
+ * order, with rpmsg_trysendto() only, as soon as the ring has room: from
+ * the channel's gone_work, scheduled by any remote activity on the channel
+ * (rpnl_tx_kick(), in the receive callbacks) and retried every
+ * RPNL_GONE_RETRY_MS while the ring stays full (virtio_rpmsg_bus tells
+ * nobody when a tx buffer comes back); before a client's SEND; and before
+ * a closer's own notice, which never overtakes one queued before it began
+ * (closes that overlap have no order). A queued address stays reserved in
+ * rpnl_addrs until its notice has gone. GONE_SENT counts notices that went,
+ * at once or later; GONE_QUEUED shows how many wait now. The queue of a
+ * channel being removed is dropped without counting (the remote is gone).
  *
  * Binding: besides the id table, an administrator binds other service names
  * (the "bind" parameter, BIND/UNBIND). A bus notifier sets the
@@ -71,8 +86,10 @@
  *    also spins briefly, then looks again after naps growing from 50 us to
  *    one tick.
  *  - rpnl_addrs (xarray, its own lock) holds the address of every client
- *    endpoint from before it is created until after it is destroyed, so
- *    the cursor never lands on an address of ours in use.
+ *    endpoint from before it is created until after it is destroyed, and
+ *    while a "gone" notice for it is queued (a reserved, NULL entry: the
+ *    client is freed by then), so the cursor never lands on an address of
+ *    ours in use.
  *  - Receive callbacks never sleep and never take a channel or client lock;
  *    rpmsg_destroy_ept() waits for a running callback, after which the
  *    client may be freed.
@@ -83,6 +100,16 @@
  *    gone, which ends their waits for a buffer, and waits for closing to
  *    drop to 0 before it destroys the channel's endpoint and returns (after
  *    which the transport may go).
+ *  - channel->gone_lock protects the queue of pending "gone" notices; it is
+ *    held across rpmsg_trysendto() (which never waits for a buffer) while
+ *    the queue is flushed, so notices go out once each and in order, and
+ *    never across a wait. gone_len is also read without it, as a hint, by
+ *    the receive callbacks (which only schedule gone_work). The flush does
+ *    nothing once the channel is gone; remove() drops the queue under the
+ *    lock, after which nothing touches ch->ept from gone_work, cancels the
+ *    work before destroying the channel's endpoint, and once more after
+ *    (when no callback can schedule it again), before the channel may be
+ *    freed.
  *  - rpnl_admin_lock serialises BIND, UNBIND, loading and unloading; it is
  *    held across device_attach() and device_release_driver(), so neither
  *    probe() nor remove() may take it. rpnl_bindings_lock (a spinlock)
@@ -114,6 +141,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -127,6 +155,10 @@
 #define RPNL_NAP_MIN_NS		(50 * NSEC_PER_USEC)
 /* The longest a closing task waits for a buffer to say its client is gone. */
 #define RPNL_GONE_WAIT_MS	100
+/* "Gone" notices kept per channel while the ring is full; see above. */
+#define RPNL_GONE_QUEUE		RPMSG_NETLINK_GONE_QUEUE
+/* How often a queue of notices is retried while nothing else happens. */
+#define RPNL_GONE_RETRY_MS	100
 /* Addresses tried per new client when other drivers hold some of ours. */
 #define RPNL_ADDR_TRIES		16
 
@@ -172,6 +204,14 @@ struct rpnl_channel {
 	/* senders waiting for a free tx buffer */
 	wait_queue_head_t txwq;
 	atomic_t tx_events;
+
+	/* protects the queue of pending "gone" notices; see the essay */
+	struct mutex gone_lock;
+	u32 gone_addrs[RPNL_GONE_QUEUE];
+	u32 gone_head;
+	u32 gone_len;
+	/* flushes the queue when the remote shows activity */
+	struct delayed_work gone_work;
 
 	struct rpnl_stats stats;
 };
@@ -234,6 +274,7 @@ static void rpnl_channel_release(struct kref *kref)
 	struct rpnl_channel *ch = container_of(kref, struct rpnl_channel,
 					       refcount);
 
+	mutex_destroy(&ch->gone_lock);
 	mutex_destroy(&ch->lock);
 	kfree(ch);
 }
@@ -281,12 +322,18 @@ static void rpnl_client_put(struct rpnl_client *cl)
 	kref_put(&cl->refcount, rpnl_client_release);
 }
 
-/* Remote activity on the channel: senders waiting for a buffer retry. */
+/*
+ * Remote activity on the channel: senders waiting for a buffer retry, and
+ * pending "gone" notices are flushed. Called from receive callbacks, which
+ * may be atomic.
+ */
 static void rpnl_tx_kick(struct rpnl_channel *ch)
 {
 	atomic_inc(&ch->tx_events);
 	if (wq_has_sleeper(&ch->txwq))
 		wake_up_all(&ch->txwq);
+	if (READ_ONCE(ch->gone_len))
+		mod_delayed_work(system_wq, &ch->gone_work, 0);
 }
 
 static int rpnl_put_stats(struct sk_buff *skb, struct rpnl_channel *ch)
@@ -323,7 +370,9 @@ static int rpnl_put_stats(struct sk_buff *skb, struct rpnl_channel *ch)
 			      RPMSG_NETLINK_STAT_PAD) ||
 	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_GONE_LOST,
 			      atomic64_read(&st->gone_lost),
-			      RPMSG_NETLINK_STAT_PAD)) {
+			      RPMSG_NETLINK_STAT_PAD) ||
+	    nla_put_u32(skb, RPMSG_NETLINK_STAT_GONE_QUEUED,
+			READ_ONCE(ch->gone_len))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -642,26 +691,120 @@ static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
 			      timeout_ms, true);
 }
 
+/* The name-service message Linux sends for a destroyed endpoint at @addr. */
+static void rpnl_gone_msg(struct rpnl_channel *ch, u32 addr,
+			  struct rpmsg_ns_msg *nsm)
+{
+	memset(nsm, 0, sizeof(*nsm));
+	strscpy_pad(nsm->name, ch->name, sizeof(nsm->name));
+	nsm->addr = cpu_to_rpmsg32(ch->rpdev, addr);
+	nsm->flags = cpu_to_rpmsg32(ch->rpdev, RPMSG_NS_DESTROY);
+}
+
+/*
+ * Sends the pending "gone" notices of @ch, oldest first, as long as the
+ * ring has room; never waits for a buffer. Returns 0 when the queue is
+ * empty, -ENOMEM when notices still wait, -ENODEV when the channel is
+ * going away. Callers keep ch->ept alive or rely on the "gone" check.
+ */
+static int rpnl_gone_flush(struct rpnl_channel *ch)
+{
+	struct rpmsg_ns_msg nsm;
+	int err = 0;
+	u32 addr;
+
+	mutex_lock(&ch->gone_lock);
+	while (ch->gone_len) {
+		if (READ_ONCE(ch->gone)) {
+			err = -ENODEV;
+			break;
+		}
+		addr = ch->gone_addrs[ch->gone_head];
+		rpnl_gone_msg(ch, addr, &nsm);
+		err = rpmsg_trysendto(ch->ept, &nsm, sizeof(nsm), RPMSG_NS_ADDR);
+		if (err == -ENOMEM)
+			break;
+		if (err)
+			atomic64_inc(&ch->stats.gone_lost);
+		else
+			atomic64_inc(&ch->stats.gone_sent);
+		err = 0;
+		ch->gone_head = (ch->gone_head + 1) % RPNL_GONE_QUEUE;
+		WRITE_ONCE(ch->gone_len, ch->gone_len - 1);
+		/* the remote has heard of it: the address may come back */
+		xa_erase(&rpnl_addrs, addr);
+	}
+	mutex_unlock(&ch->gone_lock);
+
+	return err;
+}
+
+static void rpnl_gone_work(struct work_struct *work)
+{
+	struct rpnl_channel *ch = container_of(to_delayed_work(work),
+					       struct rpnl_channel, gone_work);
+
+	/* nothing may tell us when a buffer comes back: look again later */
+	if (rpnl_gone_flush(ch) == -ENOMEM)
+		schedule_delayed_work(&ch->gone_work,
+				      msecs_to_jiffies(RPNL_GONE_RETRY_MS));
+}
+
+/*
+ * Queues the notice for @addr, whose endpoint is destroyed, to be sent when
+ * the ring has room. Returns false (and the caller frees the address) when
+ * the channel is going away or the queue is full (GONE_LOST).
+ */
+static bool rpnl_gone_queue(struct rpnl_channel *ch, u32 addr)
+{
+	bool queued = false;
+
+	mutex_lock(&ch->gone_lock);
+	if (READ_ONCE(ch->gone))
+		goto unlock;
+	if (ch->gone_len >= RPNL_GONE_QUEUE) {
+		atomic64_inc(&ch->stats.gone_lost);
+		goto unlock;
+	}
+	/* reserved until the notice goes; the client is freed before that */
+	xa_store(&rpnl_addrs, addr, NULL, GFP_KERNEL);
+	ch->gone_addrs[(ch->gone_head + ch->gone_len) % RPNL_GONE_QUEUE] = addr;
+	WRITE_ONCE(ch->gone_len, ch->gone_len + 1);
+	queued = true;
+	/* a kick may have scheduled it sooner: then that stays */
+	schedule_delayed_work(&ch->gone_work,
+			      msecs_to_jiffies(RPNL_GONE_RETRY_MS));
+unlock:
+	mutex_unlock(&ch->gone_lock);
+	return queued;
+}
+
 /*
  * Tells the remote that the client endpoint at @addr is gone, as Linux
  * announces a destroyed endpoint. Called by a closer counted in
- * ch->closing, so ch->ept and ch->rpdev stay until it is done.
+ * ch->closing, so ch->ept and ch->rpdev stay until it is done. Returns
+ * -EAGAIN when the notice must be queued: notices queued before are still
+ * waiting, or no tx buffer freed within RPNL_GONE_WAIT_MS.
  */
-static void rpnl_announce_gone(struct rpnl_channel *ch, u32 addr)
+static int rpnl_announce_gone(struct rpnl_channel *ch, u32 addr)
 {
-	struct rpmsg_ns_msg nsm = {};
+	struct rpmsg_ns_msg nsm;
 	int err;
 
-	strscpy_pad(nsm.name, ch->name, sizeof(nsm.name));
-	nsm.addr = cpu_to_rpmsg32(ch->rpdev, addr);
-	nsm.flags = cpu_to_rpmsg32(ch->rpdev, RPMSG_NS_DESTROY);
+	/* never ahead of the notices queued before */
+	if (READ_ONCE(ch->gone_len) && rpnl_gone_flush(ch))
+		return -EAGAIN;
 
+	rpnl_gone_msg(ch, addr, &nsm);
 	err = rpnl_send_wait(ch, ch->ept, &nsm, sizeof(nsm), RPMSG_NS_ADDR, 0,
 			     RPNL_GONE_WAIT_MS, false);
 	if (!err)
 		atomic64_inc(&ch->stats.gone_sent);
+	else if (err == -ETIMEDOUT)
+		return -EAGAIN;
 	else if (err != -ENODEV)
 		atomic64_inc(&ch->stats.gone_lost);
+	return err;
 }
 
 /*
@@ -672,6 +815,7 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 {
 	struct rpnl_channel *ch = cl->channel;
 	struct rpmsg_endpoint *ept;
+	int err = 0;
 	u32 addr;
 
 	mutex_lock(&cl->tx_lock);
@@ -684,8 +828,11 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 	addr = ept->addr;
 	/* while the address is still the client's */
 	if (announce && !READ_ONCE(ch->gone))
-		rpnl_announce_gone(ch, addr);
+		err = rpnl_announce_gone(ch, addr);
 	rpmsg_destroy_ept(ept);
+	/* a queued notice keeps the address until it has gone */
+	if (err == -EAGAIN && rpnl_gone_queue(ch, addr))
+		return;
 	/* back to the cycle; the cursor reaches it again only after wrapping */
 	xa_erase(&rpnl_addrs, addr);
 }
@@ -699,6 +846,10 @@ static int rpnl_client_send(struct rpnl_client *cl, u8 *data, u32 len,
 
 	if (mutex_lock_killable(&cl->tx_lock))
 		return -EINTR;
+
+	/* the remote hears of closed clients before new data, if it can */
+	if (cl->ept && READ_ONCE(ch->gone_len))
+		rpnl_gone_flush(ch);
 
 	for (off = 0; off < len; off += chunk) {
 		chunk = min(len - off, ch->mtu);
@@ -1292,6 +1443,8 @@ static int rpnl_probe(struct rpmsg_device *rpdev)
 
 	kref_init(&ch->refcount);
 	mutex_init(&ch->lock);
+	mutex_init(&ch->gone_lock);
+	INIT_DELAYED_WORK(&ch->gone_work, rpnl_gone_work);
 	INIT_LIST_HEAD(&ch->clients);
 	init_waitqueue_head(&ch->txwq);
 	init_waitqueue_head(&ch->closewq);
@@ -1369,7 +1522,20 @@ static void rpnl_remove(struct rpmsg_device *rpdev)
 	}
 
 	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
+
+	/* the remote is going: pending notices are dropped, not lost */
+	mutex_lock(&ch->gone_lock);
+	while (ch->gone_len) {
+		xa_erase(&rpnl_addrs, ch->gone_addrs[ch->gone_head]);
+		ch->gone_head = (ch->gone_head + 1) % RPNL_GONE_QUEUE;
+		WRITE_ONCE(ch->gone_len, ch->gone_len - 1);
+	}
+	mutex_unlock(&ch->gone_lock);
+	cancel_delayed_work_sync(&ch->gone_work);
+
 	rpmsg_destroy_ept(ch->ept);
+	/* no callback runs now, so no kick can schedule the work again */
+	cancel_delayed_work_sync(&ch->gone_work);
 	ch->ept = NULL;
 	ch->rpdev = NULL;
 	dev_info(&rpdev->dev, "channel %u removed\n", ch->id);

@@ -27,8 +27,14 @@
  * module's own service (RPMSG_NETLINK_SERVICE, whose firmware speaks the
  * amplink protocol) and on channels bound with RPMSG_NETLINK_BIND_F_NOTIFY,
  * never while the channel itself is going away. The closing task waits at
- * most about 100 ms for a free tx buffer, never indefinitely; a message that
- * could not go is counted in RPMSG_NETLINK_STAT_GONE_LOST.
+ * most about 100 ms for a free tx buffer, never indefinitely. A message
+ * that could not go in that time (the remote is stalled, the ring full) is
+ * kept in a queue of the channel (RPMSG_NETLINK_GONE_QUEUE of them) and
+ * sent later, in order, as soon as the ring has room: when the remote
+ * sends anything on the channel, before a client's SEND, or on a periodic
+ * retry. Its address stays unused until then. Only a message that finds
+ * the queue full is dropped (RPMSG_NETLINK_STAT_GONE_LOST); the queue of a
+ * channel that goes away is dropped without counting.
  *
  * Binding other services: besides RPMSG_NETLINK_SERVICE, an administrator
  * may bind any rpmsg service name to the module, so that its channels
@@ -81,9 +87,13 @@
  *       RPMSG_NETLINK_STAT_RX_DROPS   u64, messages no client could take
  *       RPMSG_NETLINK_STAT_CLIENTS    u32, endpoints open on the channel
  *
- *       RPMSG_NETLINK_STAT_GONE_SENT  u64, "client gone" messages sent
- *       RPMSG_NETLINK_STAT_GONE_LOST  u64, "client gone" messages that
- *                                     found no tx buffer in time (or failed)
+ *       RPMSG_NETLINK_STAT_GONE_SENT  u64, "client gone" messages sent,
+ *                                     at once or later from the queue
+ *       RPMSG_NETLINK_STAT_GONE_LOST  u64, "client gone" messages dropped:
+ *                                     the queue was full (or sending failed
+ *                                     for another reason than a full ring)
+ *       RPMSG_NETLINK_STAT_GONE_QUEUED u32, "client gone" messages waiting
+ *                                     in the queue now for a tx buffer
  *
  * RPMSG_NETLINK_CMD_CHANNEL_UP, RPMSG_NETLINK_CMD_CHANNEL_DOWN
  *   (multicast on group RPMSG_NETLINK_MCGRP_EVENTS, every namespace; DOWN is
@@ -145,6 +155,9 @@
 #define RPMSG_NETLINK_BIND_F_NOTIFY (1U << 0)
 #define RPMSG_NETLINK_BIND_F_ALL (RPMSG_NETLINK_BIND_F_NOTIFY)
 
+/* "Client gone" messages a channel keeps while its tx ring is full. */
+#define RPMSG_NETLINK_GONE_QUEUE 64
+
 /* Most names bound at once (BIND and the bind module parameter). */
 #define RPMSG_NETLINK_MAX_BINDINGS 64
 
@@ -192,6 +205,7 @@ enum rpmsg_netlink_stat {
 	RPMSG_NETLINK_STAT_PAD,
 	RPMSG_NETLINK_STAT_GONE_SENT,
 	RPMSG_NETLINK_STAT_GONE_LOST,
+	RPMSG_NETLINK_STAT_GONE_QUEUED,
 
 	__RPMSG_NETLINK_STAT_MAX,
 	RPMSG_NETLINK_STAT_MAX = __RPMSG_NETLINK_STAT_MAX - 1

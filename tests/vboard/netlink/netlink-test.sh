@@ -4,8 +4,9 @@
 # runs one netlink-check case against the echo channel when the firmware has
 # one (against "rpmsg-netlink" otherwise).
 #   netlink-test.sh MODULE NETLINK_CHECK CASE [ARG...]
-# The rmmod cases check that no driver_override names the module after it
-# is gone, then load the module again and check it still echoes.
+# The rmmod cases (and gone-removed --rmmod) check that no driver_override
+# names the module after it is gone, then load the module again and check it
+# still echoes.
 # firmware-kill runs with the runner's --allow-kernel-warnings: 6.1's
 # virtio_uml WARNs when its backend dies (EOF on a call pipe, failed vhost-user
 # messages while it tears the device down), so this script checks the log
@@ -46,7 +47,10 @@ echo "netlink-test: testing on channel \"$channel\""
 status=0
 "$check" --channel "$channel" "$@" "$case" || status=$?
 
-case $case in
+# gone-removed --rmmod unloads the module too
+what=$case
+[ "$case" = gone-removed ] && [ "${1:-}" = --rmmod ] && what=rmmod
+case $what in
 rmmod)
 	if grep -q '^rpmsg_netlink ' /proc/modules; then
 		echo "netlink-test: the module is still loaded" >&2

@@ -7,7 +7,8 @@
  *   netlink-check [--channel NAME] CASE
  *
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
- * unbind, firmware-kill, rmmod, gone, gone-stalled, bind,
+ * unbind, firmware-kill, rmmod, gone, gone-stalled, gone-overflow,
+ * gone-removed, bind,
  * bind-no-permission, stale-replies, churn, fill-ring. See usage() for what each one checks.
  */
 #include <amplink/frame.h>
@@ -262,7 +263,7 @@ static int stat_cb(const struct nlattr *attr, void *data)
 	struct channel_info *ci = data;
 	uint16_t type = mnl_attr_get_type(attr);
 
-	if (type == RPMSG_NETLINK_STAT_CLIENTS)
+	if (type == RPMSG_NETLINK_STAT_CLIENTS || type == RPMSG_NETLINK_STAT_GONE_QUEUED)
 		ci->stats[type] = mnl_attr_get_u32(attr);
 	else if (type <= RPMSG_NETLINK_STAT_MAX && type != RPMSG_NETLINK_STAT_PAD)
 		ci->stats[type] = mnl_attr_get_u64(attr);
@@ -1713,8 +1714,9 @@ static int case_gone(void)
 
 /*
  * Needs the runner's stop/cont: with the firmware stopped and the ring
- * full, closing a client waits about 100 ms for a buffer, then gives up and
- * counts GONE_LOST; nothing is announced for it later.
+ * full, closing a client waits about 100 ms for a buffer, then queues its
+ * notice (GONE_QUEUED, not GONE_LOST) and returns; once the firmware
+ * resumes, the notice goes out and the firmware hears of it exactly once.
  */
 static int case_gone_stalled(void)
 {
@@ -1747,20 +1749,32 @@ static int case_gone_stalled(void)
 	nl_close(victim);
 	t = now_ms() - t0;
 	if (t >= 80 && t < 100 + FAIL_WITHIN_MS)
-		ok("closing a client with the ring full waited %" PRId64 " ms, then gave up", t);
+		ok("closing a client with the ring full waited %" PRId64 " ms, then returned", t);
 	else
 		fail("closing a client with the ring full took %" PRId64 " ms", t);
 	check(!get_stats_of(stats, RPMSG_NETLINK_SERVICE, &after) &&
-		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 1 &&
-		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0,
-	      "GONE_LOST counts it, GONE_SENT does not");
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0 &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == 1,
+	      "the notice is queued (GONE_QUEUED 1), neither lost nor sent");
 
 	touch("cont");
-	check(!firmware_peers_gone(stats, &p) && p == p0,
-	      "the firmware never heard of the lost one");
+	p = wait_peers_gone(stats, p0 + 1, 10000);
+	if (p == p0 + 1)
+		ok("after the firmware resumes, it hears of the closed client");
+	else
+		fail("after the firmware resumes, peers_gone grew by %d, expected 1",
+		     (int)(p - p0));
+	check(!get_stats_of(stats, RPMSG_NETLINK_SERVICE, &after) &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 1 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0 &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == 0,
+	      "GONE_SENT counts it, GONE_LOST does not, nothing queued");
 	check(!clients_come_and_go(RPMSG_NETLINK_SERVICE, 1) &&
-		      wait_peers_gone(stats, p0 + 1, 5000) == p0 + 1,
-	      "after the firmware resumes, a closed client is announced again");
+		      wait_peers_gone(stats, p0 + 2, 5000) == p0 + 2,
+	      "a client closed later is announced too, once");
+	check(!firmware_peers_gone(stats, &p) && p == p0 + 2,
+	      "and nothing more: the queued notice went exactly once");
 	nl_close(filler);
 	nl_close(stats);
 	free(filler);
@@ -2281,6 +2295,231 @@ static int case_fill_ring(void)
 	return 0;
 }
 
+/*
+ * The echo channel bound again with NOTIFY, so that its closed clients are
+ * announced to the firmware (whose peers_gone counts every announcement,
+ * whatever the channel). ev has joined the events group.
+ */
+static int echo_with_notify(struct nl *adm, struct nl *ev)
+{
+	int rc;
+
+	ev->last_up[0] = '\0';
+	rc = nl_bind_req(adm, RPMSG_NETLINK_CMD_UNBIND, ECHO_SERVICE, false, 0);
+	if (!rc)
+		rc = nl_bind_req(adm, RPMSG_NETLINK_CMD_BIND, ECHO_SERVICE, true,
+				 RPMSG_NETLINK_BIND_F_NOTIFY);
+	if (!rc && !wait_up(ev, ECHO_SERVICE, 5000))
+		rc = ETIMEDOUT;
+	if (rc)
+		fail("binding %s again with NOTIFY: %s", ECHO_SERVICE, strerror(rc));
+	return rc;
+}
+
+/* With the firmware stopped (runner: stop), NONBLOCK SENDs until the ring is full. */
+static int fill_ring_of(struct nl *filler)
+{
+	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
+	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	int rc = 0, sends = 0;
+
+	while (sends < 1000 && !(rc = nl_send_acked(filler, data, sizeof(data), &o)))
+		sends++;
+	check(rc == EAGAIN, "the tx ring is full (NONBLOCK SEND -> EAGAIN)");
+	return rc == EAGAIN ? 0 : -1;
+}
+
+/*
+ * Needs the runner's stop/cont. On the echo channel bound with NOTIFY,
+ * RPMSG_NETLINK_GONE_QUEUE + 3 clients close while the firmware is stopped
+ * and the ring full: the queue takes RPMSG_NETLINK_GONE_QUEUE notices, the
+ * 3 beyond it are lost (GONE_LOST 3), and once the firmware resumes it
+ * hears of exactly the queued ones.
+ */
+static int case_gone_overflow(void)
+{
+	enum { EXTRA = 3, VICTIMS = RPMSG_NETLINK_GONE_QUEUE + EXTRA };
+	struct nl *adm = malloc(sizeof(*adm)), *ev = malloc(sizeof(*ev));
+	struct nl *stats = malloc(sizeof(*stats)), *filler = malloc(sizeof(*filler));
+	struct nl *victims[VICTIMS];
+	struct channel_info before, after;
+	uint32_t p0 = 0, p = 0;
+	int64_t t0;
+
+	if (!adm || !ev || !stats || !filler ||
+	    nl_client_of(adm, RPMSG_NETLINK_SERVICE, false, NULL) ||
+	    nl_client_of(ev, RPMSG_NETLINK_SERVICE, false, NULL) || nl_join_events(ev) ||
+	    nl_client_of(stats, RPMSG_NETLINK_SERVICE, false, NULL) || echo_with_notify(adm, ev) ||
+	    nl_client_of(filler, ECHO_SERVICE, true, NULL))
+		return 1;
+	for (int i = 0; i < VICTIMS; i++) {
+		victims[i] = malloc(sizeof(*victims[i]));
+		if (!victims[i] || client_round(victims[i], ECHO_SERVICE)) {
+			fail("client %d of %s did not get its echo", i, ECHO_SERVICE);
+			return 1;
+		}
+	}
+	ok("%d clients of %s (NOTIFY) echoed once", VICTIMS, ECHO_SERVICE);
+	if (firmware_peers_gone(stats, &p0) || get_stats_of(adm, ECHO_SERVICE, &before)) {
+		fail("STATS or the echo channel's counters");
+		return 1;
+	}
+
+	touch("stop");
+	usleep(200 * 1000);
+	if (fill_ring_of(filler)) {
+		touch("cont");
+		return 1;
+	}
+
+	t0 = now_ms();
+	for (int i = 0; i < VICTIMS; i++)
+		nl_close(victims[i]);
+	printf("      closing %d clients with the ring full took %" PRId64 " ms\n", VICTIMS,
+	       now_ms() - t0);
+	check(!get_stats_of(adm, ECHO_SERVICE, &after) &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == RPMSG_NETLINK_GONE_QUEUE &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == EXTRA &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) == 0,
+	      "GONE_QUEUED is the queue's size, GONE_LOST the 3 beyond it, GONE_SENT 0");
+	printf("      GONE_QUEUED %" PRIu64 ", GONE_LOST +%" PRIu64 ", GONE_SENT +%" PRIu64 "\n",
+	       after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED],
+	       stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST),
+	       stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT));
+
+	touch("cont");
+	p = wait_peers_gone(stats, p0 + RPMSG_NETLINK_GONE_QUEUE, 20000);
+	if (p == p0 + RPMSG_NETLINK_GONE_QUEUE)
+		ok("after the firmware resumes, it hears of the %d queued clients",
+		   RPMSG_NETLINK_GONE_QUEUE);
+	else
+		fail("after the firmware resumes, peers_gone grew by %d, expected %d",
+		     (int)(p - p0), RPMSG_NETLINK_GONE_QUEUE);
+	check(!get_stats_of(adm, ECHO_SERVICE, &after) &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == 0 &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_SENT) ==
+			      RPMSG_NETLINK_GONE_QUEUE &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == EXTRA,
+	      "GONE_SENT counts the queued ones, GONE_LOST still 3, nothing queued");
+	check(!firmware_peers_gone(stats, &p) && p == p0 + RPMSG_NETLINK_GONE_QUEUE,
+	      "and the firmware heard of no more");
+
+	nl_close(filler);
+	nl_close(stats);
+	nl_close(ev);
+	nl_close(adm);
+	for (int i = 0; i < VICTIMS; i++)
+		free(victims[i]);
+	free(filler);
+	free(stats);
+	free(ev);
+	free(adm);
+	return 0;
+}
+
+/*
+ * Needs the runner's stop/cont. Clients of the echo channel (bound with
+ * NOTIFY) close while the firmware is stopped and the ring full, so their
+ * notices are queued; then the channel goes away with them still queued:
+ * UNBIND (or rmmod, with how == RMMOD). The removal is clean and quick,
+ * the queue is dropped without counting anything lost, and the firmware,
+ * once resumed, never hears of those clients.
+ */
+static int case_gone_removed(enum disruption how)
+{
+	enum { QUEUED = 3 };
+	struct nl *adm = malloc(sizeof(*adm)), *ev = malloc(sizeof(*ev));
+	struct nl *stats = malloc(sizeof(*stats)), *filler = malloc(sizeof(*filler));
+	struct nl *victims[QUEUED];
+	struct channel_info before, after, svc_before, svc_after;
+	uint32_t p0 = 0, p = 0;
+	int64_t t0, t;
+	int rc;
+
+	if (!adm || !ev || !stats || !filler ||
+	    nl_client_of(adm, RPMSG_NETLINK_SERVICE, false, NULL) ||
+	    nl_client_of(ev, RPMSG_NETLINK_SERVICE, false, NULL) || nl_join_events(ev) ||
+	    nl_client_of(stats, RPMSG_NETLINK_SERVICE, false, NULL) || echo_with_notify(adm, ev) ||
+	    nl_client_of(filler, ECHO_SERVICE, true, NULL))
+		return 1;
+	for (int i = 0; i < QUEUED; i++) {
+		victims[i] = malloc(sizeof(*victims[i]));
+		if (!victims[i] || client_round(victims[i], ECHO_SERVICE)) {
+			fail("client %d of %s did not get its echo", i, ECHO_SERVICE);
+			return 1;
+		}
+	}
+	if (firmware_peers_gone(stats, &p0) || get_stats_of(adm, ECHO_SERVICE, &before) ||
+	    get_stats_of(adm, RPMSG_NETLINK_SERVICE, &svc_before)) {
+		fail("STATS or the channels' counters");
+		return 1;
+	}
+
+	touch("stop");
+	usleep(200 * 1000);
+	if (fill_ring_of(filler)) {
+		touch("cont");
+		return 1;
+	}
+	for (int i = 0; i < QUEUED; i++)
+		nl_close(victims[i]);
+	check(!get_stats_of(adm, ECHO_SERVICE, &after) &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == QUEUED &&
+		      stat_delta(&before, &after, RPMSG_NETLINK_STAT_GONE_LOST) == 0,
+	      "3 closed clients: their notices are queued, none lost");
+
+	t0 = now_ms();
+	if (how == RMMOD) {
+		rc = system("rmmod rpmsg_netlink");
+		rc = WIFEXITED(rc) && WEXITSTATUS(rc) == 0 ? 0 : EIO;
+	} else {
+		rc = nl_bind_req(adm, RPMSG_NETLINK_CMD_UNBIND, ECHO_SERVICE, false, 0);
+	}
+	t = now_ms() - t0;
+	if (!rc && t < FAIL_WITHIN_MS)
+		ok("%s with notices queued took %" PRId64 " ms",
+		   how == RMMOD ? "rmmod" : "UNBIND " ECHO_SERVICE, t);
+	else
+		fail("%s with notices queued: %s after %" PRId64 " ms",
+		     how == RMMOD ? "rmmod" : "UNBIND " ECHO_SERVICE, rc ? strerror(rc) : "done",
+		     t);
+	touch("cont");
+	if (how == RMMOD)
+		goto out; /* netlink-test.sh loads the module again and echoes */
+
+	check(get_stats_of(adm, ECHO_SERVICE, &after) == ENODEV, "the dump no longer lists it");
+	/* the firmware answers in ring order: STATS comes after all that went */
+	check(!firmware_peers_gone(stats, &p) && p == p0,
+	      "the firmware never hears of the dropped notices");
+	check(!get_stats_of(adm, RPMSG_NETLINK_SERVICE, &svc_after) &&
+		      stat_delta(&svc_before, &svc_after, RPMSG_NETLINK_STAT_GONE_LOST) == 0,
+	      "nothing counted lost on the channel that stayed");
+	ev->last_up[0] = '\0';
+	rc = nl_bind_req(adm, RPMSG_NETLINK_CMD_BIND, ECHO_SERVICE, true,
+			 RPMSG_NETLINK_BIND_F_NOTIFY);
+	check(!rc && wait_up(ev, ECHO_SERVICE, 5000), "BIND " ECHO_SERVICE " again");
+	check(!clients_come_and_go(ECHO_SERVICE, 1) &&
+		      wait_peers_gone(stats, p0 + 1, 5000) == p0 + 1,
+	      "a client of the channel bound again is announced once");
+	check(!get_stats_of(adm, ECHO_SERVICE, &after) &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_QUEUED] == 0 &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_SENT] == 1 &&
+		      after.stats[RPMSG_NETLINK_STAT_GONE_LOST] == 0,
+	      "the new channel: GONE_SENT 1, GONE_LOST 0, nothing queued");
+out:
+	nl_close(filler);
+	nl_close(stats);
+	nl_close(ev);
+	nl_close(adm);
+	for (int i = 0; i < QUEUED; i++)
+		free(victims[i]);
+	free(filler);
+	free(stats);
+	free(ev);
+	free(adm);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -2297,7 +2536,11 @@ static void usage(FILE *f)
 		"  firmware-kill  the runner kills the firmware (runner: kill-firmware)\n"
 		"  rmmod          rmmod while clients wait (add --stalled to stop the firmware)\n"
 		"  gone           closed and killed clients of rpmsg-netlink: peers_gone +1 each\n"
-		"  gone-stalled   closing a client with the ring full: ~100 ms, GONE_LOST "
+		"  gone-stalled   closing a client with the ring full: ~100 ms, queued, sent "
+		"after the firmware resumes (runner: stop/cont)\n"
+		"  gone-overflow  more clients close with the ring full than the queue holds: "
+		"the extra ones are lost (runner: stop/cont)\n"
+		"  gone-removed   UNBIND with notices queued (add --rmmod: rmmod) "
 		"(runner: stop/cont)\n"
 		"  bind           (module loaded with bind=amplink-echo) BIND, UNBIND, "
 		"GET_BINDING, NOTIFY\n"
@@ -2313,6 +2556,7 @@ int main(int argc, char **argv)
 {
 	const char *name = NULL;
 	bool stalled = false;
+	bool rmmod = false;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -2322,6 +2566,8 @@ int main(int argc, char **argv)
 			run_dir = argv[++i];
 		else if (!strcmp(argv[i], "--stalled"))
 			stalled = true;
+		else if (!strcmp(argv[i], "--rmmod"))
+			rmmod = true;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -2362,6 +2608,10 @@ int main(int argc, char **argv)
 		rc = case_gone();
 	else if (!strcmp(name, "gone-stalled"))
 		rc = case_gone_stalled();
+	else if (!strcmp(name, "gone-overflow"))
+		rc = case_gone_overflow();
+	else if (!strcmp(name, "gone-removed"))
+		rc = case_gone_removed(rmmod ? RMMOD : UNBIND);
 	else if (!strcmp(name, "bind"))
 		rc = case_bind();
 	else if (!strcmp(name, "bind-no-permission"))

@@ -47,6 +47,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
+# A mirror caught mid-sync fails an index now and then: try again before
+# giving up, and go on with the lists we have if one index stays broken
+# (the install below says so if a package is really out of reach).
+for attempt in 1 2 3; do
+	apt-get update -q && break
+	echo "install-deps: apt-get update failed (attempt $attempt of 3)" >&2
+	[ "$attempt" -lt 3 ] && sleep 10
+done
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing

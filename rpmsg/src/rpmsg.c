@@ -578,7 +578,8 @@ static int init_queues(struct rp_device *dev, const struct rp_rings *rings,
 
 		if (dev->is_device)
 			rc = rp_vq_dev_init(vq, rings->num, rings->desc[q], rings->avail[q],
-					    rings->used[q], rings->event_idx, mem, 0);
+					    rings->used[q], rings->event_idx, mem,
+					    rings->resume[q]);
 		else
 			rc = rp_vq_drv_init(vq, rings->num, rings->desc[q], rings->avail[q],
 					    rings->used[q], rings->event_idx, mem);

@@ -76,12 +76,15 @@ static void port_start(struct vu_backend *vu)
 		return;
 	}
 	rings.event_idx = (acked >> RP_VIRTIO_RING_F_EVENT_IDX) & 1;
-	for (unsigned int q = 0; q < VU_NUM_QUEUES; q++)
+	for (unsigned int q = 0; q < VU_NUM_QUEUES; q++) {
 		if (vu_backend_ring_pointers(vu, q, &rings.desc[q], &rings.avail[q],
 					     &rings.used[q]) != 0) {
 			p->failed = true;
 			return;
 		}
+		/* resume where the frontend says */
+		rings.resume[q] = (uint16_t)vu->vrings[q].base;
+	}
 	rc = rp_device_init(&p->dev, &rings, &vu->guest_mem, (acked >> RP_VIRTIO_RPMSG_F_NS) & 1,
 			    &port_rp_ops, p);
 	if (rc == RP_OK)
@@ -93,11 +96,6 @@ static void port_start(struct vu_backend *vu)
 		p->failed = true;
 		return;
 	}
-	/* Resume where the frontend says; nothing read from the rings yet. */
-	p->dev.to_driver.last_avail = vu->vrings[0].base;
-	p->dev.to_driver.avail_seen = vu->vrings[0].base;
-	p->dev.to_device.last_avail = vu->vrings[1].base;
-	p->dev.to_device.avail_seen = vu->vrings[1].base;
 	p->started = true;
 	p->failed = false;
 	log_info("firmware started (event index %s, name service %s)",

@@ -161,6 +161,12 @@ struct rp_rings {
 	void *avail[2];
 	void *used[2];
 	bool event_idx;
+	/*
+	 * Device role: the avail index each queue resumes at (a vhost-user
+	 * frontend's VHOST_USER_SET_VRING_BASE); 0 for a device starting
+	 * afresh. The driver role ignores it.
+	 */
+	uint16_t resume[2];
 };
 
 /*

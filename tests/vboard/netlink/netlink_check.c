@@ -532,24 +532,29 @@ static int nl_join_events(struct nl *nl)
 	return 0;
 }
 
+/* Runs a dump of cmd to its end: 0, or a negative errno. */
+static int nl_dump(struct nl *nl, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = nl_request(nl, nl->family, NLM_F_DUMP | NLM_F_ACK, cmd,
+					  RPMSG_NETLINK_FAMILY_VERSION);
+	int rc = nl_send(nl, nlh);
+
+	if (!rc)
+		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+	return rc > 0 ? -rc : rc;
+}
+
 /* GET_CHANNEL as a dump; fills out[] and returns how many, or negative errno. */
 static int nl_dump_channels(struct nl *nl, struct channel_info *out, size_t max)
 {
-	struct nlmsghdr *nlh;
-	int rc;
-
-	nlh = nl_request(nl, nl->family, NLM_F_DUMP | NLM_F_ACK, RPMSG_NETLINK_CMD_GET_CHANNEL,
-			 RPMSG_NETLINK_FAMILY_VERSION);
 	nl->infos = out;
 	nl->n_infos = 0;
 	nl->max_infos = max;
-	rc = nl_send(nl, nlh);
-	if (!rc)
-		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+
+	int rc = nl_dump(nl, RPMSG_NETLINK_CMD_GET_CHANNEL);
+
 	nl->infos = NULL;
-	if (rc)
-		return rc > 0 ? -rc : rc;
-	return (int)nl->n_infos;
+	return rc ? rc : (int)nl->n_infos;
 }
 
 /* GET_CHANNEL doit for one id. Returns 0 or a positive errno from the ack. */
@@ -1816,21 +1821,14 @@ static void expect_bind(struct nl *nl, const char *what, uint8_t cmd, const char
 /* GET_BINDING dump; fills out[] and returns how many, or negative errno. */
 static int nl_dump_bindings(struct nl *nl, struct binding_info *out, size_t max)
 {
-	struct nlmsghdr *nlh;
-	int rc;
-
-	nlh = nl_request(nl, nl->family, NLM_F_DUMP | NLM_F_ACK, RPMSG_NETLINK_CMD_GET_BINDING,
-			 RPMSG_NETLINK_FAMILY_VERSION);
 	nl->binds = out;
 	nl->n_binds = 0;
 	nl->max_binds = max;
-	rc = nl_send(nl, nlh);
-	if (!rc)
-		rc = nl_wait_ack(nl, REPLY_TIMEOUT_MS);
+
+	int rc = nl_dump(nl, RPMSG_NETLINK_CMD_GET_BINDING);
+
 	nl->binds = NULL;
-	if (rc)
-		return rc > 0 ? -rc : rc;
-	return (int)nl->n_binds;
+	return rc ? rc : (int)nl->n_binds;
 }
 
 static void read_line(const char *path, char *out, size_t len)

@@ -163,9 +163,10 @@ static int wait_reply(struct amp_channel *ch, uint32_t seq, int64_t deadline,
 	}
 }
 
-/* Sends one frame (header then payload) and waits for its reply. */
+/* Sends one frame (header then payload, whose CRC-32 is crc) and waits for its reply. */
 static int transact(struct amp_channel *ch, uint8_t type, const void *data, size_t len,
-		    struct amp_frame_hdr *reply, uint8_t *reply_payload, struct amp_transfer *t)
+		    uint32_t crc, struct amp_frame_hdr *reply, uint8_t *reply_payload,
+		    struct amp_transfer *t)
 {
 	uint32_t seq = ch->next_seq++;
 	int64_t deadline = amp_clock_ms() + ch->timeout_ms;
@@ -183,7 +184,7 @@ static int transact(struct amp_channel *ch, uint8_t type, const void *data, size
 		len < ch->max_write - AMP_FRAME_HDR_SIZE ? len : ch->max_write - AMP_FRAME_HDR_SIZE;
 	const uint8_t *rest = (const uint8_t *)data + head;
 
-	amp_frame_encode(ch->first, type, seq, (uint32_t)len, amp_crc32(0, data, len));
+	amp_frame_encode(ch->first, type, seq, (uint32_t)len, crc);
 	if (head)
 		memcpy(ch->first + AMP_FRAME_HDR_SIZE, data, head);
 	if (ch->ops->write(ch, ch->first, AMP_FRAME_HDR_SIZE + head, deadline, t) != 0 ||
@@ -199,7 +200,9 @@ int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 	struct amp_frame_hdr reply = {0};
 	uint8_t payload[AMP_READER_MAX_PAYLOAD] = {0};
 	struct amp_ack ack;
-	int rc = transact(ch, AMP_FRAME_DATA, data, len, &reply, payload, &t);
+	/* once per block: for the header, and to check the ack against */
+	uint32_t crc = len <= AMP_FRAME_MAX_LEN ? amp_crc32(0, data, len) : 0;
+	int rc = transact(ch, AMP_FRAME_DATA, data, len, crc, &reply, payload, &t);
 
 	if (rc == 0 && (reply.type != AMP_FRAME_ACK || reply.len != AMP_ACK_SIZE)) {
 		errno = EPROTO;
@@ -210,8 +213,7 @@ int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 		t.acked_bytes = ack.received;
 		t.acked_crc = ack.crc;
 		t.status = ack.status;
-		if (ack.status != AMP_STATUS_OK || ack.received != len ||
-		    ack.crc != amp_crc32(0, data, len)) {
+		if (ack.status != AMP_STATUS_OK || ack.received != len || ack.crc != crc) {
 			errno = EIO;
 			rc = -1;
 		}
@@ -233,7 +235,8 @@ int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void 
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (transact(ch, AMP_FRAME_ECHO, data, len, &reply, payload, &t) != 0)
+	if (transact(ch, AMP_FRAME_ECHO, data, len, amp_crc32(0, data, len), &reply, payload, &t) !=
+	    0)
 		return -1;
 	if (reply.type != AMP_FRAME_ECHO_REPLY || reply.len != len) {
 		errno = EPROTO;
@@ -249,7 +252,7 @@ int amp_channel_firmware_stats(struct amp_channel *ch, struct amp_stats *out)
 	struct amp_frame_hdr reply;
 	uint8_t payload[AMP_READER_MAX_PAYLOAD];
 
-	if (transact(ch, AMP_FRAME_STATS_REQUEST, NULL, 0, &reply, payload, &t) != 0)
+	if (transact(ch, AMP_FRAME_STATS_REQUEST, NULL, 0, 0, &reply, payload, &t) != 0)
 		return -1;
 	if (reply.type != AMP_FRAME_STATS || reply.len != AMP_STATS_SIZE) {
 		errno = EPROTO;

@@ -72,19 +72,35 @@
  *    a channel that is going away.
  *  - channel->lock protects the channel's client list and its "gone" flag;
  *    endpoints are only created while the channel is not gone.
- *  - client->tx_lock is held across all the rpmsg messages of one SEND, so
- *    one client's data never interleaves with another SEND of its own;
- *    other clients use other endpoints and never wait for it. Closing a
- *    client takes the same lock, so an endpoint is never destroyed under a
- *    sender.
- *  - A sender that finds no free tx buffer waits, at most TIMEOUT_MS per
- *    buffer, on the channel's tx wait queue. It is woken when the channel
- *    goes away, when anything arrives on the channel (the remote is making
- *    progress and returning buffers), and, on transports that implement
- *    rpmsg_poll(), by the transport itself. virtio_rpmsg_bus in 6.1 has no
- *    poll operation and wakes only its own blocking senders, so the wait
- *    also spins briefly, then looks again after naps growing from 50 us to
- *    one tick.
+ *  - SEND never waits: a Generic Netlink handler runs under genl's
+ *    cb_lock, and a wait there would hold up every genl request on the
+ *    system. What the tx ring cannot take at once is queued on the client
+ *    (client->txq, bounded by RPNL_TXQ_BYTES; the request skb is held, not
+ *    copied) and sent by the channel's tx_work as buffers come back;
+ *    waiting belongs to the client, on its own socket (EAGAIN, RESUME and
+ *    TX_READY in the uapi header).
+ *  - client->tx_lock protects the client's endpoint pointer and its queue;
+ *    it is held across rpmsg_trysendto() calls (which never wait for a
+ *    buffer), so one client's data goes out in order and never interleaves
+ *    with itself, and never across a wait. A SEND sends directly only when
+ *    the client's queue is empty. Closing a client takes the same lock, so
+ *    an endpoint is never destroyed under a sender, and drops the queue.
+ *  - channel->tx_clients_lock (a spinlock) protects the list of clients
+ *    with queued data, in turn order; each entry holds a client reference.
+ *    tx_work takes a client off the list for its turn and puts it back at
+ *    the tail if data is left. A client being closed is taken off.
+ *  - tx_work (on rpnl_tx_wq) finds no free tx buffer when the remote is
+ *    slow. virtio_rpmsg_bus in 6.1 tells nobody but its own blocking
+ *    senders when one comes back, so tx_work looks again when anything
+ *    arrives on the channel (rpnl_tx_kick(), from the receive callbacks)
+ *    and after naps from 50 us doubling to 1 ms while the remote drains;
+ *    after RPNL_STALL_MS without room it retries each tick as delayed work
+ *    instead of holding a worker. remove() marks the channel gone (the
+ *    work then stops) and cancels it, and once more after the last
+ *    endpoint is destroyed (no kick can queue it again).
+ *  - A closing client's "gone" notice waits for a buffer in the closing
+ *    task (the netlink release notifier, not a genl handler), at most
+ *    RPNL_GONE_WAIT_MS, on the channel's txwq, woken by the same kicks.
  *  - rpnl_addrs (xarray, its own lock) holds the address of every client
  *    endpoint from before it is created until after it is destroyed, and
  *    while a "gone" notice for it is queued (a reserved, NULL entry: the
@@ -161,6 +177,14 @@
 #define RPNL_GONE_RETRY_MS	100
 /* Addresses tried per new client when other drivers hold some of ours. */
 #define RPNL_ADDR_TRIES		16
+/* Bytes of accepted SENDs a client may have waiting for the ring. */
+#define RPNL_TXQ_BYTES		RPMSG_NETLINK_TX_QUEUE
+/* The tx work naps this long at most before it waits as delayed work. */
+#define RPNL_NAP_MAX_NS		(1000 * NSEC_PER_USEC)
+/* Messages one client sends per turn of the tx work, for fairness. */
+#define RPNL_TX_TURN		16
+/* No room for this long: the tx work retries every tick instead of napping. */
+#define RPNL_STALL_MS		20
 
 enum rpnl_mcgrp {
 	RPNL_MCGRP_EVENTS,
@@ -175,6 +199,7 @@ struct rpnl_stats {
 	atomic64_t rx_drops;
 	atomic64_t gone_sent;
 	atomic64_t gone_lost;
+	atomic64_t tx_refused;
 };
 
 struct rpnl_channel {
@@ -201,9 +226,15 @@ struct rpnl_channel {
 	/* remove() waits here for closing to reach 0 */
 	wait_queue_head_t closewq;
 
-	/* senders waiting for a free tx buffer */
+	/* the gone-notice closer waiting for a free tx buffer */
 	wait_queue_head_t txwq;
 	atomic_t tx_events;
+
+	/* protects tx_clients: clients with queued data, in turn order */
+	spinlock_t tx_clients_lock;
+	struct list_head tx_clients;
+	/* sends queued data as the ring frees up; see the essay */
+	struct delayed_work tx_work;
 
 	/* protects the queue of pending "gone" notices; see the essay */
 	struct mutex gone_lock;
@@ -223,9 +254,26 @@ struct rpnl_client {
 	possible_net_t net;
 	u32 portid;
 
-	/* held across one SEND; protects ept */
+	/* protects ept and the tx queue; never held across a wait */
 	struct mutex tx_lock;
 	struct rpmsg_endpoint *ept;
+	/* accepted data not yet sent, oldest first (struct rpnl_txbuf) */
+	struct list_head txq;
+	u32 txq_bytes;
+	/* a SEND was refused: later ones are too, until one says RESUME */
+	bool refused;
+	/* TX_READY is owed once the queue has room again */
+	bool ready_owed;
+	/* in ch->tx_clients (under its lock); the list holds a reference */
+	struct list_head tx_node;
+};
+
+/* The part of one SEND that found the ring full, in its request skb. */
+struct rpnl_txbuf {
+	struct list_head node;
+	struct sk_buff *skb;
+	u8 *data;
+	u32 len;
 };
 
 /*
@@ -254,6 +302,8 @@ static DEFINE_XARRAY_ALLOC(rpnl_addrs);
 static u32 rpnl_next_addr = RPMSG_NETLINK_CLIENT_ADDR_MIN;
 static struct genl_family rpnl_family;
 static struct rpmsg_driver rpnl_driver;
+/* runs each channel's tx_work */
+static struct workqueue_struct *rpnl_tx_wq;
 
 /* serialises BIND, UNBIND, load and unload; see the essay above */
 static DEFINE_MUTEX(rpnl_admin_lock);
@@ -311,6 +361,7 @@ static void rpnl_client_release(struct kref *kref)
 	struct rpnl_client *cl = container_of(kref, struct rpnl_client,
 					      refcount);
 
+	WARN_ON(!list_empty(&cl->txq));
 	put_net(read_pnet(&cl->net));
 	rpnl_channel_put(cl->channel);
 	mutex_destroy(&cl->tx_lock);
@@ -334,6 +385,8 @@ static void rpnl_tx_kick(struct rpnl_channel *ch)
 		wake_up_all(&ch->txwq);
 	if (READ_ONCE(ch->gone_len))
 		mod_delayed_work(system_wq, &ch->gone_work, 0);
+	if (!list_empty_careful(&ch->tx_clients) && !READ_ONCE(ch->gone))
+		mod_delayed_work(rpnl_tx_wq, &ch->tx_work, 0);
 }
 
 static int rpnl_put_stats(struct sk_buff *skb, struct rpnl_channel *ch)
@@ -372,7 +425,10 @@ static int rpnl_put_stats(struct sk_buff *skb, struct rpnl_channel *ch)
 			      atomic64_read(&st->gone_lost),
 			      RPMSG_NETLINK_STAT_PAD) ||
 	    nla_put_u32(skb, RPMSG_NETLINK_STAT_GONE_QUEUED,
-			READ_ONCE(ch->gone_len))) {
+			READ_ONCE(ch->gone_len)) ||
+	    nla_put_u64_64bit(skb, RPMSG_NETLINK_STAT_TX_REFUSED,
+			      atomic64_read(&ch->stats.tx_refused),
+			      RPMSG_NETLINK_STAT_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -561,6 +617,8 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	kref_init(&cl->refcount);
 	mutex_init(&cl->tx_lock);
 	INIT_LIST_HEAD(&cl->node);
+	INIT_LIST_HEAD(&cl->txq);
+	INIT_LIST_HEAD(&cl->tx_node);
 	cl->portid = portid;
 	write_pnet(&cl->net, get_net(net));
 	kref_get(&ch->refcount);
@@ -613,12 +671,11 @@ static int rpnl_txwait_wake(struct wait_queue_entry *entry, unsigned int mode,
 
 /*
  * Sends one message from @ept (an endpoint of @ch) to @dst, waiting at most
- * @timeout_ms for a free tx buffer; a fatal signal ends the wait only when
- * @killable. The caller keeps @ept alive.
+ * @timeout_ms for a free tx buffer, whatever signals come (the closing task
+ * may be dying). The caller keeps @ept alive.
  */
 static int rpnl_send_wait(struct rpnl_channel *ch, struct rpmsg_endpoint *ept,
-			  void *data, int len, u32 dst, u32 flags,
-			  u32 timeout_ms, bool killable)
+			  void *data, int len, u32 dst, u32 timeout_ms)
 {
 	struct rpnl_txwait w = {};
 	u64 nap_ns = RPNL_NAP_MIN_NS;
@@ -631,8 +688,6 @@ static int rpnl_send_wait(struct rpnl_channel *ch, struct rpmsg_endpoint *ept,
 	err = rpmsg_trysendto(ept, data, len, dst);
 	if (err != -ENOMEM)
 		return err;
-	if (flags & RPMSG_NETLINK_F_NONBLOCK)
-		return -EAGAIN;
 
 	init_poll_funcptr(&w.pt, rpnl_txwait_queue);
 	init_waitqueue_func_entry(&w.entry, rpnl_txwait_wake);
@@ -657,10 +712,6 @@ static int rpnl_send_wait(struct rpnl_channel *ch, struct rpmsg_endpoint *ept,
 			err = -ETIMEDOUT;
 			break;
 		}
-		if (killable && fatal_signal_pending(current)) {
-			err = -EINTR;
-			break;
-		}
 		if (local_clock() < spin_until) {
 			cond_resched();
 			continue;
@@ -681,14 +732,45 @@ static int rpnl_send_wait(struct rpnl_channel *ch, struct rpmsg_endpoint *ept,
 	return err;
 }
 
-/* One message of a SEND. Called with cl->tx_lock held and cl->ept set. */
-static int rpnl_send_one(struct rpnl_client *cl, void *data, int len,
-			 u32 flags, u32 timeout_ms)
+static void rpnl_txbuf_free(struct rpnl_txbuf *tb)
 {
-	struct rpnl_channel *ch = cl->channel;
+	list_del(&tb->node);
+	consume_skb(tb->skb);
+	kfree(tb);
+}
 
-	return rpnl_send_wait(ch, cl->ept, data, len, ch->dst, flags,
-			      timeout_ms, true);
+/* Drops what @cl still had queued. Called with cl->tx_lock held. */
+static void rpnl_txq_purge(struct rpnl_client *cl)
+{
+	struct rpnl_txbuf *tb, *tmp;
+
+	list_for_each_entry_safe(tb, tmp, &cl->txq, node)
+		rpnl_txbuf_free(tb);
+	cl->txq_bytes = 0;
+}
+
+/* Puts @cl in the tx work's turn order, unless it is there already. */
+static void rpnl_tx_enlist(struct rpnl_channel *ch, struct rpnl_client *cl)
+{
+	spin_lock(&ch->tx_clients_lock);
+	if (list_empty(&cl->tx_node)) {
+		kref_get(&cl->refcount);
+		list_add_tail(&cl->tx_node, &ch->tx_clients);
+	}
+	spin_unlock(&ch->tx_clients_lock);
+}
+
+/* Takes @cl out of the turn order (a closing client); drops the list's hold. */
+static void rpnl_tx_delist(struct rpnl_channel *ch, struct rpnl_client *cl)
+{
+	bool listed;
+
+	spin_lock(&ch->tx_clients_lock);
+	listed = !list_empty(&cl->tx_node);
+	list_del_init(&cl->tx_node);
+	spin_unlock(&ch->tx_clients_lock);
+	if (listed)
+		rpnl_client_put(cl);
 }
 
 /* The name-service message Linux sends for a destroyed endpoint at @addr. */
@@ -796,8 +878,8 @@ static int rpnl_announce_gone(struct rpnl_channel *ch, u32 addr)
 		return -EAGAIN;
 
 	rpnl_gone_msg(ch, addr, &nsm);
-	err = rpnl_send_wait(ch, ch->ept, &nsm, sizeof(nsm), RPMSG_NS_ADDR, 0,
-			     RPNL_GONE_WAIT_MS, false);
+	err = rpnl_send_wait(ch, ch->ept, &nsm, sizeof(nsm), RPMSG_NS_ADDR,
+			     RPNL_GONE_WAIT_MS);
 	if (!err)
 		atomic64_inc(&ch->stats.gone_sent);
 	else if (err == -ETIMEDOUT)
@@ -821,7 +903,9 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 	mutex_lock(&cl->tx_lock);
 	ept = cl->ept;
 	cl->ept = NULL;
+	rpnl_txq_purge(cl);
 	mutex_unlock(&cl->tx_lock);
+	rpnl_tx_delist(ch, cl);
 
 	if (!ept)
 		return;
@@ -837,40 +921,227 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 	xa_erase(&rpnl_addrs, addr);
 }
 
-static int rpnl_client_send(struct rpnl_client *cl, u8 *data, u32 len,
-			    u32 flags, u32 timeout_ms)
+/*
+ * Sends @len bytes at @data as rpmsg messages of at most the mtu until the
+ * ring is full. Returns the bytes sent; *err is -ENOMEM when the ring
+ * filled, 0 when all went, or another error. Called with cl->tx_lock held
+ * and cl->ept set.
+ */
+static u32 rpnl_tx_some(struct rpnl_client *cl, const u8 *data, u32 len,
+			u32 max_msgs, int *err)
 {
 	struct rpnl_channel *ch = cl->channel;
-	u32 off, chunk;
-	int err = 0;
+	u32 off = 0, chunk;
 
-	if (mutex_lock_killable(&cl->tx_lock))
-		return -EINTR;
-
-	/* the remote hears of closed clients before new data, if it can */
-	if (cl->ept && READ_ONCE(ch->gone_len))
-		rpnl_gone_flush(ch);
-
-	for (off = 0; off < len; off += chunk) {
+	*err = 0;
+	while (off < len && max_msgs--) {
 		chunk = min(len - off, ch->mtu);
-
-		if (!cl->ept || READ_ONCE(ch->gone)) {
-			err = -ENODEV;
+		*err = rpmsg_trysendto(cl->ept, (void *)(data + off), chunk,
+				       ch->dst);
+		if (*err)
 			break;
-		}
-
-		err = rpnl_send_one(cl, data + off, chunk, flags, timeout_ms);
-		if (err)
-			break;
-
 		atomic64_inc(&ch->stats.tx_msgs);
 		atomic64_add(chunk, &ch->stats.tx_bytes);
+		off += chunk;
+	}
+	if (!*err && off < len)
+		*err = -EAGAIN;
+	return off;
+}
+
+/*
+ * One turn of @cl in the tx work: at most RPNL_TX_TURN messages from its
+ * queue. Returns 0 when the queue is empty, -EAGAIN when the turn ended
+ * with data left, -ENOMEM when the ring is full. *ready says TX_READY is
+ * due.
+ */
+static int rpnl_tx_turn(struct rpnl_client *cl, bool *ready)
+{
+	struct rpnl_channel *ch = cl->channel;
+	u32 budget = RPNL_TX_TURN;
+	struct rpnl_txbuf *tb;
+	int err = 0;
+	u32 sent;
+
+	*ready = false;
+	mutex_lock(&cl->tx_lock);
+	if (!cl->ept)
+		rpnl_txq_purge(cl);
+	while (!list_empty(&cl->txq) && budget) {
+		tb = list_first_entry(&cl->txq, struct rpnl_txbuf, node);
+		sent = rpnl_tx_some(cl, tb->data, tb->len, budget, &err);
+		budget -= DIV_ROUND_UP(sent, ch->mtu);
+		tb->data += sent;
+		tb->len -= sent;
+		cl->txq_bytes -= sent;
+		if (!tb->len)
+			rpnl_txbuf_free(tb);
+		if (err == -EAGAIN)
+			continue;
+		if (err && err != -ENOMEM) {
+			/* the transport failed: this client's stream is broken */
+			pr_err_ratelimited("channel %u: send failed: %d\n",
+					   ch->id, err);
+			atomic64_inc(&ch->stats.tx_errors);
+			rpnl_txq_purge(cl);
+			err = 0;
+		}
+		if (err)
+			break;
+	}
+	if (cl->ready_owed && cl->txq_bytes <= RPNL_TXQ_BYTES / 2) {
+		cl->ready_owed = false;
+		*ready = true;
+	}
+	if (!err && !list_empty(&cl->txq))
+		err = -EAGAIN;
+	mutex_unlock(&cl->tx_lock);
+	return err;
+}
+
+/*
+ * Gives each client with queued data a turn, in order, until all queues
+ * are empty (0), the ring is full (-ENOMEM) or the channel goes (-ENODEV).
+ */
+static int rpnl_tx_round(struct rpnl_channel *ch)
+{
+	struct rpnl_client *cl;
+	bool ready;
+	int err;
+
+	for (;;) {
+		if (READ_ONCE(ch->gone))
+			return -ENODEV;
+		spin_lock(&ch->tx_clients_lock);
+		cl = list_first_entry_or_null(&ch->tx_clients,
+					      struct rpnl_client, tx_node);
+		if (cl)
+			list_del_init(&cl->tx_node);
+		spin_unlock(&ch->tx_clients_lock);
+		if (!cl)
+			return 0;
+
+		/* the list's reference is ours now */
+		err = rpnl_tx_turn(cl, &ready);
+		if (ready)
+			rpnl_notify_client(cl, RPMSG_NETLINK_CMD_TX_READY);
+		if (err)
+			rpnl_tx_enlist(ch, cl);
+		rpnl_client_put(cl);
+		if (err == -ENOMEM)
+			return err;
+	}
+}
+
+/*
+ * The tx work: sends what clients queued while the ring was full. Nothing
+ * tells it when the remote returns a buffer (virtio_rpmsg_bus wakes only its
+ * own blocking senders), so it looks again after remote activity (a kick)
+ * and after naps from RPNL_NAP_MIN_NS doubling to RPNL_NAP_MAX_NS; when the
+ * remote made no room for RPNL_STALL_MS, it retries every tick as delayed
+ * work instead of holding a worker.
+ */
+static void rpnl_tx_work(struct work_struct *work)
+{
+	struct rpnl_channel *ch = container_of(to_delayed_work(work),
+					       struct rpnl_channel, tx_work);
+	u64 nap_ns = RPNL_NAP_MIN_NS;
+	u64 stall_until = 0;
+	s64 msgs;
+	int seen;
+
+	for (;;) {
+		seen = atomic_read(&ch->tx_events);
+		msgs = atomic64_read(&ch->stats.tx_msgs);
+		if (READ_ONCE(ch->gone_len))
+			rpnl_gone_flush(ch);
+		if (rpnl_tx_round(ch) != -ENOMEM)
+			return;
+		if (atomic64_read(&ch->stats.tx_msgs) != msgs) {
+			/* the remote is draining: stay close behind it */
+			nap_ns = RPNL_NAP_MIN_NS;
+			stall_until = local_clock() +
+				      RPNL_STALL_MS * NSEC_PER_MSEC;
+		} else if (local_clock() > stall_until) {
+			queue_delayed_work(rpnl_tx_wq, &ch->tx_work, 1);
+			return;
+		}
+		wait_event_hrtimeout(ch->txwq,
+				     READ_ONCE(ch->gone) ||
+				     atomic_read(&ch->tx_events) != seen,
+				     ns_to_ktime(nap_ns));
+		nap_ns = min_t(u64, nap_ns * 2, RPNL_NAP_MAX_NS);
+	}
+}
+
+/*
+ * Sends what it can of a SEND now and queues the rest (held in @skb, the
+ * request) for the tx work; never waits. See the uapi header for the
+ * refusal rules.
+ */
+static int rpnl_client_send(struct rpnl_client *cl, struct sk_buff *skb,
+			    u8 *data, u32 len, u32 flags,
+			    struct netlink_ext_ack *extack)
+{
+	struct rpnl_channel *ch = cl->channel;
+	struct rpnl_txbuf *tb;
+	u32 sent = 0;
+	int err = 0;
+
+	mutex_lock(&cl->tx_lock);
+	if (!cl->ept || READ_ONCE(ch->gone)) {
+		err = -ENODEV;
+		goto unlock;
+	}
+	if (cl->refused && !(flags & RPMSG_NETLINK_F_RESUME)) {
+		NL_SET_ERR_MSG(extack,
+			       "an earlier SEND was refused; resend it with RESUME");
+		err = -EAGAIN;
+		goto refuse;
+	}
+	cl->refused = false;
+	if (cl->txq_bytes + len > RPNL_TXQ_BYTES) {
+		NL_SET_ERR_MSG(extack, "transmit queue full; wait for TX_READY");
+		cl->refused = true;
+		cl->ready_owed = true;
+		err = -EAGAIN;
+		goto refuse;
 	}
 
-	if (err && err != -EAGAIN && err != -ETIMEDOUT && err != -ENODEV &&
-	    err != -EINTR)
-		pr_err_ratelimited("channel %u: send failed: %d\n", ch->id, err);
+	/* the remote hears of closed clients before new data, if it can */
+	if (READ_ONCE(ch->gone_len))
+		rpnl_gone_flush(ch);
 
+	/* nothing of this client's may overtake what it queued before */
+	if (list_empty(&cl->txq)) {
+		sent = rpnl_tx_some(cl, data, len, U32_MAX, &err);
+		if (err && err != -ENOMEM) {
+			/* a partial SEND that cannot be finished */
+			pr_err_ratelimited("channel %u: send failed: %d\n",
+					   ch->id, err);
+			goto unlock;
+		}
+		err = 0;
+	}
+	if (sent < len) {
+		tb = kmalloc(sizeof(*tb), GFP_KERNEL);
+		if (!tb) {
+			err = sent ? -EIO : -ENOMEM;
+			goto unlock;
+		}
+		tb->skb = skb_get(skb);
+		tb->data = data + sent;
+		tb->len = len - sent;
+		list_add_tail(&tb->node, &cl->txq);
+		cl->txq_bytes += tb->len;
+		rpnl_tx_enlist(ch, cl);
+		mod_delayed_work(rpnl_tx_wq, &ch->tx_work, 0);
+	}
+	goto unlock;
+
+refuse:
+	atomic64_inc(&ch->stats.tx_refused);
+unlock:
 	mutex_unlock(&cl->tx_lock);
 	return err;
 }
@@ -878,7 +1149,6 @@ static int rpnl_client_send(struct rpnl_client *cl, u8 *data, u32 len,
 static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	u32 timeout_ms = RPMSG_NETLINK_DEFAULT_TIMEOUT_MS;
 	struct rpnl_channel *ch;
 	struct rpnl_client *cl;
 	u32 flags = 0;
@@ -890,8 +1160,6 @@ static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 
 	if (attrs[RPMSG_NETLINK_A_FLAGS])
 		flags = nla_get_u32(attrs[RPMSG_NETLINK_A_FLAGS]);
-	if (attrs[RPMSG_NETLINK_A_TIMEOUT_MS])
-		timeout_ms = nla_get_u32(attrs[RPMSG_NETLINK_A_TIMEOUT_MS]);
 
 	ch = rpnl_channel_get(nla_get_u32(attrs[RPMSG_NETLINK_A_CHANNEL]));
 	if (!ch) {
@@ -904,13 +1172,14 @@ static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(cl)) {
 		err = PTR_ERR(cl);
 	} else {
-		err = rpnl_client_send(cl, nla_data(attrs[RPMSG_NETLINK_A_DATA]),
+		err = rpnl_client_send(cl, skb,
+				       nla_data(attrs[RPMSG_NETLINK_A_DATA]),
 				       nla_len(attrs[RPMSG_NETLINK_A_DATA]),
-				       flags, timeout_ms);
+				       flags, info->extack);
 		rpnl_client_put(cl);
 	}
 
-	if (err)
+	if (err && err != -EAGAIN)
 		atomic64_inc(&ch->stats.tx_errors);
 	rpnl_channel_put(ch);
 	return err;
@@ -1287,11 +1556,6 @@ static int rpnl_dump_bindings(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static struct netlink_range_validation rpnl_timeout_range = {
-	.min = 0,
-	.max = RPMSG_NETLINK_MAX_TIMEOUT_MS,
-};
-
 static int rpnl_validate_data(const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
 {
@@ -1308,8 +1572,8 @@ static const struct nla_policy rpnl_send_policy[RPMSG_NETLINK_A_TIMEOUT_MS + 1] 
 							rpnl_validate_data,
 							RPMSG_NETLINK_MAX_DATA),
 	[RPMSG_NETLINK_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, RPMSG_NETLINK_F_ALL),
-	[RPMSG_NETLINK_A_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							     &rpnl_timeout_range),
+	/* version 1's wait bound: SEND never waits now */
+	[RPMSG_NETLINK_A_TIMEOUT_MS] = { .type = NLA_REJECT },
 };
 
 static const struct nla_policy rpnl_get_policy[RPMSG_NETLINK_A_CHANNEL + 1] = {
@@ -1445,6 +1709,9 @@ static int rpnl_probe(struct rpmsg_device *rpdev)
 	mutex_init(&ch->lock);
 	mutex_init(&ch->gone_lock);
 	INIT_DELAYED_WORK(&ch->gone_work, rpnl_gone_work);
+	INIT_DELAYED_WORK(&ch->tx_work, rpnl_tx_work);
+	spin_lock_init(&ch->tx_clients_lock);
+	INIT_LIST_HEAD(&ch->tx_clients);
 	INIT_LIST_HEAD(&ch->clients);
 	init_waitqueue_head(&ch->txwq);
 	init_waitqueue_head(&ch->closewq);
@@ -1508,8 +1775,9 @@ static void rpnl_remove(struct rpmsg_device *rpdev)
 	WRITE_ONCE(ch->nclients, 0);
 	mutex_unlock(&ch->lock);
 
-	/* senders waiting for a buffer give up with ENODEV, closers too */
+	/* the tx work and closers waiting for a buffer give up */
 	wake_up_all(&ch->txwq);
+	cancel_delayed_work_sync(&ch->tx_work);
 
 	/* clients closing now still use ch->ept and the transport */
 	wait_event(ch->closewq, !READ_ONCE(ch->closing));
@@ -1534,8 +1802,9 @@ static void rpnl_remove(struct rpmsg_device *rpdev)
 	cancel_delayed_work_sync(&ch->gone_work);
 
 	rpmsg_destroy_ept(ch->ept);
-	/* no callback runs now, so no kick can schedule the work again */
+	/* no callback runs now, so no kick can schedule the works again */
 	cancel_delayed_work_sync(&ch->gone_work);
+	cancel_delayed_work_sync(&ch->tx_work);
 	ch->ept = NULL;
 	ch->rpdev = NULL;
 	dev_info(&rpdev->dev, "channel %u removed\n", ch->id);
@@ -1596,9 +1865,13 @@ static int __init rpnl_init(void)
 {
 	int err;
 
+	rpnl_tx_wq = alloc_workqueue("rpmsg_netlink_tx", WQ_UNBOUND, 0);
+	if (!rpnl_tx_wq)
+		return -ENOMEM;
+
 	err = genl_register_family(&rpnl_family);
 	if (err)
-		return err;
+		goto destroy_wq;
 
 	err = netlink_register_notifier(&rpnl_netlink_nb);
 	if (err)
@@ -1625,6 +1898,8 @@ unregister_notifier:
 	netlink_unregister_notifier(&rpnl_netlink_nb);
 unregister_family:
 	genl_unregister_family(&rpnl_family);
+destroy_wq:
+	destroy_workqueue(rpnl_tx_wq);
 	return err;
 }
 module_init(rpnl_init);
@@ -1663,6 +1938,7 @@ static void __exit rpnl_exit(void)
 	xa_destroy(&rpnl_channels);
 	WARN_ON(!xa_empty(&rpnl_addrs));
 	xa_destroy(&rpnl_addrs);
+	destroy_workqueue(rpnl_tx_wq);
 }
 module_exit(rpnl_exit);
 

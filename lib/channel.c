@@ -66,7 +66,8 @@ int amp_channel_init(struct amp_channel *ch, enum amp_transport transport, const
 		rc = amp_netlink_open(ch, device);
 		break;
 	}
-	if (rc == 0) {
+	/* transports without writev send a frame's header with its first bytes */
+	if (rc == 0 && !ch->ops->writev) {
 		ch->first = malloc(ch->max_write);
 		if (!ch->first) {
 			ch->ops->close(ch);
@@ -176,6 +177,15 @@ static int transact(struct amp_channel *ch, uint8_t type, const void *data, size
 	}
 	t->seq = seq;
 	t->bytes = (uint32_t)len;
+	if (ch->ops->writev) {
+		uint8_t hdr[AMP_FRAME_HDR_SIZE];
+		struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
+
+		amp_frame_encode(hdr, type, seq, (uint32_t)len, crc);
+		if (ch->ops->writev(ch, iov, len ? 2 : 1, deadline, t) != 0)
+			return -1;
+		return wait_reply(ch, seq, deadline, reply, reply_payload);
+	}
 	/*
 	 * The header travels with the first payload bytes: one message less
 	 * per frame, which is most of the cost of a small block.

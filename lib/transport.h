@@ -42,6 +42,13 @@ struct amp_transport_ops {
 	int (*input)(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx);
 	/* rpmsg messages the receive side holds for sure (the largest window). */
 	uint32_t (*rx_window)(struct amp_channel *ch);
+	/*
+	 * Optional, for the bench path: all of iov as one frame's bytes,
+	 * without copying them; the caller keeps the bytes until its reply
+	 * came (read may need to send some again).
+	 */
+	int (*writev)(struct amp_channel *ch, const struct iovec *iov, int iovcnt, int64_t deadline,
+		      struct amp_transfer *t);
 };
 
 struct amp_netlink;

@@ -201,10 +201,10 @@ static uint32_t char_rx_window(struct amp_channel *ch)
 }
 
 static const struct amp_transport_ops tty_ops = {
-	fd_write, fd_read, fd_close, fd_write_some, fd_input, tty_rx_window,
+	fd_write, fd_read, fd_close, fd_write_some, fd_input, tty_rx_window, NULL,
 };
 static const struct amp_transport_ops char_ops = {
-	fd_write, fd_read, fd_close, fd_write_some, fd_input, char_rx_window,
+	fd_write, fd_read, fd_close, fd_write_some, fd_input, char_rx_window, NULL,
 };
 
 static int open_device(struct amp_channel *ch, const char *path, int flags,

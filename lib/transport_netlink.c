@@ -20,6 +20,11 @@
 
 #define PENDING_CAP (64 * 1024)
 #define RCVBUF_BYTES (4 * 1024 * 1024)
+/* SENDs per sendmmsg, and room for each one's headers before its data */
+#define SEND_BATCH 16
+#define SEND_HDR_ROOM 64
+/* How often a refused sender tries again if no TX_READY comes */
+#define REFUSED_RETRY_MS 100
 
 struct amp_netlink {
 	struct mnl_socket *sock;
@@ -27,10 +32,21 @@ struct amp_netlink {
 	uint32_t portid;
 	uint32_t seq;
 	uint32_t channel;
+	int rcvtimeo_ms; /* SO_RCVTIMEO as set now, 0 for none */
+	/*
+	 * SENDs of nl_write not yet known to be accepted (no ack asked): the
+	 * bytes of the block from seq sent_lo on, until its reply comes.
+	 */
+	struct iovec sent_iov[4];
+	int sent_iovcnt;
+	size_t sent_total;
+	uint32_t sent_lo, sent_hi;
 	uint8_t pending[PENDING_CAP]; /* RECV payloads not yet read */
 	size_t pending_len;
-	/* Holds the largest SEND: RPMSG_NETLINK_MAX_DATA plus headers and attributes. */
+	/* Holds the largest received message, and requests. */
 	char buf[RPMSG_NETLINK_MAX_DATA + 1024];
+	/* the headers of the SENDs of one sendmmsg */
+	uint8_t send_hdrs[SEND_BATCH][SEND_HDR_ROOM];
 };
 
 /* Outcome of one received netlink message, for the loops below. */
@@ -39,6 +55,11 @@ struct nl_event {
 	uint32_t ack_seq; /* the request whose ack we wait for, or 0 */
 	int acked;	  /* 1 once that ack came */
 	int ack_error;	  /* its errno, 0 on success */
+	/* SENDs [lo, hi] sent without acks: the first error among them */
+	uint32_t watch_lo, watch_hi;
+	uint32_t failed_seq;
+	int failed_error; /* 0 while none failed */
+	int ready;	  /* TX_READY came */
 	int down;	  /* the channel went away */
 	amp_sink_fn sink; /* if set, where RECV payloads go (in place) instead of pending */
 	void *ctx;
@@ -195,6 +216,8 @@ static int event_cb(const struct nlmsghdr *n, void *data)
 		stash(ev->nl, tb[RPMSG_NETLINK_A_DATA]);
 	else if (g->cmd == RPMSG_NETLINK_CMD_CHANNEL_DOWN)
 		ev->down = 1;
+	else if (g->cmd == RPMSG_NETLINK_CMD_TX_READY)
+		ev->ready = 1;
 	return MNL_CB_OK;
 }
 
@@ -203,87 +226,353 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(n);
 	struct nl_event *ev = data;
 
-	if (n->nlmsg_len >= mnl_nlmsg_size(sizeof(*err)) && n->nlmsg_seq == ev->ack_seq) {
+	if (n->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+		return MNL_CB_OK;
+	if (n->nlmsg_seq == ev->ack_seq) {
 		ev->acked = 1;
 		ev->ack_error = amp_user_errno(-err->error);
+	}
+	/* seq - lo: in order across the wrap of the 32-bit counter */
+	if (err->error && !ev->failed_error && ev->watch_lo &&
+	    n->nlmsg_seq - ev->watch_lo <= ev->watch_hi - ev->watch_lo) {
+		ev->failed_seq = n->nlmsg_seq;
+		ev->failed_error = amp_user_errno(-err->error);
 	}
 	return MNL_CB_OK;
 }
 
-/* Receives and dispatches what is queued on the socket, waiting until deadline. */
+/*
+ * The receive timeout for a wait of ms: the largest power of two not above
+ * it, so that it rarely changes (one setsockopt now and then, not per
+ * wait) and never overshoots; a longer wait takes more than one receive.
+ */
+static int timeout_bucket(int ms)
+{
+	int b = 1;
+
+	while (b <= ms / 2)
+		b *= 2;
+	return b;
+}
+
+/*
+ * Receives one message (or what one recv brings) and dispatches it,
+ * waiting until deadline: 1 once something came, 0 when nothing did yet
+ * (a signal, or a part of a longer wait ended), -1 with ETIMEDOUT, or the
+ * socket's error. A blocking recv
+ * with SO_RCVTIMEO: one system call where poll and recv would be two.
+ */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
 	int fd = mnl_socket_get_fd(nl->sock);
-	int rc = amp_wait_fd(fd, POLLIN, deadline);
+	int left = amp_ms_left(deadline);
+	int flags = 0;
 	ssize_t len;
+	int rc;
 
-	if (rc <= 0) {
-		if (rc == 0)
-			errno = ETIMEDOUT;
+	if (left == 0) {
+		flags = MSG_DONTWAIT;
+	} else if (timeout_bucket(left) != nl->rcvtimeo_ms) {
+		int ms = timeout_bucket(left);
+		struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
+			return -1;
+		nl->rcvtimeo_ms = ms;
+	}
+	len = recv(fd, nl->buf, sizeof(nl->buf), flags);
+	if (len < 0) {
+		if (errno == EINTR)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (left > 0 && amp_ms_left(deadline) > 0)
+			return 0; /* a part of a longer wait: the caller looks again */
+		errno = ETIMEDOUT;
 		return -1;
 	}
-	len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
-	if (len < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	rc = mnl_cb_run2(nl->buf, (size_t)len, 0, nl->portid, event_cb, ev, ctl, NLMSG_MIN_TYPE);
-	return rc < 0 && errno != ESRCH ? -1 : 0;
+	return rc < 0 && errno != ESRCH ? -1 : 1;
 }
 
-static int send_chunk(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline)
-{
-	struct amp_netlink *nl = ch->nl;
-	struct nlmsghdr *n = start_request(nl, nl->family, RPMSG_NETLINK_CMD_SEND, NLM_F_ACK);
-	struct nl_event ev = {.nl = nl, .ack_seq = n->nlmsg_seq};
-	uint32_t wait_ms = (uint32_t)amp_ms_left(deadline);
+/* Where a walk through an iovec stands. */
+struct iov_cursor {
+	const struct iovec *iov;
+	int iovcnt;
+	int i;
+	size_t off;
+};
 
+static void cursor_init(struct iov_cursor *c, const struct iovec *iov, int iovcnt, size_t skip)
+{
+	*c = (struct iov_cursor){iov, iovcnt, 0, 0};
+	while (c->i < iovcnt && skip >= iov[c->i].iov_len - c->off) {
+		skip -= iov[c->i].iov_len - c->off;
+		c->i++;
+		c->off = 0;
+	}
+	c->off += skip;
+}
+
+/* Moves the next len bytes into v (at most max entries): the entries used. */
+static int cursor_take(struct iov_cursor *c, size_t len, struct iovec *v, int max)
+{
+	int n = 0;
+
+	while (len > 0 && c->i < c->iovcnt && n < max) {
+		size_t avail = c->iov[c->i].iov_len - c->off;
+		size_t take = avail < len ? avail : len;
+
+		if (take) {
+			v[n].iov_base = (uint8_t *)c->iov[c->i].iov_base + c->off;
+			v[n++].iov_len = take;
+		}
+		c->off += take;
+		len -= take;
+		if (c->off == c->iov[c->i].iov_len) {
+			c->i++;
+			c->off = 0;
+		}
+	}
+	return n;
+}
+
+/* One SEND's headers in h, for len data bytes to follow; its sequence number. */
+static uint32_t put_send_header(struct amp_netlink *nl, uint8_t *h, size_t len, bool ack,
+				bool resume)
+{
+	struct nlmsghdr *n = (struct nlmsghdr *)h;
+	struct genlmsghdr *g;
+	struct nlattr *a;
+
+	memset(n, 0, sizeof(*n));
+	n->nlmsg_len = (uint32_t)mnl_nlmsg_size(0);
+	n->nlmsg_type = nl->family;
+	n->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | (ack ? NLM_F_ACK : 0));
+	n->nlmsg_seq = ++nl->seq ? nl->seq : ++nl->seq; /* 0 means "none" here */
+	g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
+	g->cmd = RPMSG_NETLINK_CMD_SEND;
+	g->version = RPMSG_NETLINK_FAMILY_VERSION;
 	mnl_attr_put_u32(n, RPMSG_NETLINK_A_CHANNEL, nl->channel);
-	mnl_attr_put(n, RPMSG_NETLINK_A_DATA, len, data);
-	if (wait_ms > RPMSG_NETLINK_MAX_TIMEOUT_MS)
-		wait_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS;
-	mnl_attr_put_u32(n, RPMSG_NETLINK_A_TIMEOUT_MS, wait_ms ? wait_ms : 1);
-	if (mnl_socket_sendto(nl->sock, n, n->nlmsg_len) < 0)
-		return -1;
-	while (!ev.acked && !ev.down)
-		if (receive_once(nl, &ev, deadline) != 0)
+	if (resume)
+		mnl_attr_put_u32(n, RPMSG_NETLINK_A_FLAGS, RPMSG_NETLINK_F_RESUME);
+	/* the DATA attribute's header; its payload follows in the iovec */
+	a = mnl_nlmsg_get_payload_tail(n);
+	a->nla_type = RPMSG_NETLINK_A_DATA;
+	a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
+	n->nlmsg_len += MNL_ATTR_HDRLEN;
+	return n->nlmsg_seq;
+}
+
+/*
+ * Sends the len bytes of iov from skip on as SENDs of up to
+ * RPMSG_NETLINK_MAX_DATA, SEND_BATCH per sendmmsg, each from the caller's
+ * bytes where they are (no copy); the first says RESUME (every earlier
+ * refusal is known by now), the last asks for an ack if ack. Their
+ * sequence numbers in [*lo, *hi]. 0, or -1 with errno.
+ */
+static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t skip,
+		      size_t len, bool ack, uint32_t *lo, uint32_t *hi)
+{
+	static const uint8_t pad[MNL_ALIGNTO];
+	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
+	struct mmsghdr m[SEND_BATCH];
+	struct iovec v[SEND_BATCH][8];
+	struct iov_cursor cur;
+	bool first = true;
+
+	cursor_init(&cur, iov, iovcnt, skip);
+	while (len > 0) {
+		unsigned int n = 0;
+
+		for (; n < SEND_BATCH && len > 0; n++) {
+			size_t part = len < RPMSG_NETLINK_MAX_DATA ? len : RPMSG_NETLINK_MAX_DATA;
+			uint8_t *h = nl->send_hdrs[n];
+			uint32_t seq = put_send_header(nl, h, part, ack && part == len, first);
+			struct nlmsghdr *nh = (struct nlmsghdr *)h;
+			int k = 1;
+
+			if (first)
+				*lo = seq;
+			*hi = seq;
+			first = false;
+			v[n][0] = (struct iovec){h, nh->nlmsg_len};
+			k += cursor_take(&cur, part, &v[n][1], 6);
+			v[n][k++] = (struct iovec){(void *)pad, MNL_ALIGN(part) - part};
+			nh->nlmsg_len += (uint32_t)MNL_ALIGN(part);
+			m[n] = (struct mmsghdr){.msg_hdr = {.msg_name = &to,
+							    .msg_namelen = sizeof(to),
+							    .msg_iov = v[n],
+							    .msg_iovlen = (size_t)k}};
+			len -= part;
+		}
+		for (unsigned int done = 0; done < n;) {
+			int r = sendmmsg(mnl_socket_get_fd(nl->sock), m + done, n - done, 0);
+
+			if (r < 0 && errno != EINTR)
+				return -1;
+			done += r > 0 ? (unsigned int)r : 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * After a refusal: waits for TX_READY (or REFUSED_RETRY_MS, in case it was
+ * lost) until deadline, taking what arrives meanwhile. 0 to try again, -1
+ * with EAGAIN (deadline), ENODEV or the socket's error.
+ */
+static int wait_tx_ready(struct amp_netlink *nl, int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
+	int64_t until = amp_clock_ms() + REFUSED_RETRY_MS;
+
+	if (until > deadline)
+		until = deadline;
+	while (!ev.ready && !ev.down) {
+		int rc = receive_once(nl, &ev, until);
+
+		if (rc < 0 && errno == ETIMEDOUT)
+			break;
+		if (rc < 0)
 			return -1;
-	if (ev.down && !ev.acked) {
+	}
+	if (ev.down) {
 		errno = ENODEV;
 		return -1;
 	}
-	if (ev.ack_error) {
-		errno = ev.ack_error;
+	if (!ev.ready && amp_ms_left(deadline) == 0) {
+		errno = EAGAIN;
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Sends all total bytes of iov, waiting for the module's acceptance of
+ * each SEND (one ack: the last's, since a refusal refuses all that
+ * follow), and for room while it refuses, until deadline. Returns the
+ * bytes accepted (total, or fewer at the deadline), -1 with EAGAIN when
+ * none were, or ENODEV or another errno.
+ */
+static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t total,
+			  int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	size_t done = 0;
+
+	while (done < total) {
+		struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
+
+		if (send_range(nl, iov, iovcnt, done, total - done, true, &ev.watch_lo,
+			       &ev.watch_hi) != 0)
+			return -1;
+		ev.ack_seq = ev.watch_hi;
+		/*
+		 * The module handles a SEND within sendmsg, so its ack is queued
+		 * already (behind what arrived meanwhile): wait for it whatever
+		 * the caller's deadline, since what went must be known.
+		 */
+		int64_t ack_deadline = amp_clock_ms() + 1000;
+
+		while (!ev.acked && !ev.down)
+			if (receive_once(nl, &ev, ack_deadline) < 0)
+				return -1;
+		if (!ev.acked) {
+			errno = ENODEV;
+			return -1;
+		}
+		if (!ev.failed_error) {
+			done = total;
+			break;
+		}
+		done += (size_t)(ev.failed_seq - ev.watch_lo) * RPMSG_NETLINK_MAX_DATA;
+		if (ev.failed_error != EAGAIN) {
+			errno = ev.failed_error;
+			return -1;
+		}
+		if (wait_tx_ready(nl, deadline, sink, ctx) != 0) {
+			if (errno == EAGAIN && done > 0)
+				return (ssize_t)done;
+			return -1;
+		}
+	}
+	return (ssize_t)done;
+}
+
+static int nl_writev(struct amp_channel *ch, const struct iovec *iov, int iovcnt, int64_t deadline,
+		     struct amp_transfer *t)
+{
+	struct amp_netlink *nl = ch->nl;
+	size_t total = 0;
+
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	/*
+	 * No acks: a request's reply says its SENDs went. What the module
+	 * refuses comes back as errors, which nl_read watches for and mends
+	 * while the caller's bytes are still there (it waits for the reply).
+	 */
+	if (send_range(nl, iov, iovcnt, 0, total, false, &nl->sent_lo, &nl->sent_hi) != 0)
+		return -1;
+	nl->sent_iovcnt = iovcnt < 4 ? iovcnt : 4;
+	for (int i = 0; i < nl->sent_iovcnt; i++)
+		nl->sent_iov[i] = iov[i];
+	nl->sent_total = total;
+	(void)deadline;
+	t->writes += (uint32_t)(nl->sent_hi - nl->sent_lo + 1);
 	return 0;
 }
 
 static int nl_write(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline,
 		    struct amp_transfer *t)
 {
-	while (len > 0) {
-		size_t n = len < RPMSG_NETLINK_MAX_DATA ? len : RPMSG_NETLINK_MAX_DATA;
+	struct iovec v = {(void *)data, len};
 
-		if (send_chunk(ch, data, n, deadline) != 0)
-			return -1;
-		t->writes++;
-		data += n;
-		len -= n;
+	return nl_writev(ch, &v, 1, deadline, t);
+}
+
+/* A SEND of nl_writev was refused: send the rest again, now waiting for room. */
+static int mend_refusal(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
+{
+	size_t from = (size_t)(ev->failed_seq - nl->sent_lo) * RPMSG_NETLINK_MAX_DATA;
+	ssize_t n;
+
+	nl->sent_lo = nl->sent_hi = 0;
+	if (ev->failed_error != EAGAIN) {
+		errno = ev->failed_error;
+		return -1;
 	}
+	for (size_t done = from; done < nl->sent_total; done += (size_t)n) {
+		if (wait_tx_ready(nl, deadline, NULL, NULL) != 0)
+			return -1;
+		struct iov_cursor cur;
+		struct iovec rest[8];
+		int k;
+
+		cursor_init(&cur, nl->sent_iov, nl->sent_iovcnt, done);
+		k = cursor_take(&cur, nl->sent_total - done, rest, 8);
+		n = send_acked(nl, rest, k, nl->sent_total - done, deadline, NULL, NULL);
+		if (n < 0)
+			return -1;
+	}
+	ev->failed_error = 0;
 	return 0;
 }
 
 static ssize_t nl_read(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t deadline)
 {
 	struct amp_netlink *nl = ch->nl;
-	struct nl_event ev = {.nl = nl};
+	struct nl_event ev = {.nl = nl, .watch_lo = nl->sent_lo, .watch_hi = nl->sent_hi};
 
 	while (nl->pending_len == 0) {
 		if (ev.down) {
 			errno = ENODEV;
 			return -1;
 		}
-		if (receive_once(nl, &ev, deadline) != 0)
+		if (receive_once(nl, &ev, deadline) < 0)
+			return -1;
+		if (ev.failed_error && mend_refusal(nl, &ev, deadline) != 0)
 			return -1;
 	}
 	size_t n = nl->pending_len < cap ? nl->pending_len : cap;
@@ -305,154 +594,34 @@ static void nl_close(struct amp_channel *ch)
 }
 
 /*
- * One SEND of the first max bytes of iov, in one sendmsg: the headers from
- * nl->buf, the caller's bytes where they are, the padding. Returns the
- * bytes it carried, 0 when the module's ack is an error (in *ack_error), or
- * -1 with errno (the channel went away, the socket failed).
- */
-static ssize_t nl_send_iov(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t max,
-			   uint32_t wait_ms, amp_sink_fn sink, void *ctx, int *ack_error)
-{
-	static const uint8_t pad[MNL_ALIGNTO];
-	struct iovec v[10];
-	size_t len = 0;
-	int n = 1;
-
-	for (int i = 0; i < iovcnt && n < 9 && len < max; i++) {
-		size_t take = iov[i].iov_len;
-
-		if (take == 0)
-			continue;
-		if (take > max - len)
-			take = max - len;
-		v[n].iov_base = iov[i].iov_base;
-		v[n++].iov_len = take;
-		len += take;
-	}
-	if (len == 0)
-		return 0;
-	struct nlmsghdr *h = start_request(nl, nl->family, RPMSG_NETLINK_CMD_SEND, NLM_F_ACK);
-	struct nl_event ev = {.nl = nl, .ack_seq = h->nlmsg_seq, .sink = sink, .ctx = ctx};
-	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
-	struct msghdr msg = {.msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = v};
-
-	mnl_attr_put_u32(h, RPMSG_NETLINK_A_CHANNEL, nl->channel);
-	mnl_attr_put_u32(h, RPMSG_NETLINK_A_TIMEOUT_MS, wait_ms ? wait_ms : 1);
-	/* The DATA attribute's header; its payload follows in the iovec. */
-	struct nlattr *a = mnl_nlmsg_get_payload_tail(h);
-
-	a->nla_type = RPMSG_NETLINK_A_DATA;
-	a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
-	h->nlmsg_len += MNL_ATTR_HDRLEN;
-	v[0].iov_base = h;
-	v[0].iov_len = h->nlmsg_len;
-	v[n].iov_base = (void *)pad;
-	v[n].iov_len = MNL_ALIGN(len) - len;
-	msg.msg_iovlen = (size_t)n + (v[n].iov_len ? 1 : 0);
-	h->nlmsg_len += (uint32_t)MNL_ALIGN(len);
-	if (sendmsg(mnl_socket_get_fd(nl->sock), &msg, 0) < 0)
-		return -1;
-	/*
-	 * The module handles a SEND within sendmsg, so its ack is already
-	 * queued (behind what arrived meanwhile): wait for it whatever the
-	 * caller's deadline, since what went must be known.
-	 */
-	int64_t ack_deadline = amp_clock_ms() + 1000;
-
-	while (!ev.acked && !ev.down)
-		if (receive_once(nl, &ev, ack_deadline) != 0)
-			return -1;
-	if (ev.down && !ev.acked) {
-		errno = ENODEV;
-		return -1;
-	}
-	*ack_error = ev.ack_error;
-	return ev.ack_error ? 0 : (ssize_t)len;
-}
-
-/* Longest the module may wait for transmit buffers in the middle of a SEND. */
-#define MID_SEND_WAIT_MS 15000
-
-/*
- * The module cuts a SEND into rpmsg messages and, when its wait for a
- * transmit buffer times out, fails it without saying how many went. So the
- * first message's worth goes alone, bounded by the caller's deadline and
- * retried until it (nothing went if it failed), and the rest of up to
- * RPMSG_NETLINK_MAX_DATA bytes follows in one SEND that may wait up to
- * MID_SEND_WAIT_MS: the receiver granted room for it, so a failure there
- * means it stopped draining, and the stream is broken (ETIMEDOUT, fatal).
+ * For the message layer: all of iov, as the module accepts it, until
+ * deadline (fewer bytes when it ran out after some went).
  */
 static ssize_t nl_write_some(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
 			     int64_t deadline, amp_sink_fn sink, void *ctx)
 {
-	struct amp_netlink *nl = ch->nl;
-	int ack_error = 0;
-	ssize_t first;
+	size_t total = 0;
 
-	for (;;) {
-		uint32_t wait_ms = (uint32_t)amp_ms_left(deadline);
-
-		if (wait_ms > RPMSG_NETLINK_MAX_TIMEOUT_MS)
-			wait_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS;
-		first = nl_send_iov(nl, iov, iovcnt, AMP_RPMSG_MTU, wait_ms, sink, ctx, &ack_error);
-		if (first != 0 || !ack_error)
-			break;
-		/* No transmit buffer freed in time: nothing went; try again until deadline. */
-		if (ack_error != ETIMEDOUT && ack_error != EAGAIN) {
-			errno = ack_error;
-			return -1;
-		}
-		if (amp_ms_left(deadline) == 0) {
-			errno = EAGAIN;
-			return -1;
-		}
-	}
-	if (first <= 0)
-		return first;
-	/* The rest, after the first bytes. */
-	struct iovec rest[8];
-	size_t skip = (size_t)first;
-	int n = 0;
-
-	for (int i = 0; i < iovcnt && n < 8; i++) {
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		rest[n].iov_base = (uint8_t *)iov[i].iov_base + skip;
-		rest[n++].iov_len = iov[i].iov_len - skip;
-		skip = 0;
-	}
-	uint32_t wait_ms = (uint32_t)amp_ms_left(deadline);
-
-	/* at least MID_SEND_WAIT_MS, at most what the module accepts */
-	if (wait_ms < MID_SEND_WAIT_MS)
-		wait_ms = MID_SEND_WAIT_MS;
-	if (wait_ms > RPMSG_NETLINK_MAX_TIMEOUT_MS)
-		wait_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS;
-	ssize_t more = nl_send_iov(nl, rest, n, RPMSG_NETLINK_MAX_DATA - AMP_RPMSG_MTU, wait_ms,
-				   sink, ctx, &ack_error);
-
-	if (more < 0)
-		return -1;
-	if (ack_error) {
-		errno = ack_error;
-		return -1;
-	}
-	return first + more;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	return send_acked(ch->nl, iov, iovcnt, total, deadline, sink, ctx);
 }
 
 static int nl_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
 {
 	struct amp_netlink *nl = ch->nl;
 	struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
+	int got = 0;
 
 	/* The first wait until deadline, then what is queued now. */
-	for (int i = 0; i < 64 && !ev.down; i++) {
-		if (i > 0 && amp_wait_fd(mnl_socket_get_fd(nl->sock), POLLIN, 0) != 1)
+	while (got < 64 && !ev.down) {
+		int rc = receive_once(nl, &ev, got ? 0 : deadline);
+
+		if (rc < 0 && got && errno == ETIMEDOUT)
 			break;
-		if (receive_once(nl, &ev, i == 0 ? deadline : 0) != 0)
+		if (rc < 0)
 			return -1;
+		got += rc;
 	}
 	if (ev.down) {
 		errno = ENODEV;
@@ -479,8 +648,15 @@ static uint32_t nl_rx_window(struct amp_channel *ch)
 	return (uint32_t)got / 2048u;
 }
 
-static const struct amp_transport_ops nl_ops = {nl_write,      nl_read,	 nl_close,
-						nl_write_some, nl_input, nl_rx_window};
+static const struct amp_transport_ops nl_ops = {
+	.write = nl_write,
+	.read = nl_read,
+	.close = nl_close,
+	.write_some = nl_write_some,
+	.input = nl_input,
+	.rx_window = nl_rx_window,
+	.writev = nl_writev,
+};
 
 static int nl_setup(struct amp_channel *ch, const char *channel)
 {
@@ -494,6 +670,8 @@ static int nl_setup(struct amp_channel *ch, const char *channel)
 	/* Acks must never be dropped for lack of room: that would look like a lost frame. */
 	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	/* an error for a refused SEND need not carry its 64 KiB back */
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (resolve_family(nl) != 0 || pick_channel(nl, channel) != 0)
 		return -1;
 	snprintf(ch->device, sizeof(ch->device), "netlink:%u", nl->channel);

@@ -53,16 +53,34 @@
  *     RPMSG_NETLINK_A_CHANNEL   u32, required
  *     RPMSG_NETLINK_A_DATA      binary, 1..RPMSG_NETLINK_MAX_DATA bytes, required
  *     RPMSG_NETLINK_A_FLAGS     u32, optional, RPMSG_NETLINK_F_*
- *     RPMSG_NETLINK_A_TIMEOUT_MS u32, optional, wait bound for free
- *                               buffers (default RPMSG_NETLINK_DEFAULT_TIMEOUT_MS)
- *   The data goes out as ceil(len / MTU) rpmsg messages, in order, none
- *   interleaved with another client's. Success is the netlink ack
- *   (request NLM_F_ACK). Errors: ENODEV (no such channel, or it went
- *   away), EAGAIN (RPMSG_NETLINK_F_NONBLOCK and no free buffer),
- *   ETIMEDOUT (no free buffer within the timeout), EPERM, EINVAL, ERANGE
- *   (data too large). On EAGAIN/ETIMEDOUT some leading messages may have
- *   gone out: the ack's extended error carries no count, so the library
- *   never splits a frame across SEND requests it cannot retry as a whole.
+ *   (RPMSG_NETLINK_A_TIMEOUT_MS, version 1's wait bound, is refused with
+ *   EINVAL: nothing waits any more.)
+ *   A SEND never waits, and is accepted or refused whole. Accepted, the
+ *   data goes out as ceil(len / MTU) rpmsg messages, in order after
+ *   everything the client sent before on the channel: at once as far as
+ *   the tx ring has room, the rest from the client's transmit queue as the
+ *   remote frees buffers (clients with queued data take turns). A client's
+ *   queue holds at most RPMSG_NETLINK_TX_QUEUE bytes; a SEND that would
+ *   overfill it is refused with EAGAIN, and so is every later SEND of that
+ *   client on that channel until one carries RPMSG_NETLINK_F_RESUME: a
+ *   client that sends several requests without waiting for their acks
+ *   (no NLM_F_ACK: netlink still reports errors) never has one overtake a
+ *   refused one. After a refusal the module sends the client TX_READY once
+ *   its queue is at most half full; the client then resends, from the
+ *   first refused request, the first with RESUME. TX_READY is not
+ *   guaranteed (a full receive buffer drops it): a client may also retry
+ *   on its own. Queued data is dropped when the client's socket closes or
+ *   the channel goes away. Errors: ENODEV (no such channel, or it went
+ *   away), EAGAIN (refused, as above; nothing of it went), ENOMEM (no
+ *   memory to queue the rest: nothing went), EIO (the transport failed
+ *   part-way: the stream to the remote is broken), EPERM, EINVAL, ERANGE
+ *   (data too large).
+ *
+ * RPMSG_NETLINK_CMD_TX_READY (notification to the client's port)
+ *     RPMSG_NETLINK_A_CHANNEL   u32
+ *     RPMSG_NETLINK_A_NAME      string
+ *   The client's transmit queue on the channel has room again after a
+ *   refused SEND (see SEND).
  *
  * RPMSG_NETLINK_CMD_RECV (notification to the client's port)
  *     RPMSG_NETLINK_A_CHANNEL   u32
@@ -83,7 +101,8 @@
  *       RPMSG_NETLINK_STAT_TX_MSGS    u64
  *       RPMSG_NETLINK_STAT_RX_BYTES   u64
  *       RPMSG_NETLINK_STAT_RX_MSGS    u64
- *       RPMSG_NETLINK_STAT_TX_ERRORS  u64, sends that failed
+ *       RPMSG_NETLINK_STAT_TX_ERRORS  u64, SENDs that failed, not
+ *                                     counting refusals
  *       RPMSG_NETLINK_STAT_RX_DROPS   u64, messages no client could take
  *       RPMSG_NETLINK_STAT_CLIENTS    u32, endpoints open on the channel
  *
@@ -94,6 +113,7 @@
  *                                     for another reason than a full ring)
  *       RPMSG_NETLINK_STAT_GONE_QUEUED u32, "client gone" messages waiting
  *                                     in the queue now for a tx buffer
+ *       RPMSG_NETLINK_STAT_TX_REFUSED u64, SENDs refused with EAGAIN
  *
  * RPMSG_NETLINK_CMD_CHANNEL_UP, RPMSG_NETLINK_CMD_CHANNEL_DOWN
  *   (multicast on group RPMSG_NETLINK_MCGRP_EVENTS, every namespace; DOWN is
@@ -132,7 +152,8 @@
 #define _UAPI_LINUX_RPMSG_NETLINK_H
 
 #define RPMSG_NETLINK_FAMILY_NAME "rpmsg_netlink"
-#define RPMSG_NETLINK_FAMILY_VERSION 1
+/* 2: SEND never waits (transmit queues, RESUME, TX_READY) */
+#define RPMSG_NETLINK_FAMILY_VERSION 2
 #define RPMSG_NETLINK_MCGRP_EVENTS "events"
 
 /* The rpmsg service the module binds to. */
@@ -144,12 +165,13 @@
 /* The local addresses of client endpoints, handed out cyclically. */
 #define RPMSG_NETLINK_CLIENT_ADDR_MIN 0x10000U
 #define RPMSG_NETLINK_CLIENT_ADDR_MAX 0x3fffffffU
-#define RPMSG_NETLINK_DEFAULT_TIMEOUT_MS 1000
-#define RPMSG_NETLINK_MAX_TIMEOUT_MS 60000
 
-/* RPMSG_NETLINK_A_FLAGS */
-#define RPMSG_NETLINK_F_NONBLOCK (1U << 0)
-#define RPMSG_NETLINK_F_ALL (RPMSG_NETLINK_F_NONBLOCK)
+/* Bytes of accepted SENDs a client may have queued on a channel. */
+#define RPMSG_NETLINK_TX_QUEUE (256 * 1024)
+
+/* RPMSG_NETLINK_A_FLAGS of SEND (bit 0 was version 1's NONBLOCK) */
+#define RPMSG_NETLINK_F_RESUME (1U << 1)
+#define RPMSG_NETLINK_F_ALL (RPMSG_NETLINK_F_RESUME)
 
 /* RPMSG_NETLINK_A_FLAGS of BIND: tell the remote when a client goes away. */
 #define RPMSG_NETLINK_BIND_F_NOTIFY (1U << 0)
@@ -171,6 +193,7 @@ enum rpmsg_netlink_cmd {
 	RPMSG_NETLINK_CMD_BIND,
 	RPMSG_NETLINK_CMD_UNBIND,
 	RPMSG_NETLINK_CMD_GET_BINDING,
+	RPMSG_NETLINK_CMD_TX_READY,
 
 	__RPMSG_NETLINK_CMD_MAX,
 	RPMSG_NETLINK_CMD_MAX = __RPMSG_NETLINK_CMD_MAX - 1
@@ -206,6 +229,7 @@ enum rpmsg_netlink_stat {
 	RPMSG_NETLINK_STAT_GONE_SENT,
 	RPMSG_NETLINK_STAT_GONE_LOST,
 	RPMSG_NETLINK_STAT_GONE_QUEUED,
+	RPMSG_NETLINK_STAT_TX_REFUSED,
 
 	__RPMSG_NETLINK_STAT_MAX,
 	RPMSG_NETLINK_STAT_MAX = __RPMSG_NETLINK_STAT_MAX - 1

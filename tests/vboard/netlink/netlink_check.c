@@ -308,12 +308,14 @@ static int case_bad_requests(void)
 		     NULL, ERANGE);
 	o = (struct send_opts){.channel = 0x7ffffff0};
 	expect_errno(nl, "SEND to an unknown channel id", data, 16, &o, ENODEV);
-	o = (struct send_opts){.has_flags = true, .flags = 1u << 1};
+	o = (struct send_opts){.has_flags = true, .flags = 1u << 2};
 	expect_errno(nl, "SEND with an unknown flag bit", data, 16, &o, EINVAL);
-	o = (struct send_opts){.has_flags = true, .flags = 0x80000000u | RPMSG_NETLINK_F_NONBLOCK};
-	expect_errno(nl, "SEND with NONBLOCK and an unknown flag bit", data, 16, &o, EINVAL);
-	o = (struct send_opts){.has_timeout = true, .timeout_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS + 1};
-	expect_errno(nl, "SEND with TIMEOUT_MS over the maximum", data, 16, &o, ERANGE);
+	o = (struct send_opts){.has_flags = true, .flags = 0x80000000u | RPMSG_NETLINK_F_RESUME};
+	expect_errno(nl, "SEND with RESUME and an unknown flag bit", data, 16, &o, EINVAL);
+	o = (struct send_opts){.has_flags = true, .flags = 1u << 0};
+	expect_errno(nl, "SEND with version 1's NONBLOCK (bit 0)", data, 16, &o, EINVAL);
+	o = (struct send_opts){.has_timeout = true, .timeout_ms = 1000};
+	expect_errno(nl, "SEND with version 1's TIMEOUT_MS", data, 16, &o, EINVAL);
 	o = (struct send_opts){.extra_attr = RPMSG_NETLINK_A_NAME};
 	expect_errno(nl, "SEND with an attribute SEND does not take (NAME)", data, 16, &o, EINVAL);
 	o = (struct send_opts){.extra_attr = RPMSG_NETLINK_A_MAX + 1};
@@ -333,13 +335,13 @@ static int case_bad_requests(void)
 	check(!rc && !memcmp(before.stats, after.stats, sizeof(before.stats)),
 	      "requests refused by validation leave every counter alone");
 
-	/* valid edge cases: exactly MAX_DATA, timeout 0 and the maximum, NONBLOCK */
+	/* valid edge cases: exactly MAX_DATA, RESUME with nothing refused */
 	nl->rx_len = 0;
 	expect_errno(nl, "SEND of exactly MAX_DATA bytes", data, RPMSG_NETLINK_MAX_DATA, NULL, 0);
-	o = (struct send_opts){.has_timeout = true, .timeout_ms = RPMSG_NETLINK_MAX_TIMEOUT_MS};
-	expect_errno(nl, "SEND with TIMEOUT_MS at the maximum", data, 100, &o, 0);
-	o = (struct send_opts){.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
-	expect_errno(nl, "SEND of one message with NONBLOCK", data, 100, &o, 0);
+	o = (struct send_opts){.has_flags = true, .flags = RPMSG_NETLINK_F_RESUME};
+	expect_errno(nl, "SEND of one message with RESUME, nothing refused before", data, 100, &o,
+		     0);
+	expect_errno(nl, "SEND of one message", data, 100, NULL, 0);
 	rc = nl_wait_rx(nl, RPMSG_NETLINK_MAX_DATA + 200, REPLY_TIMEOUT_MS);
 	check(!rc && nl->rx_len == RPMSG_NETLINK_MAX_DATA + 200, "their echoes came back");
 	rc = nl_get_channel(nl, nl->channel, &after);
@@ -369,7 +371,6 @@ struct waiter {
 	struct nl *nl;
 	const uint8_t *data;
 	size_t len;
-	uint32_t timeout_ms;
 	int rc;
 	int64_t took;
 };
@@ -377,93 +378,100 @@ struct waiter {
 static void *waiter_main(void *arg)
 {
 	struct waiter *w = arg;
-	struct send_opts o = {.has_timeout = true, .timeout_ms = w->timeout_ms};
 	int64_t t0 = now_ms();
 
-	w->rc = nl_send_acked(w->nl, w->data, w->len, &o);
+	w->rc = nl_send_acked(w->nl, w->data, w->len, NULL);
 	w->took = now_ms() - t0;
 	return NULL;
 }
 
 /*
  * Needs the runner's --signal-firmware-on stop:STOP and cont:CONT: with the
- * firmware stopped, the tx ring fills and stays full.
+ * firmware stopped, the tx ring fills and stays full. SEND never waits: the
+ * transmit queue takes what the ring cannot, then SENDs are refused with
+ * EAGAIN, and later ones too until one says RESUME; nobody else is held
+ * up; TX_READY comes once the firmware drains; everything accepted goes
+ * out, in order.
  */
 static int case_stall(void)
 {
-	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
-	struct channel_info before, after;
+	enum { BLOCKS = 64 };
+	static uint8_t data[BLOCKS][RPMSG_NETLINK_MAX_DATA];
+	static uint8_t want[BLOCKS * RPMSG_NETLINK_MAX_DATA];
+	struct channel_info before, after, ci;
 	struct nl *nl = malloc(sizeof(*nl));
 	struct nl *other = malloc(sizeof(*other));
 	struct send_opts o;
-	uint64_t sent;
-	int64_t t0, t;
-	int rc;
+	int64_t t0, t, slowest = 0;
+	size_t accepted = 0, n = 0;
+	int rc = 0;
 
 	if (!nl || !other || nl_client(nl, true, &before) || nl_client(other, true, NULL))
 		return 1;
-	memset(data, 0xa5, sizeof(data));
+	for (int i = 0; i < BLOCKS; i++)
+		memset(data[i], 'a' + i % 26, sizeof(data[i]));
 
 	touch("stop");
 	usleep(200 * 1000);
 
-	o = (struct send_opts){.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
-	t0 = now_ms();
-	rc = nl_send_acked(nl, data, sizeof(data), &o);
-	t = now_ms() - t0;
-	check(rc == EAGAIN && t < 200, "NONBLOCK SEND into a full ring -> EAGAIN at once");
-
-	o = (struct send_opts){.has_timeout = true, .timeout_ms = 300};
-	t0 = now_ms();
-	rc = nl_send_acked(nl, data, sizeof(data), &o);
-	t = now_ms() - t0;
-	if (rc == ETIMEDOUT && t >= 290 && t < 300 + FAIL_WITHIN_MS)
-		ok("SEND with TIMEOUT_MS 300 into a full ring -> ETIMEDOUT after %" PRId64 " ms",
-		   t);
-	else
-		fail("SEND with TIMEOUT_MS 300 -> %s after %" PRId64 " ms", strerror(rc), t);
-
-	o = (struct send_opts){.has_timeout = true, .timeout_ms = 0};
-	t0 = now_ms();
-	rc = nl_send_acked(nl, data, 16, &o);
-	t = now_ms() - t0;
-	check(rc == ETIMEDOUT && t < 200, "SEND with TIMEOUT_MS 0 into a full ring -> ETIMEDOUT");
-
-	/* a SEND waiting for a buffer holds up nobody else */
-	{
-		struct waiter wt = {
-			.nl = nl, .len = sizeof(data), .data = data, .timeout_ms = 2000};
-		struct channel_info ci;
-		pthread_t th;
-
-		pthread_create(&th, NULL, waiter_main, &wt);
-		usleep(300 * 1000);
+	/* accepted until the queue is full, each at once */
+	for (; n < BLOCKS; n++) {
 		t0 = now_ms();
-		rc = nl_get_channel(other, other->channel, &ci);
+		rc = nl_send_acked(nl, data[n], sizeof(data[n]), NULL);
 		t = now_ms() - t0;
-		check(!rc && t < 200, "another socket's GET_CHANNEL answers while a SEND waits");
-		check(!rc && ci.stats[RPMSG_NETLINK_STAT_CLIENTS] == 1,
-		      "CLIENTS: one endpoint (the socket that sent)");
-		pthread_join(th, NULL);
-		check(wt.rc == ETIMEDOUT && wt.took >= 1990,
-		      "the waiting SEND timed out after its own TIMEOUT_MS (2000)");
+		slowest = t > slowest ? t : slowest;
+		if (rc)
+			break;
+		memcpy(want + accepted, data[n], sizeof(data[n]));
+		accepted += sizeof(data[n]);
 	}
+	check(rc == EAGAIN && slowest < 200,
+	      "SENDs into a full ring are accepted, then refused with EAGAIN, none waiting");
+	if (accepted >= RPMSG_NETLINK_TX_QUEUE - RPMSG_NETLINK_MAX_DATA &&
+	    accepted <= RPMSG_NETLINK_TX_QUEUE + 64 * 1024)
+		ok("%zu bytes accepted: the transmit queue (%d) and what the ring took", accepted,
+		   RPMSG_NETLINK_TX_QUEUE);
+	else
+		fail("%zu bytes accepted before the first refusal", accepted);
+
+	rc = nl_send_acked(nl, "x", 1, NULL);
+	check(rc == EAGAIN && strstr(nl->ack_msg, "RESUME"),
+	      "after a refusal, a SEND that would fit is refused too (until RESUME)");
+
+	/* nothing waits in the kernel, so nobody else is held up */
+	t0 = now_ms();
+	rc = nl_get_channel(other, other->channel, &ci);
+	t = now_ms() - t0;
+	check(!rc && t < 200, "another socket's GET_CHANNEL answers at once");
+	check(!rc && ci.stats[RPMSG_NETLINK_STAT_CLIENTS] == 1 &&
+		      stat_delta(&before, &ci, RPMSG_NETLINK_STAT_TX_REFUSED) == 2 &&
+		      stat_delta(&before, &ci, RPMSG_NETLINK_STAT_TX_ERRORS) == 0,
+	      "TX_REFUSED counts both refusals, TX_ERRORS neither; one endpoint");
 
 	touch("cont");
+	t0 = now_ms();
+	while (!nl->tx_ready && !nl->down && now_ms() - t0 < REPLY_TIMEOUT_MS)
+		nl_pump(nl, 100);
+	check(nl->tx_ready == 1, "TX_READY came once the firmware drained the queue");
+
+	o = (struct send_opts){.has_flags = true, .flags = RPMSG_NETLINK_F_RESUME};
+	rc = nl_send_acked(nl, data[n], sizeof(data[n]), &o);
+	check(rc == 0, "the refused SEND, again with RESUME, is accepted");
+	if (!rc) {
+		memcpy(want + accepted, data[n], sizeof(data[n]));
+		accepted += sizeof(data[n]);
+	}
+	rc = nl_wait_rx(nl, accepted, REPLY_TIMEOUT_MS);
+	check(!rc && nl->rx_len == accepted && !memcmp(nl->rx, want, accepted),
+	      "every accepted byte came back, in order, nothing else");
 	rc = nl_get_channel(other, other->channel, &after);
-	sent = stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_BYTES);
-	check(!rc && stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_ERRORS) == 4,
-	      "TX_ERRORS counts each failed SEND");
-	printf("      %" PRIu64 " bytes (%" PRIu64 " messages) went out before the ring filled\n",
-	       sent, stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_MSGS));
-	rc = nl_wait_rx(nl, sent, REPLY_TIMEOUT_MS);
-	check(!rc && nl->rx_len == sent,
-	      "after the firmware resumes, exactly the messages that went out come back");
+	check(!rc && stat_delta(&before, &after, RPMSG_NETLINK_STAT_TX_BYTES) == accepted,
+	      "TX_BYTES counts exactly what was accepted");
 	nl->rx_len = 0;
 	{
 		char why[160];
 
-		rc = echo_once(nl, data, sizeof(data), why, sizeof(why));
+		rc = echo_once(nl, data[0], sizeof(data[0]), why, sizeof(why));
 		if (rc)
 			fail("echo after the stall: %s", why);
 		else
@@ -594,7 +602,6 @@ static int case_netns(void)
 struct streamer {
 	pthread_t th;
 	struct nl *nl;
-	uint32_t timeout_ms;
 	volatile bool stop;
 	int err;	 /* the SEND errno that ended it */
 	int64_t fail_at; /* when it learned the channel was gone */
@@ -605,7 +612,7 @@ static void *streamer_main(void *arg)
 {
 	struct streamer *s = arg;
 	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
-	struct send_opts o = {.has_timeout = true, .timeout_ms = s->timeout_ms};
+	struct send_opts o = {0};
 
 	while (!s->stop) {
 		int rc;
@@ -706,9 +713,7 @@ static int case_disruption(enum disruption how, bool stalled)
 			return 1;
 	}
 	for (int i = 0; i < STREAMERS; i++) {
-		s[i] = (struct streamer){.nl = malloc(sizeof(struct nl)),
-					 .timeout_ms =
-						 stalled ? RPMSG_NETLINK_MAX_TIMEOUT_MS : 500};
+		s[i] = (struct streamer){.nl = malloc(sizeof(struct nl))};
 		if (!s[i].nl || nl_client(s[i].nl, true, NULL))
 			return 1;
 	}
@@ -1039,7 +1044,7 @@ static int case_gone_stalled(void)
 	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
 	struct nl *stats = malloc(sizeof(*stats)), *victim = malloc(sizeof(*victim));
 	struct nl *filler = malloc(sizeof(*filler));
-	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct send_opts o = {0};
 	struct channel_info before, after;
 	uint32_t p0 = 0, p = 0;
 	int64_t t0, t;
@@ -1059,7 +1064,7 @@ static int case_gone_stalled(void)
 	usleep(200 * 1000);
 	while (sends < 1000 && !(rc = nl_send_acked(filler, data, sizeof(data), &o)))
 		sends++;
-	check(rc == EAGAIN, "the tx ring is full (NONBLOCK SEND -> EAGAIN)");
+	check(rc == EAGAIN, "the tx ring and the transmit queue are full (SEND -> EAGAIN)");
 
 	t0 = now_ms();
 	nl_close(victim);
@@ -1430,7 +1435,7 @@ static int case_stale_replies(void)
 {
 	static uint8_t old_data[RPMSG_NETLINK_MAX_DATA], new_data[RPMSG_NETLINK_MAX_DATA];
 	static uint8_t old_reply[RPMSG_NETLINK_MAX_DATA], new_reply[RPMSG_NETLINK_MAX_DATA];
-	struct send_opts nonblock = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct send_opts nonblock = {0};
 	struct nl *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
 	struct nl *watch = malloc(sizeof(*watch));
 	bool frames = !strcmp(channel_name, RPMSG_NETLINK_SERVICE);
@@ -1475,7 +1480,7 @@ static int case_stale_replies(void)
 	check(wait_clients(watch, 0, 5000), "the closed client's endpoint is gone");
 
 	{
-		struct waiter wt = {.nl = b, .len = len, .data = new_data, .timeout_ms = 10000};
+		struct waiter wt = {.nl = b, .len = len, .data = new_data};
 		pthread_t th;
 
 		pthread_create(&th, NULL, waiter_main, &wt);
@@ -1577,14 +1582,14 @@ static int case_churn(void)
 
 /*
  * For scripts that need the tx ring full (tests/vboard/timeouts.sh): after
- * the runner's stop, sends NONBLOCK messages until the ring refuses one.
+ * the runner's stop, sends messages until the module refuses one.
  * Succeeds once a SEND finds the ring full, which shows the firmware has
  * stopped taking messages.
  */
 static int case_fill_ring(void)
 {
 	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
-	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct send_opts o = {0};
 	struct nl *nl = malloc(sizeof(*nl));
 	int64_t end = now_ms() + REPLY_TIMEOUT_MS;
 	unsigned int sent = 0;
@@ -1625,16 +1630,16 @@ static int echo_with_notify(struct nl *adm, struct nl *ev)
 	return rc;
 }
 
-/* With the firmware stopped (runner: stop), NONBLOCK SENDs until the ring is full. */
+/* With the firmware stopped (runner: stop), SENDs until the ring and queue are full. */
 static int fill_ring_of(struct nl *filler)
 {
 	static uint8_t data[RPMSG_NETLINK_MAX_DATA];
-	struct send_opts o = {.has_flags = true, .flags = RPMSG_NETLINK_F_NONBLOCK};
+	struct send_opts o = {0};
 	int rc = 0, sends = 0;
 
 	while (sends < 1000 && !(rc = nl_send_acked(filler, data, sizeof(data), &o)))
 		sends++;
-	check(rc == EAGAIN, "the tx ring is full (NONBLOCK SEND -> EAGAIN)");
+	check(rc == EAGAIN, "the tx ring and the transmit queue are full (SEND -> EAGAIN)");
 	return rc == EAGAIN ? 0 : -1;
 }
 
@@ -1838,7 +1843,8 @@ static void usage(FILE *f)
 		"  echo-small     one 2000-byte echo\n"
 		"  concurrent     %d clients x %d random-size transfers, no cross-talk\n"
 		"  bad-requests   every validation error and its errno; counters untouched\n"
-		"  stall          EAGAIN, ETIMEDOUT with the firmware stopped (runner: stop/cont)\n"
+		"  stall          queue, EAGAIN, RESUME, TX_READY with the firmware stopped "
+		"(runner: stop/cont)\n"
 		"  no-permission  uid 65534 without capabilities: SEND -> EPERM, GET works\n"
 		"  netns          same port id in two network namespaces, no cross-talk\n"
 		"  unbind         unbind virtio0 while clients wait: ENODEV/CHANNEL_DOWN in 1 s\n"
@@ -1857,7 +1863,7 @@ static void usage(FILE *f)
 		"  stale-replies  replies to a closed client never reach the next socket "
 		"(runner: stop/cont)\n"
 		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
-		"  fill-ring      (firmware stopped) NONBLOCK SENDs until the tx ring is full\n",
+		"  fill-ring      (firmware stopped) SENDs until the ring and queue are full\n",
 		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, CHURN_CLIENTS);
 }
 

@@ -293,6 +293,11 @@ static void handle_msg(struct nl *nl, const struct nlmsghdr *nlh)
 			nl->down = true;
 		nl->down_events++;
 		break;
+	case RPMSG_NETLINK_CMD_TX_READY:
+		if (a.tb[RPMSG_NETLINK_A_CHANNEL] &&
+		    mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_CHANNEL]) == nl->channel)
+			nl->tx_ready++;
+		break;
 	case RPMSG_NETLINK_CMD_CHANNEL_UP:
 		nl->up_events++;
 		if (a.tb[RPMSG_NETLINK_A_NAME])

@@ -51,7 +51,8 @@ struct nl {
 	bool down;   /* CHANNEL_DOWN seen */
 	uint32_t up_events;
 	uint32_t down_events;
-	uint32_t ack_seq; /* the request whose ack is awaited */
+	uint32_t tx_ready; /* TX_READY seen on the channel under test */
+	uint32_t ack_seq;  /* the request whose ack is awaited */
 	bool acked;
 	int ack_err; /* 0 or a positive errno */
 	char ack_msg[128];

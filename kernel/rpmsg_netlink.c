@@ -93,7 +93,8 @@
  *    slow. virtio_rpmsg_bus in 6.1 tells nobody but its own blocking
  *    senders when one comes back, so tx_work looks again when anything
  *    arrives on the channel (rpnl_tx_kick(), from the receive callbacks)
- *    and after naps from 50 us doubling to 1 ms while the remote drains;
+ *    and, while the remote drains, spinning 50 us after each progress,
+ *    then after naps from 50 us doubling to 1 ms;
  *    after RPNL_STALL_MS without room it retries each tick as delayed work
  *    instead of holding a worker. remove() marks the channel gone (the
  *    work then stops) and cancels it, and once more after the last
@@ -1037,7 +1038,8 @@ static int rpnl_tx_round(struct rpnl_channel *ch)
  * The tx work: sends what clients queued while the ring was full. Nothing
  * tells it when the remote returns a buffer (virtio_rpmsg_bus wakes only its
  * own blocking senders), so it looks again after remote activity (a kick)
- * and after naps from RPNL_NAP_MIN_NS doubling to RPNL_NAP_MAX_NS; when the
+ * after spinning RPNL_SPIN_NS since the last progress, and after naps from
+ * RPNL_NAP_MIN_NS doubling to RPNL_NAP_MAX_NS; when the
  * remote made no room for RPNL_STALL_MS, it retries every tick as delayed
  * work instead of holding a worker.
  */
@@ -1045,8 +1047,9 @@ static void rpnl_tx_work(struct work_struct *work)
 {
 	struct rpnl_channel *ch = container_of(to_delayed_work(work),
 					       struct rpnl_channel, tx_work);
+	u64 stall_until = local_clock() + RPNL_STALL_MS * NSEC_PER_MSEC;
+	u64 spin_until = local_clock() + RPNL_SPIN_NS;
 	u64 nap_ns = RPNL_NAP_MIN_NS;
-	u64 stall_until = 0;
 	s64 msgs;
 	int seen;
 
@@ -1060,11 +1063,16 @@ static void rpnl_tx_work(struct work_struct *work)
 		if (atomic64_read(&ch->stats.tx_msgs) != msgs) {
 			/* the remote is draining: stay close behind it */
 			nap_ns = RPNL_NAP_MIN_NS;
+			spin_until = local_clock() + RPNL_SPIN_NS;
 			stall_until = local_clock() +
 				      RPNL_STALL_MS * NSEC_PER_MSEC;
 		} else if (local_clock() > stall_until) {
 			queue_delayed_work(rpnl_tx_wq, &ch->tx_work, 1);
 			return;
+		}
+		if (local_clock() < spin_until) {
+			cond_resched();
+			continue;
 		}
 		wait_event_hrtimeout(ch->txwq,
 				     READ_ONCE(ch->gone) ||

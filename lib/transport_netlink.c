@@ -21,8 +21,15 @@
 #define PENDING_CAP (64 * 1024)
 #define RCVBUF_BYTES (4 * 1024 * 1024)
 /* SENDs per sendmmsg, and room for each one's headers before its data */
-#define SEND_BATCH 16
+#define SEND_BATCH 32
 #define SEND_HDR_ROOM 64
+/*
+ * The most a SEND's data may be for the module to get it in an ordinary
+ * skb: netlink allocates one of up to NLMSG_GOODSIZE (a page less the skb's
+ * overhead, about 3.7 KB) and vmallocs anything larger, whose mapping
+ * costs more than the extra SENDs in one sendmmsg.
+ */
+#define SEND_SMALL_SKB 3600
 /* How often a refused sender tries again if no TX_READY comes */
 #define REFUSED_RETRY_MS 100
 
@@ -32,6 +39,8 @@ struct amp_netlink {
 	uint32_t portid;
 	uint32_t seq;
 	uint32_t channel;
+	uint32_t mtu;
+	size_t send_max; /* data bytes per SEND: whole rpmsg messages, an ordinary skb */
 	int rcvtimeo_ms; /* SO_RCVTIMEO as set now, 0 for none */
 	/*
 	 * SENDs of nl_write not yet known to be accepted (no ack asked): the
@@ -128,6 +137,7 @@ static int resolve_family(struct amp_netlink *nl)
 struct channel_pick {
 	const char *want; /* id or name, NULL for the first */
 	uint32_t id;
+	uint32_t mtu;
 	int found;
 };
 
@@ -165,6 +175,9 @@ static int channel_cb(const struct nlmsghdr *n, void *data)
 		       : strcmp(name, RPMSG_NETLINK_SERVICE) == 0) {
 		pick->id = ch;
 		pick->found = 1;
+		if (tb[RPMSG_NETLINK_A_MTU] &&
+		    mnl_attr_validate(tb[RPMSG_NETLINK_A_MTU], MNL_TYPE_U32) == 0)
+			pick->mtu = mnl_attr_get_u32(tb[RPMSG_NETLINK_A_MTU]);
 	}
 	return MNL_CB_OK;
 }
@@ -182,6 +195,11 @@ static int pick_channel(struct amp_netlink *nl, const char *want)
 		return -1;
 	}
 	nl->channel = pick.id;
+	nl->mtu = pick.mtu;
+	/* whole rpmsg messages per SEND, as many as an ordinary skb holds */
+	nl->send_max = SEND_SMALL_SKB;
+	if (pick.mtu > 0 && pick.mtu <= SEND_SMALL_SKB)
+		nl->send_max = SEND_SMALL_SKB / pick.mtu * pick.mtu;
 	return 0;
 }
 
@@ -367,7 +385,7 @@ static uint32_t put_send_header(struct amp_netlink *nl, uint8_t *h, size_t len, 
 
 /*
  * Sends the len bytes of iov from skip on as SENDs of up to
- * RPMSG_NETLINK_MAX_DATA, SEND_BATCH per sendmmsg, each from the caller's
+ * nl->send_max bytes, SEND_BATCH per sendmmsg, each from the caller's
  * bytes where they are (no copy); the first says RESUME (every earlier
  * refusal is known by now), the last asks for an ack if ack. Their
  * sequence numbers in [*lo, *hi]. 0, or -1 with errno.
@@ -387,7 +405,7 @@ static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcn
 		unsigned int n = 0;
 
 		for (; n < SEND_BATCH && len > 0; n++) {
-			size_t part = len < RPMSG_NETLINK_MAX_DATA ? len : RPMSG_NETLINK_MAX_DATA;
+			size_t part = len < nl->send_max ? len : nl->send_max;
 			uint8_t *h = nl->send_hdrs[n];
 			uint32_t seq = put_send_header(nl, h, part, ack && part == len, first);
 			struct nlmsghdr *nh = (struct nlmsghdr *)h;
@@ -486,7 +504,7 @@ static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int i
 			done = total;
 			break;
 		}
-		done += (size_t)(ev.failed_seq - ev.watch_lo) * RPMSG_NETLINK_MAX_DATA;
+		done += (size_t)(ev.failed_seq - ev.watch_lo) * nl->send_max;
 		if (ev.failed_error != EAGAIN) {
 			errno = ev.failed_error;
 			return -1;
@@ -535,7 +553,7 @@ static int nl_write(struct amp_channel *ch, const uint8_t *data, size_t len, int
 /* A SEND of nl_writev was refused: send the rest again, now waiting for room. */
 static int mend_refusal(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
-	size_t from = (size_t)(ev->failed_seq - nl->sent_lo) * RPMSG_NETLINK_MAX_DATA;
+	size_t from = (size_t)(ev->failed_seq - nl->sent_lo) * nl->send_max;
 	ssize_t n;
 
 	nl->sent_lo = nl->sent_hi = 0;

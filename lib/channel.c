@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Channels: frames out, verified replies back, over any transport. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -131,8 +132,11 @@ enum amp_transport amp_channel_transport(const struct amp_channel *ch)
 static int wait_reply(struct amp_channel *ch, uint32_t seq, int64_t deadline,
 		      struct amp_frame_hdr *hdr, uint8_t *payload)
 {
-	for (;;) {
+	for (bool first = true;; first = false) {
 		if (ch->rx_off == ch->rx_len) {
+			/* a lazy deadline holds for the first read only */
+			if (!first)
+				deadline = amp_deadline_fix(deadline);
 			ssize_t n = ch->ops->read(ch, ch->rx, sizeof(ch->rx), deadline);
 
 			if (n < 0)
@@ -170,7 +174,8 @@ static int transact(struct amp_channel *ch, uint8_t type, const void *data, size
 		    struct amp_transfer *t)
 {
 	uint32_t seq = ch->next_seq++;
-	int64_t deadline = amp_clock_ms() + ch->timeout_ms;
+	int64_t deadline;
+
 	if (len > AMP_FRAME_MAX_LEN) {
 		errno = EMSGSIZE;
 		return -1;
@@ -178,6 +183,7 @@ static int transact(struct amp_channel *ch, uint8_t type, const void *data, size
 	t->seq = seq;
 	t->bytes = (uint32_t)len;
 	if (ch->ops->writev) {
+		deadline = AMP_DEADLINE_LAZY(ch->timeout_ms);
 		uint8_t hdr[AMP_FRAME_HDR_SIZE];
 		struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
 
@@ -186,6 +192,7 @@ static int transact(struct amp_channel *ch, uint8_t type, const void *data, size
 			return -1;
 		return wait_reply(ch, seq, deadline, reply, reply_payload);
 	}
+	deadline = amp_clock_ms() + ch->timeout_ms;
 	/*
 	 * The header travels with the first payload bytes: one message less
 	 * per frame, which is most of the cost of a small block.

@@ -14,6 +14,11 @@ int64_t amp_clock_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t amp_deadline_fix(int64_t deadline)
+{
+	return deadline < 0 ? amp_clock_ms() - deadline : deadline;
+}
+
 int amp_ms_left(int64_t deadline)
 {
 	int64_t left = deadline - amp_clock_ms();

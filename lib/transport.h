@@ -80,6 +80,17 @@ int amp_netlink_open(struct amp_channel *ch, const char *channel);
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t amp_clock_ms(void);
+
+/*
+ * A deadline not yet read off the clock: timeout_ms from the first wait.
+ * Only transports with writev take it (the bench path): on the fast path
+ * the reply comes within the first wait, and no clock_gettime is made (a
+ * system call on some kernels, UML among them). Fixed with
+ * amp_deadline_fix() before anything loops on it.
+ */
+#define AMP_DEADLINE_LAZY(timeout_ms) (-(int64_t)(timeout_ms))
+/* A lazy deadline read off the clock now; any other as it is. */
+int64_t amp_deadline_fix(int64_t deadline);
 /* Milliseconds left until deadline, clamped to [0, INT_MAX]. */
 int amp_ms_left(int64_t deadline);
 

@@ -4,6 +4,7 @@
  * (include/uapi/linux/rpmsg_netlink.h), through libmnl.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,15 +285,17 @@ static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
 	int fd = mnl_socket_get_fd(nl->sock);
-	int left = amp_ms_left(deadline);
+	bool lazy = deadline < 0;
+	int left = lazy ? (int)-deadline : amp_ms_left(deadline);
+	int want = lazy ? left : timeout_bucket(left);
 	int flags = 0;
 	ssize_t len;
 	int rc;
 
 	if (left == 0) {
 		flags = MSG_DONTWAIT;
-	} else if (timeout_bucket(left) != nl->rcvtimeo_ms) {
-		int ms = timeout_bucket(left);
+	} else if (want != nl->rcvtimeo_ms) {
+		int ms = want;
 		struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
@@ -305,7 +308,7 @@ static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 			return 0;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -1;
-		if (left > 0 && amp_ms_left(deadline) > 0)
+		if (left > 0 && !lazy && amp_ms_left(deadline) > 0)
 			return 0; /* a part of a longer wait: the caller looks again */
 		errno = ETIMEDOUT;
 		return -1;
@@ -557,6 +560,7 @@ static int mend_refusal(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 	ssize_t n;
 
 	nl->sent_lo = nl->sent_hi = 0;
+	deadline = amp_deadline_fix(deadline);
 	if (ev->failed_error != EAGAIN) {
 		errno = ev->failed_error;
 		return -1;
@@ -583,11 +587,14 @@ static ssize_t nl_read(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t
 	struct amp_netlink *nl = ch->nl;
 	struct nl_event ev = {.nl = nl, .watch_lo = nl->sent_lo, .watch_hi = nl->sent_hi};
 
-	while (nl->pending_len == 0) {
+	for (bool first = true; nl->pending_len == 0; first = false) {
 		if (ev.down) {
 			errno = ENODEV;
 			return -1;
 		}
+		/* a lazy deadline holds for the first wait only */
+		if (!first)
+			deadline = amp_deadline_fix(deadline);
 		if (receive_once(nl, &ev, deadline) < 0)
 			return -1;
 		if (ev.failed_error && mend_refusal(nl, &ev, deadline) != 0)

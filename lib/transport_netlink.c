@@ -4,8 +4,8 @@
  * (include/uapi/linux/rpmsg_netlink.h), through libmnl.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

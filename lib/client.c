@@ -102,16 +102,30 @@ static int64_t deadline_of(int timeout_ms)
 	return timeout_ms < 0 ? FOREVER : amp_clock_ms() + timeout_ms;
 }
 
-/* Makes the descriptor readable exactly while a message is queued or the remote is gone. */
+/*
+ * Makes the descriptor readable exactly while a message is queued or the
+ * remote is gone. Called as each public call returns (nothing changes
+ * between calls), so a message received and read within one call costs no
+ * eventfd write and read.
+ */
 static void sync_fd(struct amp_client *c)
 {
 	bool want = c->state == DEAD || c->head != NULL;
+	int saved = errno;
 	uint64_t v = 1;
 
 	if (want && !c->signalled)
 		c->signalled = write(c->evfd, &v, sizeof(v)) == sizeof(v);
 	else if (!want && c->signalled)
 		c->signalled = read(c->evfd, &v, sizeof(v)) != sizeof(v);
+	errno = saved;
+}
+
+/* rc, once the descriptor says what is true now: the end of every public call. */
+static long synced(struct amp_client *c, long rc)
+{
+	sync_fd(c);
+	return rc;
 }
 
 static void go_dead(struct amp_client *c, int err)
@@ -120,7 +134,6 @@ static void go_dead(struct amp_client *c, int err)
 		return;
 	c->state = DEAD;
 	c->dead_errno = err;
-	sync_fd(c);
 }
 
 /* The message being reassembled frees its rpmsg messages as they arrive, if it is next in line. */
@@ -486,12 +499,15 @@ static int pump(struct amp_client *c, int64_t deadline)
 		int64_t until = deadline;
 
 		/* What must go out first: the rest of a frame, then owed credit. */
-		if (c->rest && c->state != DEAD)
-			(void)finish_rest(c, amp_clock_ms());
-		flush_credit(c, amp_clock_ms());
-		if (c->state != DEAD && (c->rest || credit_owed(c)) &&
-		    until > amp_clock_ms() + CREDIT_RETRY_MS)
-			until = amp_clock_ms() + CREDIT_RETRY_MS;
+		if (c->state != DEAD && (c->rest || credit_owed(c))) {
+			int64_t now = amp_clock_ms();
+
+			if (c->rest)
+				(void)finish_rest(c, now);
+			flush_credit(c, now);
+			if ((c->rest || credit_owed(c)) && until > now + CREDIT_RETRY_MS)
+				until = now + CREDIT_RETRY_MS;
+		}
 		int rc = c->ch.ops->input(&c->ch, until, on_input, c);
 
 		if (rc != 0 && errno != ETIMEDOUT) {
@@ -502,8 +518,8 @@ static int pump(struct amp_client *c, int64_t deadline)
 			errno = c->dead_errno;
 			return -1;
 		}
-		flush_credit(c, amp_clock_ms());
-		sync_fd(c);
+		if (credit_owed(c))
+			flush_credit(c, amp_clock_ms());
 		if (rc == 0)
 			return 0;
 		if (until == deadline || amp_ms_left(deadline) == 0) {
@@ -633,8 +649,8 @@ static void pop(struct amp_client *c)
 	free(m->data);
 	free(m);
 	credit_head_of_line(c);
-	flush_credit(c, amp_clock_ms());
-	sync_fd(c);
+	if (credit_owed(c))
+		flush_credit(c, amp_clock_ms());
 }
 
 static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t deadline,
@@ -815,6 +831,7 @@ struct amp_client *amp_client_open(const char *service, const struct amp_client_
 		errno = err;
 		return NULL;
 	}
+	sync_fd(c);
 	return c;
 }
 
@@ -824,7 +841,7 @@ int amp_client_send(struct amp_client *c, const void *data, size_t len, int time
 		errno = EINVAL;
 		return -1;
 	}
-	return send_until(c, data, len, deadline_of(timeout_ms), timeout_ms == 0);
+	return (int)synced(c, send_until(c, data, len, deadline_of(timeout_ms), timeout_ms == 0));
 }
 
 ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout_ms)
@@ -833,7 +850,7 @@ ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout
 		errno = EINVAL;
 		return -1;
 	}
-	return recv_until(c, buf, cap, deadline_of(timeout_ms), timeout_ms == 0);
+	return synced(c, recv_until(c, buf, cap, deadline_of(timeout_ms), timeout_ms == 0));
 }
 
 size_t amp_client_pending_size(const struct amp_client *c)
@@ -851,8 +868,8 @@ ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, v
 		return -1;
 	}
 	if (send_until(c, req, req_len, deadline, timeout_ms == 0) != 0)
-		return -1;
-	return recv_until(c, reply, cap, deadline, timeout_ms == 0);
+		return synced(c, -1);
+	return synced(c, recv_until(c, reply, cap, deadline, timeout_ms == 0));
 }
 
 int amp_client_fd(const struct amp_client *c)

@@ -491,13 +491,11 @@ static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int i
 		ev.ack_seq = ev.watch_hi;
 		/*
 		 * The module handles a SEND within sendmsg, so its ack is queued
-		 * already (behind what arrived meanwhile): wait for it whatever
-		 * the caller's deadline, since what went must be known.
+		 * already (behind what arrived meanwhile): read without waiting,
+		 * whatever the caller's deadline, since what went must be known.
 		 */
-		int64_t ack_deadline = amp_clock_ms() + 1000;
-
 		while (!ev.acked && !ev.down)
-			if (receive_once(nl, &ev, ack_deadline) < 0)
+			if (receive_once(nl, &ev, 0) < 0)
 				return -1;
 		if (!ev.acked) {
 			errno = ENODEV;

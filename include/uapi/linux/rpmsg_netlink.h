@@ -44,9 +44,6 @@
  * the remote announces later. Binding needs what loading the module needs:
  * CAP_NET_ADMIN and CAP_SYS_MODULE in the initial user namespace.
  *
- * Commands (requests carry struct genlmsghdr with version
- * RPMSG_NETLINK_FAMILY_VERSION):
- *
  * Access (docs/security.md): a channel is in one network namespace, the
  * initial one unless an administrator assigned its service name to another
  * (RPMSG_NETLINK_CMD_ASSIGN). Only there is it listed (GET_CHANNEL),
@@ -59,7 +56,8 @@
  * Assignments and grants name services, not channels: they hold for the
  * channels of that name the remote announces later (a restarted firmware).
  * When an assigned network namespace goes away, its channels return to the
- * initial one and the assignment is forgotten.
+ * initial one and the assignment is forgotten. A channel that moves closes
+ * the endpoints of its clients (they are told CHANNEL_DOWN).
  *
  * Endpoint limits: a channel has at most max_user_clients client
  * endpoints (module parameter, default
@@ -70,6 +68,9 @@
  * SEND that would create one more fails with EMFILE (the user's limit) or
  * ENFILE (the channel's); a socket that already has its endpoint is never
  * refused.
+ *
+ * Commands (requests carry struct genlmsghdr with version
+ * RPMSG_NETLINK_FAMILY_VERSION):
  *
  * RPMSG_NETLINK_CMD_SEND (doit; needs the access above)
  *   request:

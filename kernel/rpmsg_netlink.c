@@ -65,6 +65,29 @@
  * that no driver holds and attaches them (device_attach()); UNBIND and
  * unload clear the overrides that name this driver and release its devices.
  *
+ * Access (docs/security.md): each channel is in one network namespace
+ * (ch->net): the initial one, or the one its service name is assigned to
+ * (ASSIGN; the table rpnl_access, keyed by name so that it holds for the
+ * channels the remote announces again after a restart). Everywhere else
+ * the channel does not exist: GET_CHANNEL skips it or answers ENODEV, SEND
+ * answers ENODEV, GET_BINDING leaves out its name, and its CHANNEL_UP/DOWN
+ * go to the events group of its namespace only (genlmsg_multicast_netns()).
+ * Where it is, SEND needs CAP_NET_ADMIN over the user namespace owning that
+ * network namespace (netlink_ns_capable(): both the socket's opener and the
+ * sender), or membership in a group granted the name (GRANT, the group
+ * parameter; in_group_p(), gids of the initial user namespace). Moving a
+ * channel (ASSIGN, UNASSIGN, or its namespace going away) closes the
+ * endpoints of its clients, which are all in the old namespace, as if their
+ * sockets had closed, and tells each CHANNEL_DOWN: nothing of the remote
+ * reaches the old namespace afterwards. The namespace is not referenced: a
+ * channel would keep a dead container's namespace alive. Instead the pernet
+ * exit of a dying namespace moves its channels back to the initial one and
+ * forgets the assignment, as the kernel does with a physical network device
+ * whose namespace goes away. Client endpoints are limited per channel:
+ * max_user_clients per effective uid (not for CAP_NET_ADMIN in the initial
+ * user namespace) and max_clients in all; the SEND that would create one
+ * more fails (EMFILE, ENFILE).
+ *
  * Locking and lifetime:
  *  - rpnl_channels (xarray, its own lock) maps channel ids to channels and
  *    holds one reference on each; lookups take a reference under the
@@ -127,6 +150,28 @@
  *    work before destroying the channel's endpoint, and once more after
  *    (when no callback can schedule it again), before the channel may be
  *    freed.
+ *  - ch->net changes only with rpnl_access_mutex and ch->lock held (a
+ *    move), or before the channel is published (probe()). Readers that
+ *    compare it (requests) read it with READ_ONCE(); whoever dereferences
+ *    it (the events: maybe_get_net()) holds ch->lock, under which a pernet
+ *    exit cannot move it, so the namespace is not freed under them; a
+ *    namespace already dying gets no events. rpnl_client_get() checks it
+ *    again under ch->lock, so no client joins a channel that has moved
+ *    from its namespace: the clients of a channel are all in ch->net.
+ *  - rpnl_access_mutex serialises moves (ASSIGN, UNASSIGN, pernet exit)
+ *    with probe(), which looks up where a new channel belongs, publishes
+ *    it and announces it under the mutex, so no move falls between. It
+ *    nests outside ch->lock and inside the device lock (probe()); nothing
+ *    under it takes rpnl_admin_lock or a device lock. Moving closes
+ *    clients (rpnl_client_close(), counted in ch->closing like the
+ *    notifier's) outside ch->lock.
+ *  - rpnl_access_lock (a spinlock) protects the table rpnl_access (grants
+ *    and assignments); an assignment's net changes with rpnl_access_mutex
+ *    held too, and the pernet exit clears it before the namespace is
+ *    freed, so GET_ACCESS may read its inode number under the lock. SEND's
+ *    group check (in_group_p()), probe() and the dumps read the table;
+ *    GET_BINDING takes the lock inside rpnl_bindings_lock. Nothing sleeps
+ *    under it.
  *  - rpnl_admin_lock serialises BIND, UNBIND, loading and unloading; it is
  *    held across device_attach() and device_release_driver(), so neither
  *    probe() nor remove() may take it. rpnl_bindings_lock (a spinlock)
@@ -138,6 +183,7 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
@@ -157,11 +203,14 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 #include <net/netlink.h>
 
 /*
@@ -217,6 +266,12 @@ struct rpnl_channel {
 	/* tell the remote when a client goes away */
 	bool notify;
 
+	/*
+	 * the network namespace the channel is in, not referenced (pernet
+	 * exit moves it out of a dying one); see the essay
+	 */
+	struct net *net;
+
 	/* protects clients, nclients, closing and gone */
 	struct mutex lock;
 	struct list_head clients;
@@ -254,6 +309,8 @@ struct rpnl_client {
 	struct rpnl_channel *channel;
 	possible_net_t net;
 	u32 portid;
+	/* the effective uid of the SEND that created it (the limits) */
+	kuid_t uid;
 
 	/* protects ept and the tx queue; never held across a wait */
 	struct mutex tx_lock;
@@ -315,6 +372,37 @@ static DEFINE_SPINLOCK(rpnl_bindings_lock);
 static LIST_HEAD(rpnl_bindings);
 static unsigned int rpnl_nbindings;
 
+/* Grants and the assignment of a service name; see the essay above. */
+struct rpnl_access {
+	struct list_head node;
+	char name[RPMSG_NAME_SIZE];
+	/* where its channels are; NULL: the initial network namespace */
+	struct net *net;
+	u32 ngids;
+	kgid_t gids[RPMSG_NETLINK_MAX_GRANTS];
+};
+
+/* serialises moving channels between namespaces with probe(); see above */
+static DEFINE_MUTEX(rpnl_access_mutex);
+/* protects rpnl_access and rpnl_naccess; nothing sleeps under it */
+static DEFINE_SPINLOCK(rpnl_access_lock);
+static LIST_HEAD(rpnl_access);
+static unsigned int rpnl_naccess;
+
+static unsigned int rpnl_max_user_clients = RPMSG_NETLINK_DEFAULT_MAX_USER_CLIENTS;
+module_param_named(max_user_clients, rpnl_max_user_clients, uint, 0644);
+MODULE_PARM_DESC(max_user_clients,
+		 "client endpoints of one user on one channel (0: no limit)");
+
+static unsigned int rpnl_max_clients = RPMSG_NETLINK_DEFAULT_MAX_CLIENTS;
+module_param_named(max_clients, rpnl_max_clients, uint, 0644);
+MODULE_PARM_DESC(max_clients, "client endpoints on one channel (0: no limit)");
+
+static char *rpnl_group_param;
+module_param_named(group, rpnl_group_param, charp, 0444);
+MODULE_PARM_DESC(group,
+		 "groups granted service names at load, NAME:GID[,NAME:GID...]");
+
 static char *rpnl_bind_param;
 module_param_named(bind, rpnl_bind_param, charp, 0444);
 MODULE_PARM_DESC(bind,
@@ -355,6 +443,84 @@ static struct rpnl_channel *rpnl_channel_get(u32 id)
 	unsigned long index = id;
 
 	return rpnl_channel_find(&index, id);
+}
+
+/* Whether @ch is in @net, so that @net may see and use it. */
+static bool rpnl_channel_in(struct rpnl_channel *ch, struct net *net)
+{
+	return net_eq(READ_ONCE(ch->net), net);
+}
+
+/* Called with rpnl_access_lock held. */
+static struct rpnl_access *rpnl_access_lookup(const char *name)
+{
+	struct rpnl_access *a;
+
+	list_for_each_entry(a, &rpnl_access, node)
+		if (!strncmp(a->name, name, RPMSG_NAME_SIZE))
+			return a;
+	return NULL;
+}
+
+/*
+ * The entry of @name, added if there is none (from *@spare, a zeroed entry
+ * of the caller's, then set to NULL); NULL when the table is full. Called
+ * with rpnl_access_lock held.
+ */
+static struct rpnl_access *rpnl_access_add(const char *name,
+					   struct rpnl_access **spare)
+{
+	struct rpnl_access *a = rpnl_access_lookup(name);
+
+	if (a)
+		return a;
+	if (rpnl_naccess >= RPMSG_NETLINK_MAX_ACCESS)
+		return NULL;
+	a = *spare;
+	*spare = NULL;
+	strscpy(a->name, name, sizeof(a->name));
+	list_add_tail(&a->node, &rpnl_access);
+	rpnl_naccess++;
+	return a;
+}
+
+/* Forgets @a once it says nothing. Called with rpnl_access_lock held. */
+static void rpnl_access_prune(struct rpnl_access *a)
+{
+	if (a->ngids || a->net)
+		return;
+	list_del(&a->node);
+	rpnl_naccess--;
+	kfree(a);
+}
+
+/* The network namespace the channels named @name belong in. */
+static struct net *rpnl_access_net(const char *name)
+{
+	struct net *net = &init_net;
+	struct rpnl_access *a;
+
+	spin_lock(&rpnl_access_lock);
+	a = rpnl_access_lookup(name);
+	if (a && a->net)
+		net = a->net;
+	spin_unlock(&rpnl_access_lock);
+	return net;
+}
+
+/* Whether the current task is in a group granted the name @name. */
+static bool rpnl_group_granted(const char *name)
+{
+	struct rpnl_access *a;
+	bool granted = false;
+	u32 i;
+
+	spin_lock(&rpnl_access_lock);
+	a = rpnl_access_lookup(name);
+	for (i = 0; a && i < a->ngids && !granted; i++)
+		granted = in_group_p(a->gids[i]);
+	spin_unlock(&rpnl_access_lock);
+	return granted;
 }
 
 static void rpnl_client_release(struct kref *kref)
@@ -486,13 +652,26 @@ static struct sk_buff *rpnl_event_msg(struct rpnl_channel *ch, u8 cmd)
 	return skb;
 }
 
-/* CHANNEL_UP or CHANNEL_DOWN to the events group of every namespace. */
+/*
+ * CHANNEL_UP or CHANNEL_DOWN to the events group of the channel's network
+ * namespace only (none when it is being dismantled). Called with ch->lock
+ * held, so that the namespace hears the events of a move in order.
+ */
 static void rpnl_notify_all(struct rpnl_channel *ch, u8 cmd)
 {
-	struct sk_buff *skb = rpnl_event_msg(ch, cmd);
+	struct sk_buff *skb;
+	struct net *net;
 
+	lockdep_assert_held(&ch->lock);
+
+	net = maybe_get_net(ch->net);
+	if (!net)
+		return;
+	skb = rpnl_event_msg(ch, cmd);
 	if (skb)
-		genlmsg_multicast_allns(&rpnl_family, skb, 0, RPNL_MCGRP_EVENTS);
+		genlmsg_multicast_netns(&rpnl_family, net, skb, 0,
+					RPNL_MCGRP_EVENTS, GFP_KERNEL);
+	put_net(net);
 }
 
 static void rpnl_notify_client(struct rpnl_client *cl, u8 cmd)
@@ -585,11 +764,38 @@ static struct rpmsg_endpoint *rpnl_client_ept(struct rpnl_channel *ch,
 }
 
 /*
+ * Whether @ch may have one more client endpoint of @uid: -ENFILE if the
+ * channel has max_clients, -EMFILE if @uid has max_user_clients there
+ * (unless @admin). Called with ch->lock held.
+ */
+static int rpnl_client_limit(struct rpnl_channel *ch, kuid_t uid, bool admin)
+{
+	unsigned int max_user = READ_ONCE(rpnl_max_user_clients);
+	unsigned int max = READ_ONCE(rpnl_max_clients);
+	struct rpnl_client *cl;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&ch->lock);
+
+	if (max && ch->nclients >= max)
+		return -ENFILE;
+	if (!max_user || admin)
+		return 0;
+	list_for_each_entry(cl, &ch->clients, node)
+		if (uid_eq(cl->uid, uid) && ++n >= max_user)
+			return -EMFILE;
+	return 0;
+}
+
+/*
  * Returns the client of (@net, @portid) on @ch, creating it and its
- * endpoint on first use, with a reference for the caller.
+ * endpoint on first use (for @uid, within the limits; an @admin has no
+ * limit of its own), with a reference for the caller. -ENODEV once @ch is
+ * gone or no longer in @net.
  */
 static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
-					   struct net *net, u32 portid)
+					   struct net *net, u32 portid,
+					   kuid_t uid, bool admin)
 {
 	struct rpmsg_channel_info chinfo = {
 		.dst = RPMSG_ADDR_ANY,
@@ -598,7 +804,7 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	int err;
 
 	mutex_lock(&ch->lock);
-	if (ch->gone) {
+	if (ch->gone || !net_eq(ch->net, net)) {
 		cl = ERR_PTR(-ENODEV);
 		goto unlock;
 	}
@@ -608,6 +814,12 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 			kref_get(&cl->refcount);
 			goto unlock;
 		}
+	}
+
+	err = rpnl_client_limit(ch, uid, admin);
+	if (err) {
+		cl = ERR_PTR(err);
+		goto unlock;
 	}
 
 	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
@@ -621,6 +833,7 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	INIT_LIST_HEAD(&cl->txq);
 	INIT_LIST_HEAD(&cl->tx_node);
 	cl->portid = portid;
+	cl->uid = uid;
 	write_pnet(&cl->net, get_net(net));
 	kref_get(&ch->refcount);
 	cl->channel = ch;
@@ -1154,6 +1367,31 @@ unlock:
 	return err;
 }
 
+/*
+ * Whether the sender of @skb may SEND on @ch: the channel must be in its
+ * network namespace (ENODEV otherwise, as if absent), and the sender needs
+ * CAP_NET_ADMIN over that namespace's user namespace or a granted group.
+ */
+static int rpnl_send_allowed(struct rpnl_channel *ch, struct sk_buff *skb,
+			     struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+
+	if (!rpnl_channel_in(ch, net)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[RPMSG_NETLINK_A_CHANNEL],
+				    "no such channel");
+		return -ENODEV;
+	}
+	if (netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN) ||
+	    rpnl_group_granted(ch->name))
+		return 0;
+
+	NL_SET_ERR_MSG(info->extack,
+		       "sending needs CAP_NET_ADMIN or a group granted the channel");
+	return -EPERM;
+}
+
 static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -1175,10 +1413,23 @@ static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 				    "no such channel");
 		return -ENODEV;
 	}
+	err = rpnl_send_allowed(ch, skb, info);
+	if (err) {
+		rpnl_channel_put(ch);
+		return err;
+	}
 
-	cl = rpnl_client_get(ch, genl_info_net(info), info->snd_portid);
+	/* the initial namespace's administrators have no per-user limit */
+	cl = rpnl_client_get(ch, genl_info_net(info), info->snd_portid,
+			     current_euid(), netlink_capable(skb, CAP_NET_ADMIN));
 	if (IS_ERR(cl)) {
 		err = PTR_ERR(cl);
+		if (err == -EMFILE)
+			NL_SET_ERR_MSG(info->extack,
+				       "this user has too many endpoints on the channel");
+		else if (err == -ENFILE)
+			NL_SET_ERR_MSG(info->extack,
+				       "the channel has too many endpoints");
 	} else {
 		err = rpnl_client_send(cl, skb,
 				       nla_data(attrs[RPMSG_NETLINK_A_DATA]),
@@ -1203,6 +1454,10 @@ static int rpnl_cmd_get_channel(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 
 	ch = rpnl_channel_get(nla_get_u32(info->attrs[RPMSG_NETLINK_A_CHANNEL]));
+	if (ch && !rpnl_channel_in(ch, genl_info_net(info))) {
+		rpnl_channel_put(ch);
+		ch = NULL;
+	}
 	if (!ch) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[RPMSG_NETLINK_A_CHANNEL],
@@ -1232,10 +1487,11 @@ put:
 static int rpnl_dump_channels(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct net *net = sock_net(cb->skb->sk);
 	unsigned long index = cb->args[0];
 	unsigned long last = INT_MAX;
 	struct rpnl_channel *ch;
-	int err;
+	int err = 0;
 
 	/* a dump may be narrowed to one channel */
 	if (info->attrs[RPMSG_NETLINK_A_CHANNEL]) {
@@ -1244,9 +1500,11 @@ static int rpnl_dump_channels(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 
 	while (index <= last && (ch = rpnl_channel_find(&index, last))) {
-		err = rpnl_fill_channel(skb, ch, NETLINK_CB(cb->skb).portid,
-					cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					RPMSG_NETLINK_CMD_GET_CHANNEL);
+		if (rpnl_channel_in(ch, net))
+			err = rpnl_fill_channel(skb, ch,
+						NETLINK_CB(cb->skb).portid,
+						cb->nlh->nlmsg_seq, NLM_F_MULTI,
+						RPMSG_NETLINK_CMD_GET_CHANNEL);
 		rpnl_channel_put(ch);
 		if (err)
 			break;
@@ -1536,12 +1794,18 @@ static int rpnl_cmd_unbind(struct sk_buff *skb, struct genl_info *info)
 static int rpnl_dump_bindings(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long skip = cb->args[0], index = 0;
+	struct net *net = sock_net(cb->skb->sk);
 	struct rpnl_binding *b;
 	void *hdr;
 
 	spin_lock(&rpnl_bindings_lock);
 	list_for_each_entry(b, &rpnl_bindings, node) {
 		if (index < skip) {
+			index++;
+			continue;
+		}
+		/* a name is seen where its channels are */
+		if (!net_eq(rpnl_access_net(b->name), net)) {
 			index++;
 			continue;
 		}
@@ -1563,6 +1827,305 @@ static int rpnl_dump_bindings(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->args[0] = index;
 	return skb->len;
 }
+
+static bool rpnl_name_ok(const char *name)
+{
+	return name[0] && strlen(name) < RPMSG_NAME_SIZE;
+}
+
+/* Grants @gid the channels named @name. */
+static int rpnl_grant(const char *name, kgid_t gid,
+		      struct netlink_ext_ack *extack)
+{
+	struct rpnl_access *a, *spare;
+	int err = 0;
+	u32 i;
+
+	if (!rpnl_name_ok(name)) {
+		NL_SET_ERR_MSG(extack, "bad service name");
+		return -EINVAL;
+	}
+	if (!gid_valid(gid)) {
+		NL_SET_ERR_MSG(extack, "the gid has no mapping");
+		return -EINVAL;
+	}
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+
+	spin_lock(&rpnl_access_lock);
+	a = rpnl_access_add(name, &spare);
+	if (!a) {
+		NL_SET_ERR_MSG(extack, "too many names with grants or assignments");
+		err = -ENOSPC;
+		goto unlock;
+	}
+	for (i = 0; i < a->ngids; i++) {
+		if (gid_eq(a->gids[i], gid)) {
+			NL_SET_ERR_MSG(extack, "already granted");
+			err = -EEXIST;
+			goto unlock;
+		}
+	}
+	if (a->ngids >= RPMSG_NETLINK_MAX_GRANTS) {
+		NL_SET_ERR_MSG(extack, "too many groups granted that name");
+		err = -ENOSPC;
+		goto unlock;
+	}
+	a->gids[a->ngids++] = gid;
+unlock:
+	spin_unlock(&rpnl_access_lock);
+	kfree(spare);
+	return err;
+}
+
+/* Takes back what rpnl_grant() gave. */
+static int rpnl_revoke(const char *name, kgid_t gid,
+		       struct netlink_ext_ack *extack)
+{
+	struct rpnl_access *a;
+	int err = -ENOENT;
+	u32 i;
+
+	spin_lock(&rpnl_access_lock);
+	a = rpnl_access_lookup(name);
+	for (i = 0; a && i < a->ngids; i++) {
+		if (gid_eq(a->gids[i], gid)) {
+			a->gids[i] = a->gids[--a->ngids];
+			rpnl_access_prune(a);
+			err = 0;
+			break;
+		}
+	}
+	spin_unlock(&rpnl_access_lock);
+
+	if (err)
+		NL_SET_ERR_MSG(extack, "not granted");
+	return err;
+}
+
+/*
+ * Moves @ch to @to (alive): the namespace it leaves hears CHANNEL_DOWN, its
+ * clients there lose their endpoints (each told CHANNEL_DOWN, the remote
+ * told they are gone as when their sockets close), and @to hears
+ * CHANNEL_UP. Called with rpnl_access_mutex held.
+ */
+static void rpnl_move_channel(struct rpnl_channel *ch, struct net *to)
+{
+	struct rpnl_client *cl, *tmp;
+	LIST_HEAD(clients);
+
+	lockdep_assert_held(&rpnl_access_mutex);
+
+	mutex_lock(&ch->lock);
+	if (ch->gone || net_eq(ch->net, to)) {
+		mutex_unlock(&ch->lock);
+		return;
+	}
+	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
+	WRITE_ONCE(ch->net, to);
+	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_UP);
+	/* closed like the notifier's: counted in closing, off the list */
+	list_for_each_entry(cl, &ch->clients, node)
+		WRITE_ONCE(ch->closing, ch->closing + 1);
+	list_splice_init(&ch->clients, &clients);
+	WRITE_ONCE(ch->nclients, 0);
+	mutex_unlock(&ch->lock);
+
+	list_for_each_entry_safe(cl, tmp, &clients, node) {
+		list_del_init(&cl->node);
+		rpnl_client_close(cl, ch->notify);
+		rpnl_notify_client(cl, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
+		rpnl_client_put(cl);
+
+		mutex_lock(&ch->lock);
+		WRITE_ONCE(ch->closing, ch->closing - 1);
+		if (!ch->closing)
+			wake_up_all(&ch->closewq);
+		mutex_unlock(&ch->lock);
+	}
+}
+
+/*
+ * Moves the channels named @name (every one when NULL) that are in @from
+ * (wherever they are when NULL) to @to. Called with rpnl_access_mutex held.
+ */
+static void rpnl_move_channels(const char *name, struct net *from,
+			       struct net *to)
+{
+	unsigned long index = 0;
+	struct rpnl_channel *ch;
+
+	lockdep_assert_held(&rpnl_access_mutex);
+
+	while ((ch = rpnl_channel_find(&index, INT_MAX))) {
+		/* ch->net changes only under rpnl_access_mutex */
+		if ((!name || !strncmp(ch->name, name, RPMSG_NAME_SIZE)) &&
+		    (!from || ch->net == from))
+			rpnl_move_channel(ch, to);
+		rpnl_channel_put(ch);
+		index++;
+	}
+}
+
+/*
+ * Puts the channels named @name, now and later, in @net (held by the
+ * caller); &init_net unassigns (-ENOENT when @must_exist and it was not
+ * assigned).
+ */
+static int rpnl_assign(const char *name, struct net *net, bool must_exist,
+		       struct netlink_ext_ack *extack)
+{
+	bool home = net_eq(net, &init_net);
+	struct rpnl_access *a, *spare;
+	int err = 0;
+
+	if (!rpnl_name_ok(name)) {
+		NL_SET_ERR_MSG(extack, "bad service name");
+		return -EINVAL;
+	}
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!spare)
+		return -ENOMEM;
+
+	mutex_lock(&rpnl_access_mutex);
+	spin_lock(&rpnl_access_lock);
+	a = home ? rpnl_access_lookup(name) : rpnl_access_add(name, &spare);
+	if (home && (!a || !a->net) && must_exist) {
+		NL_SET_ERR_MSG(extack, "not assigned");
+		err = -ENOENT;
+	} else if (!home && !a) {
+		NL_SET_ERR_MSG(extack, "too many names with grants or assignments");
+		err = -ENOSPC;
+	} else if (a) {
+		a->net = home ? NULL : net;
+		rpnl_access_prune(a);
+	}
+	spin_unlock(&rpnl_access_lock);
+	if (!err)
+		rpnl_move_channels(name, NULL, net);
+	mutex_unlock(&rpnl_access_mutex);
+
+	kfree(spare);
+	return err;
+}
+
+static int rpnl_cmd_grant(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *name;
+	kgid_t gid;
+
+	if (GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_GID))
+		return -EINVAL;
+	name = nla_data(info->attrs[RPMSG_NETLINK_A_NAME]);
+	gid = make_kgid(&init_user_ns,
+			nla_get_u32(info->attrs[RPMSG_NETLINK_A_GID]));
+
+	if (info->genlhdr->cmd == RPMSG_NETLINK_CMD_GRANT)
+		return rpnl_grant(name, gid, info->extack);
+	return rpnl_revoke(name, gid, info->extack);
+}
+
+static int rpnl_cmd_assign(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *pid = info->attrs[RPMSG_NETLINK_A_NET_NS_PID];
+	struct nlattr *fd = info->attrs[RPMSG_NETLINK_A_NET_NS_FD];
+	struct net *net;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_NAME))
+		return -EINVAL;
+	if (!pid == !fd) {
+		NL_SET_ERR_MSG(info->extack,
+			       "give exactly one of NET_NS_PID and NET_NS_FD");
+		return -EINVAL;
+	}
+
+	if (pid)
+		net = get_net_ns_by_pid(nla_get_u32(pid));
+	else
+		net = get_net_ns_by_fd(nla_get_u32(fd));
+	if (IS_ERR(net)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, pid ? pid : fd,
+				    "no such network namespace");
+		return PTR_ERR(net);
+	}
+
+	err = rpnl_assign(nla_data(info->attrs[RPMSG_NETLINK_A_NAME]), net,
+			  false, info->extack);
+	put_net(net);
+	return err;
+}
+
+static int rpnl_cmd_unassign(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, RPMSG_NETLINK_A_NAME))
+		return -EINVAL;
+	return rpnl_assign(nla_data(info->attrs[RPMSG_NETLINK_A_NAME]),
+			   &init_net, true, info->extack);
+}
+
+static int rpnl_dump_access(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	unsigned long skip = cb->args[0], index = 0;
+	struct rpnl_access *a;
+	bool full = false;
+	void *hdr;
+	u32 i;
+
+	spin_lock(&rpnl_access_lock);
+	list_for_each_entry(a, &rpnl_access, node) {
+		if (index < skip) {
+			index++;
+			continue;
+		}
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &rpnl_family, NLM_F_MULTI,
+				  RPMSG_NETLINK_CMD_GET_ACCESS);
+		if (!hdr)
+			break;
+		full = nla_put_string(skb, RPMSG_NETLINK_A_NAME, a->name) ||
+		       (a->net && nla_put_u32(skb, RPMSG_NETLINK_A_NET_NS_INODE,
+					      a->net->ns.inum));
+		for (i = 0; i < a->ngids && !full; i++)
+			full = nla_put_u32(skb, RPMSG_NETLINK_A_GID,
+					   from_kgid_munged(ns, a->gids[i]));
+		if (full) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		index++;
+	}
+	spin_unlock(&rpnl_access_lock);
+
+	cb->args[0] = index;
+	return skb->len;
+}
+
+/* A network namespace is going away: its channels come home. */
+static void __net_exit rpnl_net_exit(struct net *net)
+{
+	struct rpnl_access *a, *tmp;
+
+	mutex_lock(&rpnl_access_mutex);
+	spin_lock(&rpnl_access_lock);
+	list_for_each_entry_safe(a, tmp, &rpnl_access, node) {
+		if (a->net == net) {
+			a->net = NULL;
+			rpnl_access_prune(a);
+		}
+	}
+	spin_unlock(&rpnl_access_lock);
+	rpnl_move_channels(NULL, net, &init_net);
+	mutex_unlock(&rpnl_access_mutex);
+}
+
+static struct pernet_operations rpnl_net_ops = {
+	.exit = rpnl_net_exit,
+};
 
 static int rpnl_validate_data(const struct nlattr *attr,
 			      struct netlink_ext_ack *extack)
@@ -1595,13 +2158,34 @@ static const struct nla_policy rpnl_bind_policy[RPMSG_NETLINK_A_FLAGS + 1] = {
 						  RPMSG_NETLINK_BIND_F_ALL),
 };
 
+static const struct nla_policy rpnl_grant_policy[RPMSG_NETLINK_A_GID + 1] = {
+	[RPMSG_NETLINK_A_NAME] = { .type = NLA_NUL_STRING,
+				   .len = RPMSG_NAME_SIZE - 1 },
+	[RPMSG_NETLINK_A_GID] = { .type = NLA_U32 },
+};
+
+/* pids and file descriptors are ints */
+static struct netlink_range_validation rpnl_int_range = {
+	.min = 0,
+	.max = INT_MAX,
+};
+
+static const struct nla_policy rpnl_assign_policy[RPMSG_NETLINK_A_NET_NS_FD + 1] = {
+	[RPMSG_NETLINK_A_NAME] = { .type = NLA_NUL_STRING,
+				   .len = RPMSG_NAME_SIZE - 1 },
+	[RPMSG_NETLINK_A_NET_NS_PID] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							     &rpnl_int_range),
+	[RPMSG_NETLINK_A_NET_NS_FD] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							    &rpnl_int_range),
+};
+
 static const struct genl_ops rpnl_ops[] = {
 	{
 		.cmd = RPMSG_NETLINK_CMD_SEND,
 		.doit = rpnl_cmd_send,
 		.policy = rpnl_send_policy,
 		.maxattr = ARRAY_SIZE(rpnl_send_policy) - 1,
-		.flags = GENL_UNS_ADMIN_PERM,
+		/* rpnl_send_allowed() */
 	},
 	{
 		.cmd = RPMSG_NETLINK_CMD_GET_CHANNEL,
@@ -1627,6 +2211,39 @@ static const struct genl_ops rpnl_ops[] = {
 	{
 		.cmd = RPMSG_NETLINK_CMD_GET_BINDING,
 		.dumpit = rpnl_dump_bindings,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_GRANT,
+		.doit = rpnl_cmd_grant,
+		.policy = rpnl_grant_policy,
+		.maxattr = ARRAY_SIZE(rpnl_grant_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_REVOKE,
+		.doit = rpnl_cmd_grant,
+		.policy = rpnl_grant_policy,
+		.maxattr = ARRAY_SIZE(rpnl_grant_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_ASSIGN,
+		.doit = rpnl_cmd_assign,
+		.policy = rpnl_assign_policy,
+		.maxattr = ARRAY_SIZE(rpnl_assign_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_UNASSIGN,
+		.doit = rpnl_cmd_unassign,
+		.policy = rpnl_assign_policy,
+		.maxattr = ARRAY_SIZE(rpnl_assign_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_GET_ACCESS,
+		.dumpit = rpnl_dump_access,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 
@@ -1751,15 +2368,24 @@ static int rpnl_probe(struct rpmsg_device *rpdev)
 	}
 	ch->mtu = min_t(ssize_t, mtu, RPMSG_NETLINK_MAX_DATA);
 
+	/* no move may pass between where it is and its CHANNEL_UP */
+	mutex_lock(&rpnl_access_mutex);
+	ch->net = rpnl_access_net(ch->name);
 	err = xa_alloc_cyclic(&rpnl_channels, &ch->id, ch, xa_limit_31b,
 			      &rpnl_next_id, GFP_KERNEL);
-	if (err < 0)
+	if (err < 0) {
+		mutex_unlock(&rpnl_access_mutex);
 		goto destroy;
+	}
 	dev_set_drvdata(&rpdev->dev, ch);
 
-	dev_info(&rpdev->dev, "channel %u: 0x%x -> 0x%x, mtu %u\n",
-		 ch->id, ch->src, ch->dst, ch->mtu);
+	dev_info(&rpdev->dev, "channel %u: 0x%x -> 0x%x, mtu %u%s\n",
+		 ch->id, ch->src, ch->dst, ch->mtu,
+		 net_eq(ch->net, &init_net) ? "" : " (assigned)");
+	mutex_lock(&ch->lock);
 	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_UP);
+	mutex_unlock(&ch->lock);
+	mutex_unlock(&rpnl_access_mutex);
 	return 0;
 
 destroy:
@@ -1797,7 +2423,9 @@ static void rpnl_remove(struct rpmsg_device *rpdev)
 		rpnl_client_put(cl);
 	}
 
+	mutex_lock(&ch->lock);
 	rpnl_notify_all(ch, RPMSG_NETLINK_CMD_CHANNEL_DOWN);
+	mutex_unlock(&ch->lock);
 
 	/* the remote is going: pending notices are dropped, not lost */
 	mutex_lock(&ch->gone_lock);
@@ -1869,6 +2497,49 @@ static void __init rpnl_bind_names(const char *param)
 	kfree(names);
 }
 
+/* The group parameter: NAME:GID[,...]; mistakes are only logged. */
+static void __init rpnl_grant_groups(const char *param)
+{
+	char *list, *cur, *name, *sep;
+	u32 gid;
+	int err;
+
+	if (!param || !*param)
+		return;
+	list = kstrdup(param, GFP_KERNEL);
+	if (!list) {
+		pr_err("group: out of memory\n");
+		return;
+	}
+
+	cur = list;
+	while ((name = strsep(&cur, ","))) {
+		if (!*name)
+			continue;
+		sep = strrchr(name, ':');
+		if (!sep || kstrtou32(sep + 1, 10, &gid)) {
+			pr_err("group: \"%s\": not NAME:GID\n", name);
+			continue;
+		}
+		*sep = '\0';
+		err = rpnl_grant(name, make_kgid(&init_user_ns, gid), NULL);
+		if (err)
+			pr_err("group: \"%s\": %d\n", name, err);
+	}
+	kfree(list);
+}
+
+static void rpnl_free_access(void)
+{
+	struct rpnl_access *a, *tmp;
+
+	list_for_each_entry_safe(a, tmp, &rpnl_access, node) {
+		list_del(&a->node);
+		kfree(a);
+	}
+	rpnl_naccess = 0;
+}
+
 static int __init rpnl_init(void)
 {
 	int err;
@@ -1877,13 +2548,19 @@ static int __init rpnl_init(void)
 	if (!rpnl_tx_wq)
 		return -ENOMEM;
 
+	rpnl_grant_groups(rpnl_group_param);
+
 	err = genl_register_family(&rpnl_family);
 	if (err)
-		goto destroy_wq;
+		goto free_access;
+
+	err = register_pernet_subsys(&rpnl_net_ops);
+	if (err)
+		goto unregister_family;
 
 	err = netlink_register_notifier(&rpnl_netlink_nb);
 	if (err)
-		goto unregister_family;
+		goto unregister_pernet;
 
 	err = register_rpmsg_driver(&rpnl_driver);
 	if (err)
@@ -1904,9 +2581,12 @@ unregister_driver:
 	unregister_rpmsg_driver(&rpnl_driver);
 unregister_notifier:
 	netlink_unregister_notifier(&rpnl_netlink_nb);
+unregister_pernet:
+	unregister_pernet_subsys(&rpnl_net_ops);
 unregister_family:
 	genl_unregister_family(&rpnl_family);
-destroy_wq:
+free_access:
+	rpnl_free_access();
 	destroy_workqueue(rpnl_tx_wq);
 	return err;
 }
@@ -1941,7 +2621,10 @@ static void __exit rpnl_exit(void)
 
 	/* waits for requests still running */
 	genl_unregister_family(&rpnl_family);
+	/* no channel is left to move, no assignment to make */
+	unregister_pernet_subsys(&rpnl_net_ops);
 	netlink_unregister_notifier(&rpnl_netlink_nb);
+	rpnl_free_access();
 	WARN_ON(!xa_empty(&rpnl_channels));
 	xa_destroy(&rpnl_channels);
 	WARN_ON(!xa_empty(&rpnl_addrs));

@@ -2,8 +2,10 @@
 /*
  * Administration of the rpmsg_netlink module: binding rpmsg service names to
  * it (BIND, UNBIND and the GET_BINDING dump of
- * include/uapi/linux/rpmsg_netlink.h). Each call opens its own short-lived
- * socket; nothing is shared with the data path (transport_netlink.c).
+ * include/uapi/linux/rpmsg_netlink.h), and who may use their channels
+ * (GRANT, REVOKE, ASSIGN, UNASSIGN, the GET_ACCESS dump; docs/security.md).
+ * Each call opens its own short-lived socket; nothing is shared with the
+ * data path (transport_netlink.c).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -197,6 +199,114 @@ int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *
 		return -1;
 	rc = admin_run(&a, admin_msg(&a, a.family, RPMSG_NETLINK_CMD_GET_BINDING, NLM_F_DUMP),
 		       binding_cb, &bc);
+	admin_close(&a);
+	return rc;
+}
+
+/* GRANT/REVOKE {name, gid}, ASSIGN {name, attr = value}, UNASSIGN {name}. */
+static int access_command(uint8_t cmd, const char *name, uint16_t attr, uint32_t value)
+{
+	struct admin a;
+	struct nlmsghdr *n;
+	int rc;
+
+	if (check_name(name) != 0 || admin_open(&a) != 0)
+		return -1;
+	n = admin_msg(&a, a.family, cmd, NLM_F_ACK);
+	mnl_attr_put_strz(n, RPMSG_NETLINK_A_NAME, name);
+	if (attr)
+		mnl_attr_put_u32(n, attr, value);
+	rc = admin_run(&a, n, NULL, NULL);
+	admin_close(&a);
+	return rc;
+}
+
+int amp_netlink_grant(const char *name, unsigned int gid)
+{
+	return access_command(RPMSG_NETLINK_CMD_GRANT, name, RPMSG_NETLINK_A_GID, gid);
+}
+
+int amp_netlink_revoke(const char *name, unsigned int gid)
+{
+	return access_command(RPMSG_NETLINK_CMD_REVOKE, name, RPMSG_NETLINK_A_GID, gid);
+}
+
+int amp_netlink_assign_pid(const char *name, int pid)
+{
+	if (pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return access_command(RPMSG_NETLINK_CMD_ASSIGN, name, RPMSG_NETLINK_A_NET_NS_PID,
+			      (uint32_t)pid);
+}
+
+int amp_netlink_assign_fd(const char *name, int fd)
+{
+	if (fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return access_command(RPMSG_NETLINK_CMD_ASSIGN, name, RPMSG_NETLINK_A_NET_NS_FD,
+			      (uint32_t)fd);
+}
+
+int amp_netlink_unassign(const char *name)
+{
+	return access_command(RPMSG_NETLINK_CMD_UNASSIGN, name, 0, 0);
+}
+
+struct access_ctx {
+	void (*cb)(const struct amp_netlink_access *a, void *ctx);
+	void *ctx;
+};
+
+static int access_cb(const struct nlmsghdr *n, void *data)
+{
+	unsigned int gids[RPMSG_NETLINK_MAX_GRANTS];
+	struct amp_netlink_access acc = {.gids = gids};
+	struct access_ctx *ac = data;
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, n, sizeof(struct genlmsghdr))
+	{
+		switch (mnl_attr_get_type(attr)) {
+		case RPMSG_NETLINK_A_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+				acc.name = mnl_attr_get_str(attr);
+			break;
+		case RPMSG_NETLINK_A_GID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0 &&
+			    acc.n_gids < RPMSG_NETLINK_MAX_GRANTS)
+				gids[acc.n_gids++] = mnl_attr_get_u32(attr);
+			break;
+		case RPMSG_NETLINK_A_NET_NS_INODE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+				acc.netns_inode = mnl_attr_get_u32(attr);
+			break;
+		default:
+			break;
+		}
+	}
+	if (acc.name)
+		ac->cb(&acc, ac->ctx);
+	return MNL_CB_OK;
+}
+
+int amp_netlink_access(void (*cb)(const struct amp_netlink_access *a, void *ctx), void *ctx)
+{
+	struct access_ctx ac = {cb, ctx};
+	struct admin a;
+	int rc;
+
+	if (!cb) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (admin_open(&a) != 0)
+		return -1;
+	rc = admin_run(&a, admin_msg(&a, a.family, RPMSG_NETLINK_CMD_GET_ACCESS, NLM_F_DUMP),
+		       access_cb, &ac);
 	admin_close(&a);
 	return rc;
 }

@@ -149,6 +149,46 @@ AMP_EXPORT int amp_netlink_bindings(void (*cb)(const char *name, unsigned int fl
 				    void *ctx);
 
 /*
+ * Access to the module's channels (docs/security.md); all of these need
+ * CAP_NET_ADMIN in the initial user namespace (root), and name services,
+ * not channels: they hold for channels of that name the firmware announces
+ * later. Each returns 0, or -1 with errno: ENOENT (the module is not loaded,
+ * or for revoke/unassign: not granted, not assigned), EPERM, EINVAL (bad
+ * name or gid), ENOSPC (too many grants or names).
+ */
+
+/* Lets the members of group gid send on the channels called name (EEXIST: already). */
+AMP_EXPORT int amp_netlink_grant(const char *name, unsigned int gid);
+
+/* Takes back amp_netlink_grant(): the group's next send fails with EPERM. */
+AMP_EXPORT int amp_netlink_revoke(const char *name, unsigned int gid);
+
+/*
+ * Moves the channels called name to the network namespace of process pid
+ * (ESRCH: no such process): only that namespace sees and uses them, its root
+ * without further grants.
+ */
+AMP_EXPORT int amp_netlink_assign_pid(const char *name, int pid);
+
+/* The same with an open file of a network namespace (/run/netns/NAME). */
+AMP_EXPORT int amp_netlink_assign_fd(const char *name, int fd);
+
+/* Returns the channels called name to the initial network namespace. */
+AMP_EXPORT int amp_netlink_unassign(const char *name);
+
+/* One service name with grants or an assignment. */
+struct amp_netlink_access {
+	const char *name;
+	const unsigned int *gids; /* the granted groups */
+	size_t n_gids;
+	unsigned long netns_inode; /* assigned: its network namespace's inode; 0: not */
+};
+
+/* Calls cb for each service name with grants or an assignment. */
+AMP_EXPORT int amp_netlink_access(void (*cb)(const struct amp_netlink_access *a, void *ctx),
+				  void *ctx);
+
+/*
  * Messages: a client connects to a named service of the firmware and
  * exchanges whole messages with it (docs/protocol.md, "Messaging"), with
  * credits both ways so that nothing is dropped for lack of room.

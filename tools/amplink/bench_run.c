@@ -69,7 +69,9 @@ static int transfer(struct amp_channel *ch, const unsigned char *buf, size_t siz
 
 		if (err == EPERM || err == EACCES)
 			snprintf(row->error, sizeof(row->error),
-				 "%s: sending needs CAP_NET_ADMIN (run as root)", strerror(err));
+				 "%s: sending needs CAP_NET_ADMIN or a granted group (root, or "
+				 "'amplink grant')",
+				 strerror(err));
 		else if (err == ENODEV)
 			snprintf(row->error, sizeof(row->error),
 				 "%s: the firmware's channel went away", strerror(err));

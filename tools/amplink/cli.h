@@ -22,6 +22,10 @@ int cmd_unbind(int argc, char **argv);
 int cmd_send_verified(int argc, char **argv);
 int cmd_listen(int argc, char **argv);
 int cmd_call(int argc, char **argv);
+int cmd_grant(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_assign(int argc, char **argv);
+int cmd_unassign(int argc, char **argv);
 
 struct option;
 /*

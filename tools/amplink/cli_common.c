@@ -23,7 +23,8 @@ void cli_report_open_error(enum amp_transport t, const char *device, int err)
 				"(cat /sys/class/remoteproc/*/state)\n");
 	else if (err == EACCES || err == EPERM)
 		fprintf(stderr, "  permission denied: run as root or grant access to the "
-				"device (netlink sends need CAP_NET_ADMIN)\n");
+				"device (netlink sends need CAP_NET_ADMIN or a group granted "
+				"with 'amplink grant')\n");
 }
 
 int cli_parse_size(const char *s, size_t *out)

@@ -14,6 +14,10 @@ static const struct cli_command commands[] = {
 	{"listen", "print a firmware service's messages as they arrive", cmd_listen},
 	{"call", "send a request to a firmware service and print its reply", cmd_call},
 	{"unbind", "release a service bound with 'amplink bind'", cmd_unbind},
+	{"grant", "let a group use a service's channels (no arguments: list)", cmd_grant},
+	{"revoke", "take back 'amplink grant'", cmd_revoke},
+	{"assign", "move a service's channels to a network namespace", cmd_assign},
+	{"unassign", "bring them back to the initial namespace", cmd_unassign},
 };
 
 static void usage(FILE *out)

@@ -89,8 +89,9 @@ struct amp_client *msg_connect(const char *cmd, const char *service, const struc
 	case EACCES:
 	case EPERM:
 		fprintf(stderr,
-			"amplink %s: %s: permission denied (root, or access to the device)\n", cmd,
-			where);
+			"amplink %s: %s: permission denied (root, a group granted with "
+			"'amplink grant', or access to the device)\n",
+			cmd, where);
 		break;
 	default:
 		fprintf(stderr, "amplink %s: connecting to %s over %s: %s\n", cmd, service, where,

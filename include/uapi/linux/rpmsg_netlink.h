@@ -44,11 +44,35 @@
  * the remote announces later. Binding needs what loading the module needs:
  * CAP_NET_ADMIN and CAP_SYS_MODULE in the initial user namespace.
  *
+ * Access (docs/security.md): a channel is in one network namespace, the
+ * initial one unless an administrator assigned its service name to another
+ * (RPMSG_NETLINK_CMD_ASSIGN). Only there is it listed (GET_CHANNEL),
+ * announced (CHANNEL_UP/DOWN), named (GET_BINDING) and usable; everywhere
+ * else it does not exist (ENODEV). Where it is, SEND needs CAP_NET_ADMIN
+ * over the user namespace owning that network namespace (for the initial
+ * one: CAP_NET_ADMIN in the initial user namespace), or membership (fsgid
+ * or a supplementary group) in a group granted the service name
+ * (RPMSG_NETLINK_CMD_GRANT, or the module parameter group=NAME:GID,...).
+ * Assignments and grants name services, not channels: they hold for the
+ * channels of that name the remote announces later (a restarted firmware).
+ * When an assigned network namespace goes away, its channels return to the
+ * initial one and the assignment is forgotten. A channel that moves closes
+ * the endpoints of its clients (they are told CHANNEL_DOWN).
+ *
+ * Endpoint limits: a channel has at most max_user_clients client
+ * endpoints (module parameter, default
+ * RPMSG_NETLINK_DEFAULT_MAX_USER_CLIENTS) of one user (the effective uid of
+ * the SEND that creates one; senders with CAP_NET_ADMIN in the initial user
+ * namespace have no such limit) and at most max_clients in all (default
+ * RPMSG_NETLINK_DEFAULT_MAX_CLIENTS, for everyone); 0 means no limit. The
+ * SEND that would create one more fails with EMFILE (the user's limit) or
+ * ENFILE (the channel's); a socket that already has its endpoint is never
+ * refused.
+ *
  * Commands (requests carry struct genlmsghdr with version
  * RPMSG_NETLINK_FAMILY_VERSION):
  *
- * RPMSG_NETLINK_CMD_SEND (doit; needs CAP_NET_ADMIN in the network
- * namespace's user namespace)
+ * RPMSG_NETLINK_CMD_SEND (doit; needs the access above)
  *   request:
  *     RPMSG_NETLINK_A_CHANNEL   u32, required
  *     RPMSG_NETLINK_A_DATA      binary, 1..RPMSG_NETLINK_MAX_DATA bytes, required
@@ -70,11 +94,14 @@
  *   first refused request, the first with RESUME. TX_READY is not
  *   guaranteed (a full receive buffer drops it): a client may also retry
  *   on its own. Queued data is dropped when the client's socket closes or
- *   the channel goes away. Errors: ENODEV (no such channel, or it went
- *   away), EAGAIN (refused, as above; nothing of it went), ENOMEM (no
- *   memory to queue the rest: nothing went), EIO (the transport failed
- *   part-way: the stream to the remote is broken), EPERM, EINVAL, ERANGE
- *   (data too large).
+ *   the channel goes away. Errors: ENODEV (no such channel in the
+ *   sender's network namespace, or it went away or moved to another),
+ *   EAGAIN (refused, as above; nothing of it went), ENOMEM (no memory to
+ *   queue the rest: nothing went, and later SENDs are refused as after
+ *   EAGAIN), EIO (the transport failed part-way: the stream to the remote
+ *   is broken), EPERM (neither CAP_NET_ADMIN over the channel's network
+ *   namespace nor a granted group), EMFILE and ENFILE (the endpoint limits
+ *   above), EINVAL, ERANGE (data too large).
  *
  * RPMSG_NETLINK_CMD_TX_READY (notification to the client's port)
  *     RPMSG_NETLINK_A_CHANNEL   u32
@@ -87,7 +114,9 @@
  *     RPMSG_NETLINK_A_SRC       u32, the remote address that sent it
  *     RPMSG_NETLINK_A_DATA      binary, one rpmsg message (0..MTU bytes)
  *
- * RPMSG_NETLINK_CMD_GET_CHANNEL (doit with RPMSG_NETLINK_A_CHANNEL, or dump)
+ * RPMSG_NETLINK_CMD_GET_CHANNEL (doit with RPMSG_NETLINK_A_CHANNEL, or dump;
+ * no privileges; the channels of the requester's network namespace only,
+ * ENODEV for another's)
  *   reply, one message per channel:
  *     RPMSG_NETLINK_A_CHANNEL   u32, id of the channel (stable while it exists)
  *     RPMSG_NETLINK_A_NAME      string, the channel's name as announced by
@@ -116,9 +145,12 @@
  *       RPMSG_NETLINK_STAT_TX_REFUSED u64, SENDs refused with EAGAIN
  *
  * RPMSG_NETLINK_CMD_CHANNEL_UP, RPMSG_NETLINK_CMD_CHANNEL_DOWN
- *   (multicast on group RPMSG_NETLINK_MCGRP_EVENTS, every namespace; DOWN is
- *   also sent to each client with an endpoint on the channel, so a client
- *   waiting for a reply learns at once that none will come)
+ *   (multicast on group RPMSG_NETLINK_MCGRP_EVENTS in the channel's network
+ *   namespace only; DOWN is also sent to each client with an endpoint on
+ *   the channel, so a client waiting for a reply learns at once that none
+ *   will come. A channel moved to another namespace goes DOWN in the old
+ *   one, its clients' endpoints are closed (each told DOWN) and it comes
+ *   UP in the new one.)
  *     RPMSG_NETLINK_A_CHANNEL   u32
  *     RPMSG_NETLINK_A_NAME      string
  *
@@ -144,9 +176,55 @@
  *   EPERM.
  *
  * RPMSG_NETLINK_CMD_GET_BINDING (dump; no privileges)
- *   reply, one message per bound name (RPMSG_NETLINK_SERVICE not included):
+ *   reply, one message per bound name (RPMSG_NETLINK_SERVICE not included)
+ *   whose channels are in the requester's network namespace:
  *     RPMSG_NETLINK_A_NAME      string
  *     RPMSG_NETLINK_A_FLAGS     u32, RPMSG_NETLINK_BIND_F_*
+ *
+ * RPMSG_NETLINK_CMD_GRANT, RPMSG_NETLINK_CMD_REVOKE (doit; need
+ * CAP_NET_ADMIN in the initial user namespace, EPERM otherwise)
+ *   request:
+ *     RPMSG_NETLINK_A_NAME      string, required, 1..31 bytes: a service name
+ *                               (bound or not, present or not)
+ *     RPMSG_NETLINK_A_GID       u32, required: a group id of the initial user
+ *                               namespace
+ *   GRANT lets the members of the group SEND on the channels of that name
+ *   (where they are: a grant does not make a channel visible); REVOKE takes
+ *   it back: their next SEND fails with EPERM (an endpoint already open
+ *   stays until its socket closes, and replies to what was sent still
+ *   arrive). Errors: EEXIST (already granted), ENOENT (REVOKE: not
+ *   granted), ENOSPC (RPMSG_NETLINK_MAX_GRANTS groups for that name, or
+ *   RPMSG_NETLINK_MAX_ACCESS names with grants or assignments), EINVAL
+ *   (bad name, or a gid with no mapping), EPERM.
+ *
+ * RPMSG_NETLINK_CMD_ASSIGN (doit; same privileges)
+ *   request:
+ *     RPMSG_NETLINK_A_NAME      string, required, as for GRANT
+ *     RPMSG_NETLINK_A_NET_NS_PID u32, the network namespace of that process
+ *                               (in the requester's pid namespace), or
+ *     RPMSG_NETLINK_A_NET_NS_FD u32, an open file of a network namespace
+ *                               (/proc/PID/ns/net, /run/netns/NAME);
+ *                               exactly one of the two
+ *   Moves the channels of that name, now and later, to that network
+ *   namespace (the initial one: as UNASSIGN, without its ENOENT).
+ *   Assigning again moves them on. Errors: ESRCH (no such process), EBADF,
+ *   EINVAL (not a network namespace, both or neither attribute, bad name),
+ *   ENOSPC (as GRANT), EPERM.
+ *
+ * RPMSG_NETLINK_CMD_UNASSIGN (doit; same privileges)
+ *     RPMSG_NETLINK_A_NAME      string, required
+ *   Returns the channels of that name to the initial network namespace.
+ *   Errors: ENOENT (not assigned), EINVAL, EPERM.
+ *
+ * RPMSG_NETLINK_CMD_GET_ACCESS (dump; needs CAP_NET_ADMIN in the initial
+ * user namespace)
+ *   reply, one message per service name with grants or an assignment:
+ *     RPMSG_NETLINK_A_NAME      string
+ *     RPMSG_NETLINK_A_GID       u32, once per granted group (as seen from the
+ *                               requester's user namespace)
+ *     RPMSG_NETLINK_A_NET_NS_INODE u32, when assigned: the inode number of
+ *                               the network namespace (as in
+ *                               /proc/PID/ns/net -> net:[INODE])
  */
 #ifndef _UAPI_LINUX_RPMSG_NETLINK_H
 #define _UAPI_LINUX_RPMSG_NETLINK_H
@@ -183,6 +261,16 @@
 /* Most names bound at once (BIND and the bind module parameter). */
 #define RPMSG_NETLINK_MAX_BINDINGS 64
 
+/* Groups granted one service name (GRANT and the group module parameter). */
+#define RPMSG_NETLINK_MAX_GRANTS 16
+
+/* Most service names with grants or an assignment at once. */
+#define RPMSG_NETLINK_MAX_ACCESS 64
+
+/* Default client endpoints per user and per channel (module parameters). */
+#define RPMSG_NETLINK_DEFAULT_MAX_USER_CLIENTS 64
+#define RPMSG_NETLINK_DEFAULT_MAX_CLIENTS 1024
+
 enum rpmsg_netlink_cmd {
 	RPMSG_NETLINK_CMD_UNSPEC,
 	RPMSG_NETLINK_CMD_SEND,
@@ -193,6 +281,11 @@ enum rpmsg_netlink_cmd {
 	RPMSG_NETLINK_CMD_BIND,
 	RPMSG_NETLINK_CMD_UNBIND,
 	RPMSG_NETLINK_CMD_GET_BINDING,
+	RPMSG_NETLINK_CMD_GRANT,
+	RPMSG_NETLINK_CMD_REVOKE,
+	RPMSG_NETLINK_CMD_ASSIGN,
+	RPMSG_NETLINK_CMD_UNASSIGN,
+	RPMSG_NETLINK_CMD_GET_ACCESS,
 	RPMSG_NETLINK_CMD_TX_READY,
 
 	__RPMSG_NETLINK_CMD_MAX,
@@ -211,6 +304,10 @@ enum rpmsg_netlink_attr {
 	RPMSG_NETLINK_A_TIMEOUT_MS,
 	RPMSG_NETLINK_A_STATS,
 	RPMSG_NETLINK_A_PAD,
+	RPMSG_NETLINK_A_GID,
+	RPMSG_NETLINK_A_NET_NS_PID,
+	RPMSG_NETLINK_A_NET_NS_FD,
+	RPMSG_NETLINK_A_NET_NS_INODE,
 
 	__RPMSG_NETLINK_A_MAX,
 	RPMSG_NETLINK_A_MAX = __RPMSG_NETLINK_A_MAX - 1

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs inside the vboard: 'amplink bind' and 'amplink unbind' end to end,
-# with their one-line errors.
+# Runs inside the vboard: 'amplink bind' and 'amplink unbind', 'amplink
+# grant', 'revoke', 'assign' and 'unassign' end to end, with their one-line
+# errors.
 #   cli-test.sh MODULE AMPLINK NETLINK_CHECK
 set -u
 
@@ -70,6 +71,51 @@ expect 0 "^bound 'amplink-echo' \(notify\)$" "$amplink" bind amplink-echo --noti
 expect 0 '^amplink-echo +notify$' "$amplink" bind
 "$check" --channel amplink-echo echo-small || fail "no echo after binding again"
 
+# grant / revoke: a member of the group sends without capabilities
+member() {
+	setpriv --reuid=65534 --regid=65534 --groups="$1" --inh-caps=-all "$check" --channel amplink-echo echo-small
+}
+expect 0 '^\(no grants or assignments\)$' "$amplink" grant
+expect 1 '^amplink grant: needs CAP_NET_ADMIN \(run as root\)$' \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$amplink" grant amplink-echo 4242
+expect 2 '^Usage: amplink grant' "$amplink" grant amplink-echo
+expect 1 "^amplink grant: no group 'no-such-group'$" "$amplink" grant amplink-echo no-such-group
+if member 4242 >/dev/null; then fail "uid 65534 sends before any grant"; else echo "ok    uid 65534 in group 4242 cannot send before the grant"; fi
+expect 0 "^granted 'amplink-echo' to group 4242 \(gid 4242\)$" "$amplink" grant amplink-echo 4242
+expect 1 "^amplink grant: group '4242' was granted 'amplink-echo' already$" "$amplink" grant amplink-echo 4242
+expect 0 '^amplink-echo +\(initial\) +4242$' "$amplink" grant
+member 4242 >/dev/null && echo "ok    uid 65534 in group 4242 sends after the grant" || fail "a member of the granted group cannot send"
+expect 0 "^revoked 'amplink-echo' from group 4242 \(gid 4242\)$" "$amplink" revoke amplink-echo 4242
+expect 1 "^amplink revoke: group '4242' was not granted 'amplink-echo'$" "$amplink" revoke amplink-echo 4242
+if member 4242 >/dev/null; then fail "uid 65534 still sends after the revoke"; else echo "ok    uid 65534 in group 4242 cannot send after the revoke"; fi
+
+# assign / unassign: a process in its own network namespace holds it
+unshare --net sleep 120 &
+holder=$!
+for _ in $(seq 100); do
+	[ "$(readlink /proc/$holder/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.05
+done
+expect 1 "^amplink assign: process 4000000: no such process$" "$amplink" assign amplink-echo --netns 4000000
+expect 1 "^amplink assign: '/' is not a network namespace$" "$amplink" assign amplink-echo --netns /
+expect 2 '^amplink assign: needs NAME and --netns PID\|PATH$' "$amplink" assign amplink-echo
+expect 1 "^amplink unassign: 'amplink-echo' is not assigned$" "$amplink" unassign amplink-echo
+expect 0 "^assigned 'amplink-echo' to the network namespace of process $holder$" \
+	"$amplink" assign amplink-echo --netns "$holder"
+expect 0 '^amplink-echo +net:\[[0-9]+\] +-$' "$amplink" grant
+if listed amplink-echo; then fail "amplink channels still lists the assigned channel"; else echo "ok    the assigned channel is gone from amplink channels"; fi
+if nsenter -t "$holder" -n "$amplink" channels | grep -qE "^ *[0-9]+ amplink-echo "; then
+	echo "ok    amplink channels in the holder's namespace lists it"
+else
+	fail "amplink channels in the holder's namespace does not list amplink-echo"
+fi
+nsenter -t "$holder" -n "$check" --channel amplink-echo echo-small >/dev/null &&
+	echo "ok    root echoes in the holder's namespace" || fail "no echo in the holder's namespace"
+expect 0 "^unassigned 'amplink-echo'$" "$amplink" unassign amplink-echo
+"$check" --channel amplink-echo echo-small >/dev/null || fail "no echo after unassign"
+kill "$holder"
+wait "$holder" 2>/dev/null
+
 rmmod rpmsg_netlink || fail "rmmod"
 if grep -l rpmsg_netlink /sys/bus/rpmsg/devices/*/driver_override; then
 	fail "a driver_override still names the module (above)"
@@ -79,8 +125,17 @@ fi
 expect 1 '^amplink unbind: the rpmsg_netlink module is not loaded' "$amplink" unbind amplink-echo
 
 # the parameter's NAME:notify form; a bad entry is logged and skipped
-insmod "$ko" bind=no-such-service:bogus,amplink-echo:notify
+# and the group parameter's NAME:GID, a bad entry logged and skipped
+insmod "$ko" bind=no-such-service:bogus,amplink-echo:notify group=amplink-echo:4242,no-gid
 expect 0 '^amplink-echo +notify$' "$amplink" bind
+expect 0 '^amplink-echo +\(initial\) +4242$' "$amplink" grant
+if dmesg | grep -q 'rpmsg_netlink: group: "no-gid": not NAME:GID'; then
+	echo "ok    group=no-gid is refused in the kernel log"
+else
+	fail "no kernel log line for group=no-gid"
+fi
+member 4242 >/dev/null && echo "ok    group=amplink-echo:4242 lets uid 65534 in group 4242 send" ||
+	fail "a member of the group of the group parameter cannot send"
 if dmesg | grep -q 'rpmsg_netlink: bind: "no-such-service": unknown option "bogus"'; then
 	echo "ok    bind=NAME:bogus is refused in the kernel log"
 else

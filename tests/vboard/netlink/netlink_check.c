@@ -9,7 +9,8 @@
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
  * unbind, firmware-kill, rmmod, gone, gone-stalled, gone-overflow,
  * gone-removed, bind,
- * bind-no-permission, stale-replies, churn, fill-ring. See usage() for what each one checks.
+ * bind-no-permission, stale-replies, churn, fill-ring, and the access model's
+ * grant, limits, assign (cases_access.c). See usage() for what each one checks.
  */
 #include <amplink/frame.h>
 #include <dirent.h>
@@ -484,6 +485,9 @@ static int case_stall(void)
 	return 0;
 }
 
+static int nl_bind_req(struct nl *nl, uint8_t cmd, const char *name, bool has_flags,
+		       uint32_t flags);
+
 static int drop_privileges(void)
 {
 	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
@@ -522,21 +526,33 @@ static int case_no_permission(void)
 	 * namespace. A new user namespace alone gives none over this one...
 	 */
 	if (unshare(CLONE_NEWUSER)) {
-		printf("      (no unprivileged user namespaces here: %s)\n", strerror(errno));
-	} else if (!nl_client(nl, false, NULL)) {
-		expect_errno(nl, "SEND from a new user namespace, same network namespace", data,
-			     sizeof(data), NULL, EPERM);
+		fail("unshare(CLONE_NEWUSER) as uid 65534: %s", strerror(errno));
+	} else if (!nl_client(nl, false, &ci)) {
+		uint32_t id = ci.id;
+
+		expect_errno(nl, "SEND as root of a new user namespace, same network namespace",
+			     data, sizeof(data), NULL, EPERM);
 		nl_close(nl);
-		/* ...but a network namespace it owns is its own to administer */
+		/*
+		 * ...and a network namespace it owns has no channel: the
+		 * channel is in the initial one (docs/security.md)
+		 */
 		if (unshare(CLONE_NEWNET)) {
 			fail("unshare(CLONE_NEWNET) in the new user namespace: %s",
 			     strerror(errno));
-		} else if (!nl_client(nl, false, NULL)) {
+		} else if (!nl_open(nl, false) && !nl_resolve_family(nl)) {
+			check(nl_dump_channels(nl, all, 16) == 0,
+			      "its own network namespace lists no channel");
+			check(nl_get_channel(nl, id, &ci) == ENODEV,
+			      "GET_CHANNEL of the channel's id there -> ENODEV");
+			nl->channel = id;
 			expect_errno(nl,
 				     "SEND from a network namespace owned by the new user "
-				     "namespace (allowed by the contract)",
-				     data, sizeof(data), NULL, 0);
+				     "namespace",
+				     data, sizeof(data), NULL, ENODEV);
 			nl_close(nl);
+		} else {
+			fail("no netlink socket in the new network namespace");
 		}
 	}
 	free(nl);
@@ -544,53 +560,63 @@ static int case_no_permission(void)
 }
 
 /*
- * Two sockets with the same port id in two network namespaces: each gets
- * its own endpoint and its own echoes.
+ * A channel is in the initial network namespace: a new one, even with every
+ * capability, neither lists it nor sees its events nor uses it, and its
+ * traffic does not disturb the initial namespace's clients (cases_access.c
+ * assigns channels to other namespaces).
  */
 static int case_netns(void)
 {
 	struct nl *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
-	uint8_t da[3000], db[3000];
+	struct channel_info ci, all[16];
+	uint8_t da[3000], db[16] = "other namespace";
 	uint64_t seed = 42;
 	char why[160];
+	uint32_t id;
 
-	if (!a || !b || nl_client(a, true, NULL))
+	if (!a || !b || nl_client(a, true, &ci))
 		return 1;
+	id = ci.id;
 	if (unshare(CLONE_NEWNET)) {
 		fail("unshare(CLONE_NEWNET): %s", strerror(errno));
 		return 1;
 	}
-	if (nl_client(b, true, NULL))
+	if (nl_open(b, true) || nl_resolve_family(b) || nl_join_events(b)) {
+		fail("no netlink socket in the new network namespace");
 		return 1;
-	ok("family resolved and channel found from a new network namespace");
-	printf("      port ids: %u in the first namespace, %u in the second\n", a->portid,
-	       b->portid);
+	}
+	ok("family resolved from a new network namespace");
+	check(nl_dump_channels(b, all, 16) == 0, "the new namespace lists no channel");
+	check(nl_get_channel(b, id, &ci) == ENODEV, "GET_CHANNEL of the channel's id -> ENODEV");
+	b->channel = id;
+	expect_errno(b, "SEND there as root with CAP_NET_ADMIN", db, sizeof(db), NULL, ENODEV);
 	fill_random(da, sizeof(da), &seed);
-	fill_random(db, sizeof(db), &seed);
 	for (int i = 0; i < 20; i++) {
-		a->rx_len = b->rx_len = 0;
-		if (nl_send_data(a, da, sizeof(da), NULL) ||
-		    nl_send_data(b, db, sizeof(db), NULL)) {
-			fail("SEND");
-			break;
-		}
-		if (nl_wait_ack(a, REPLY_TIMEOUT_MS) || nl_wait_ack(b, REPLY_TIMEOUT_MS) ||
-		    nl_wait_rx(a, sizeof(da), REPLY_TIMEOUT_MS) ||
-		    nl_wait_rx(b, sizeof(db), REPLY_TIMEOUT_MS)) {
-			fail("round %d: acks or echoes missing (%zu and %zu bytes back)", i,
-			     a->rx_len, b->rx_len);
-			break;
-		}
-		if (a->rx_len != sizeof(da) || memcmp(a->rx, da, sizeof(da)) ||
-		    b->rx_len != sizeof(db) || memcmp(b->rx, db, sizeof(db))) {
-			fail("round %d: echoes crossed between namespaces", i);
+		if (echo_once(a, da, sizeof(da), why, sizeof(why))) {
+			fail("round %d in the initial namespace: %s", i, why);
 			break;
 		}
 		if (i == 19)
-			ok("each namespace's socket got exactly its own echoes");
+			ok("the initial namespace's socket echoes as before");
 	}
-	if (!echo_once(b, db, 1, why, sizeof(why)))
-		ok("echo from the second namespace after the first's traffic");
+	if (!strcmp(channel_name, ECHO_SERVICE)) {
+		int64_t end = now_ms() + REPLY_TIMEOUT_MS;
+
+		/* the channel goes and comes: events in the initial namespace only */
+		if (nl_join_events(a) ||
+		    nl_bind_req(a, RPMSG_NETLINK_CMD_UNBIND, ECHO_SERVICE, false, 0) ||
+		    nl_bind_req(a, RPMSG_NETLINK_CMD_BIND, ECHO_SERVICE, false, 0))
+			fail("UNBIND and BIND " ECHO_SERVICE " from the initial namespace");
+		while (!a->up_events && now_ms() < end)
+			nl_pump(a, (int)(end - now_ms()));
+		check(a->down_events && a->up_events,
+		      "the initial namespace sees CHANNEL_DOWN and CHANNEL_UP");
+	}
+	/* whatever went to b is queued by now */
+	while (nl_pump(b, 0) > 0)
+		;
+	check(!b->up_events && !b->down_events && !b->rx_len,
+	      "nothing of the channel reached the new namespace's socket");
 	nl_close(a);
 	nl_close(b);
 	free(a);
@@ -1845,8 +1871,11 @@ static void usage(FILE *f)
 		"  bad-requests   every validation error and its errno; counters untouched\n"
 		"  stall          queue, EAGAIN, RESUME, TX_READY with the firmware stopped "
 		"(runner: stop/cont)\n"
-		"  no-permission  uid 65534 without capabilities: SEND -> EPERM, GET works\n"
-		"  netns          same port id in two network namespaces, no cross-talk\n"
+		"  no-permission  uid 65534 without capabilities, also as root of a user "
+		"namespace: SEND -> EPERM, GET works; in its own network namespace the "
+		"channel is absent\n"
+		"  netns          a new network namespace (root) neither lists nor uses the "
+		"channel\n"
 		"  unbind         unbind virtio0 while clients wait: ENODEV/CHANNEL_DOWN in 1 s\n"
 		"  firmware-kill  the runner kills the firmware (runner: kill-firmware)\n"
 		"  rmmod          rmmod while clients wait (add --stalled to stop the firmware)\n"
@@ -1863,7 +1892,12 @@ static void usage(FILE *f)
 		"  stale-replies  replies to a closed client never reach the next socket "
 		"(runner: stop/cont)\n"
 		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
-		"  fill-ring      (firmware stopped) SENDs until the ring and queue are full\n",
+		"  fill-ring      (firmware stopped) SENDs until the ring and queue are full\n"
+		"  grant          GRANT/REVOKE a group: its members SEND without capabilities, "
+		"then no more\n"
+		"  limits         max_user_clients and max_clients: EMFILE, ENFILE\n"
+		"  assign         ASSIGN to a container's network namespace: listed and used "
+		"there only; UNASSIGN; the namespace going away\n",
 		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, CHURN_CLIENTS);
 }
 
@@ -1937,6 +1971,12 @@ int main(int argc, char **argv)
 		rc = case_churn();
 	else if (!strcmp(name, "fill-ring"))
 		rc = case_fill_ring();
+	else if (!strcmp(name, "grant"))
+		rc = case_grant();
+	else if (!strcmp(name, "limits"))
+		rc = case_limits();
+	else if (!strcmp(name, "assign"))
+		rc = case_assign();
 	else {
 		usage(stderr);
 		return 2;

@@ -215,6 +215,31 @@ static void parse_channel(const struct attrs *a, struct channel_info *ci)
 		mnl_attr_parse_nested(a->tb[RPMSG_NETLINK_A_STATS], stat_cb, ci);
 }
 
+/* A GET_ACCESS answer: NAME, a GID per granted group, NET_NS_INODE. */
+static void parse_access(const struct nlmsghdr *nlh, struct access_info *ai)
+{
+	const struct nlattr *attr;
+
+	memset(ai, 0, sizeof(*ai));
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+	{
+		switch (mnl_attr_get_type(attr)) {
+		case RPMSG_NETLINK_A_NAME:
+			snprintf(ai->name, sizeof(ai->name), "%s", mnl_attr_get_str(attr));
+			break;
+		case RPMSG_NETLINK_A_GID:
+			if (ai->n_gids < RPMSG_NETLINK_MAX_GRANTS)
+				ai->gids[ai->n_gids++] = mnl_attr_get_u32(attr);
+			break;
+		case RPMSG_NETLINK_A_NET_NS_INODE:
+			ai->netns_inode = mnl_attr_get_u32(attr);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static void handle_recv(struct nl *nl, const struct attrs *a)
 {
 	const struct nlattr *data = a->tb[RPMSG_NETLINK_A_DATA];
@@ -292,6 +317,9 @@ static void handle_msg(struct nl *nl, const struct nlmsghdr *nlh)
 		    mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_CHANNEL]) == nl->channel)
 			nl->down = true;
 		nl->down_events++;
+		if (a.tb[RPMSG_NETLINK_A_NAME])
+			snprintf(nl->last_down, sizeof(nl->last_down), "%s",
+				 mnl_attr_get_str(a.tb[RPMSG_NETLINK_A_NAME]));
 		break;
 	case RPMSG_NETLINK_CMD_TX_READY:
 		if (a.tb[RPMSG_NETLINK_A_CHANNEL] &&
@@ -303,6 +331,12 @@ static void handle_msg(struct nl *nl, const struct nlmsghdr *nlh)
 		if (a.tb[RPMSG_NETLINK_A_NAME])
 			snprintf(nl->last_up, sizeof(nl->last_up), "%s",
 				 mnl_attr_get_str(a.tb[RPMSG_NETLINK_A_NAME]));
+		if (a.tb[RPMSG_NETLINK_A_CHANNEL])
+			nl->last_up_id = mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_CHANNEL]);
+		break;
+	case RPMSG_NETLINK_CMD_GET_ACCESS:
+		if (nl->access && nl->n_access < nl->max_access)
+			parse_access(nlh, &nl->access[nl->n_access++]);
 		break;
 	case RPMSG_NETLINK_CMD_GET_BINDING:
 		if (nl->binds && nl->n_binds < nl->max_binds && a.tb[RPMSG_NETLINK_A_NAME]) {
@@ -530,6 +564,28 @@ int nl_find_named(struct nl *nl, const char *name, struct channel_info *ci)
 		}
 	}
 	return -ENODEV;
+}
+
+/* Opens a socket and resolves the family: 0 or a negative errno. */
+int nl_open_family(struct nl *nl)
+{
+	int rc = nl_open(nl, false);
+
+	if (!rc)
+		rc = nl_resolve_family(nl);
+	return rc;
+}
+
+/* Whether a GET_CHANNEL dump on nl lists a channel called name. */
+bool nl_lists(struct nl *nl, const char *name)
+{
+	struct channel_info all[16];
+	int n = nl_dump_channels(nl, all, 16);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(all[i].name, name))
+			return true;
+	return false;
 }
 
 /* Opens, resolves, finds the channel called name. */

@@ -32,6 +32,14 @@ struct binding_info {
 	uint32_t flags;
 };
 
+/* One GET_ACCESS answer. */
+struct access_info {
+	char name[64];
+	uint32_t gids[RPMSG_NETLINK_MAX_GRANTS];
+	size_t n_gids;
+	uint32_t netns_inode; /* 0: not assigned */
+};
+
 struct nl {
 	struct mnl_socket *sock;
 	uint32_t portid;
@@ -65,7 +73,13 @@ struct nl {
 	struct binding_info *binds;
 	size_t n_binds;
 	size_t max_binds;
-	char last_up[64]; /* name in the last CHANNEL_UP */
+	char last_up[64];    /* name in the last CHANNEL_UP */
+	char last_down[64];  /* name in the last CHANNEL_DOWN */
+	uint32_t last_up_id; /* channel in the last CHANNEL_UP */
+	/* GET_ACCESS results collected during a request */
+	struct access_info *access;
+	size_t n_access;
+	size_t max_access;
 
 	uint8_t buf[RX_BUF_SIZE];
 };
@@ -99,6 +113,8 @@ int nl_pump(struct nl *nl, int timeout_ms);
 int nl_wait_ack(struct nl *nl, int timeout_ms);
 int nl_wait_rx(struct nl *nl, size_t want, int timeout_ms);
 int nl_resolve_family(struct nl *nl);
+int nl_open_family(struct nl *nl);
+bool nl_lists(struct nl *nl, const char *name);
 int nl_join_events(struct nl *nl);
 int nl_dump(struct nl *nl, uint8_t cmd);
 int nl_dump_channels(struct nl *nl, struct channel_info *out, size_t max);
@@ -113,5 +129,10 @@ uint64_t xorshift(uint64_t *s);
 void fill_random(uint8_t *p, size_t len, uint64_t *seed);
 uint64_t stat_delta(const struct channel_info *a, const struct channel_info *b, int stat);
 uint64_t messages_for(uint64_t len, uint32_t mtu);
+
+/* cases_access.c: the access model (issue 11, defect 2) */
+int case_grant(void);
+int case_limits(void);
+int case_assign(void);
 
 #endif

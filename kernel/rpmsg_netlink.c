@@ -1347,6 +1347,8 @@ static int rpnl_client_send(struct rpnl_client *cl, struct sk_buff *skb,
 	if (sent < len) {
 		tb = kmalloc(sizeof(*tb), GFP_KERNEL);
 		if (!tb) {
+			/* nothing went: refused, as for a full queue */
+			cl->refused = !sent;
 			err = sent ? -EIO : -ENOMEM;
 			goto unlock;
 		}

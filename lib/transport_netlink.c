@@ -33,6 +33,9 @@
 #define SEND_SMALL_SKB 3600
 /* How often a refused sender tries again if no TX_READY comes */
 #define REFUSED_RETRY_MS 100
+/* The message path's unacknowledged SENDs: bytes and SENDs kept at most */
+#define RETX_CAP (64 * 1024)
+#define RETX_SENDS 64
 
 struct amp_netlink {
 	struct mnl_socket *sock;
@@ -51,6 +54,22 @@ struct amp_netlink {
 	int sent_iovcnt;
 	size_t sent_total;
 	uint32_t sent_lo, sent_hi;
+	/*
+	 * The message path's small SENDs, sent without asking for an ack and
+	 * copied here until known to be accepted: once the ack of a later SEND
+	 * has been read and no error for them came before it (a refusal
+	 * refuses all that follow, so an error would have). retx_seq[i] is the
+	 * SEND that carried the bytes from retx_off[i] on. A refusal among
+	 * them (retx_error) means resending from retx_resend on, before
+	 * anything new goes.
+	 */
+	uint8_t retx[RETX_CAP];
+	size_t retx_len;
+	uint32_t retx_seq[RETX_SENDS];
+	uint32_t retx_off[RETX_SENDS];
+	int retx_n;
+	int retx_error;
+	size_t retx_resend;
 	uint8_t pending[PENDING_CAP]; /* RECV payloads not yet read */
 	size_t pending_len;
 	/* Holds the largest received message, and requests. */
@@ -240,6 +259,29 @@ static int event_cb(const struct nlmsghdr *n, void *data)
 	return MNL_CB_OK;
 }
 
+/* The first error for an unacknowledged SEND of the message path: resend from it. */
+static void note_retx_error(struct amp_netlink *nl, uint32_t seq, int error)
+{
+	if (!error || nl->retx_error || nl->retx_n == 0 ||
+	    seq - nl->retx_seq[0] > nl->retx_seq[nl->retx_n - 1] - nl->retx_seq[0])
+		return;
+	for (int i = 0; i < nl->retx_n; i++) {
+		if (nl->retx_seq[i] == seq) {
+			nl->retx_error = amp_user_errno(-error);
+			nl->retx_resend = nl->retx_off[i];
+			return;
+		}
+	}
+}
+
+static void retx_clear(struct amp_netlink *nl)
+{
+	nl->retx_n = 0;
+	nl->retx_len = 0;
+	nl->retx_error = 0;
+	nl->retx_resend = 0;
+}
+
 static int error_cb(const struct nlmsghdr *n, void *data)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(n);
@@ -257,6 +299,7 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 		ev->failed_seq = n->nlmsg_seq;
 		ev->failed_error = amp_user_errno(-err->error);
 	}
+	note_retx_error(ev->nl, n->nlmsg_seq, err->error);
 	return MNL_CB_OK;
 }
 
@@ -389,12 +432,12 @@ static uint32_t put_send_header(struct amp_netlink *nl, uint8_t *h, size_t len, 
 /*
  * Sends the len bytes of iov from skip on as SENDs of up to
  * nl->send_max bytes, SEND_BATCH per sendmmsg, each from the caller's
- * bytes where they are (no copy); the first says RESUME (every earlier
- * refusal is known by now), the last asks for an ack if ack. Their
- * sequence numbers in [*lo, *hi]. 0, or -1 with errno.
+ * bytes where they are (no copy); the first says RESUME if resume (only
+ * when every earlier refusal is known), the last asks for an ack if ack.
+ * Their sequence numbers in [*lo, *hi]. 0, or -1 with errno.
  */
 static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t skip,
-		      size_t len, bool ack, uint32_t *lo, uint32_t *hi)
+		      size_t len, bool ack, bool resume, uint32_t *lo, uint32_t *hi)
 {
 	static const uint8_t pad[MNL_ALIGNTO];
 	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
@@ -410,7 +453,8 @@ static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcn
 		for (; n < SEND_BATCH && len > 0; n++) {
 			size_t part = len < nl->send_max ? len : nl->send_max;
 			uint8_t *h = nl->send_hdrs[n];
-			uint32_t seq = put_send_header(nl, h, part, ack && part == len, first);
+			uint32_t seq =
+				put_send_header(nl, h, part, ack && part == len, first && resume);
 			struct nlmsghdr *nh = (struct nlmsghdr *)h;
 			int k = 1;
 
@@ -473,19 +517,23 @@ static int wait_tx_ready(struct amp_netlink *nl, int64_t deadline, amp_sink_fn s
 /*
  * Sends all total bytes of iov, waiting for the module's acceptance of
  * each SEND (one ack: the last's, since a refusal refuses all that
- * follow), and for room while it refuses, until deadline. Returns the
- * bytes accepted (total, or fewer at the deadline), -1 with EAGAIN when
- * none were, or ENODEV or another errno.
+ * follow), and for room while it refuses, until deadline. The first SEND
+ * says RESUME if resume. behind_retx: unacknowledged SENDs went before
+ * these; the ack settles them too. Returns the bytes accepted (total, or
+ * fewer at the deadline, or none when one of those unacknowledged SENDs
+ * turned out refused: retx_error, to be mended first), -1 with EAGAIN when
+ * none were by the deadline, or ENODEV or another errno.
  */
 static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t total,
-			  int64_t deadline, amp_sink_fn sink, void *ctx)
+			  int64_t deadline, amp_sink_fn sink, void *ctx, bool resume,
+			  bool behind_retx)
 {
 	size_t done = 0;
 
 	while (done < total) {
 		struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
 
-		if (send_range(nl, iov, iovcnt, done, total - done, true, &ev.watch_lo,
+		if (send_range(nl, iov, iovcnt, done, total - done, true, resume, &ev.watch_lo,
 			       &ev.watch_hi) != 0)
 			return -1;
 		ev.ack_seq = ev.watch_hi;
@@ -501,15 +549,24 @@ static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int i
 			errno = ENODEV;
 			return -1;
 		}
+		if (behind_retx) {
+			/* refused behind an earlier refusal: that one goes again first */
+			if (nl->retx_error)
+				return (ssize_t)done;
+			/* every unacknowledged SEND before these went */
+			retx_clear(nl);
+			behind_retx = false;
+		}
 		if (!ev.failed_error) {
 			done = total;
 			break;
 		}
 		done += (size_t)(ev.failed_seq - ev.watch_lo) * nl->send_max;
-		if (ev.failed_error != EAGAIN) {
+		if (ev.failed_error != EAGAIN && ev.failed_error != ENOMEM) {
 			errno = ev.failed_error;
 			return -1;
 		}
+		resume = true; /* every refusal before the next SEND is known now */
 		if (wait_tx_ready(nl, deadline, sink, ctx) != 0) {
 			if (errno == EAGAIN && done > 0)
 				return (ssize_t)done;
@@ -532,7 +589,7 @@ static int nl_writev(struct amp_channel *ch, const struct iovec *iov, int iovcnt
 	 * refuses comes back as errors, which nl_read watches for and mends
 	 * while the caller's bytes are still there (it waits for the reply).
 	 */
-	if (send_range(nl, iov, iovcnt, 0, total, false, &nl->sent_lo, &nl->sent_hi) != 0)
+	if (send_range(nl, iov, iovcnt, 0, total, false, true, &nl->sent_lo, &nl->sent_hi) != 0)
 		return -1;
 	nl->sent_iovcnt = iovcnt < 4 ? iovcnt : 4;
 	for (int i = 0; i < nl->sent_iovcnt; i++)
@@ -559,7 +616,7 @@ static int mend_refusal(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 
 	nl->sent_lo = nl->sent_hi = 0;
 	deadline = amp_deadline_fix(deadline);
-	if (ev->failed_error != EAGAIN) {
+	if (ev->failed_error != EAGAIN && ev->failed_error != ENOMEM) {
 		errno = ev->failed_error;
 		return -1;
 	}
@@ -572,7 +629,8 @@ static int mend_refusal(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 
 		cursor_init(&cur, nl->sent_iov, nl->sent_iovcnt, done);
 		k = cursor_take(&cur, nl->sent_total - done, rest, 8);
-		n = send_acked(nl, rest, k, nl->sent_total - done, deadline, NULL, NULL);
+		n = send_acked(nl, rest, k, nl->sent_total - done, deadline, NULL, NULL, true,
+			       false);
 		if (n < 0)
 			return -1;
 	}
@@ -617,17 +675,87 @@ static void nl_close(struct amp_channel *ch)
 }
 
 /*
+ * Unacknowledged SENDs were refused: sends them again from the first
+ * refused, now waiting for acks and room, until deadline. 0 once they all
+ * went, -1 with EAGAIN (not yet: the rest stays to be sent), ENODEV or
+ * another errno.
+ */
+static int retx_settle(struct amp_netlink *nl, int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	if (!nl->retx_error)
+		return 0;
+	if (nl->retx_error != EAGAIN && nl->retx_error != ENOMEM) {
+		errno = nl->retx_error;
+		return -1;
+	}
+	while (nl->retx_resend < nl->retx_len) {
+		struct iovec v = {nl->retx + nl->retx_resend, nl->retx_len - nl->retx_resend};
+		ssize_t n;
+
+		if (wait_tx_ready(nl, deadline, sink, ctx) != 0)
+			return -1;
+		/* every SEND after the refused one was refused too: all go again */
+		n = send_acked(nl, &v, 1, v.iov_len, deadline, sink, ctx, true, false);
+		if (n < 0)
+			return -1;
+		nl->retx_resend += (size_t)n;
+	}
+	retx_clear(nl);
+	return 0;
+}
+
+/* A small frame goes without an ack, copied in case it must go again. */
+static bool retx_take(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t total)
+{
+	uint32_t lo, hi;
+	bool resume = nl->retx_n == 0;
+	size_t off = nl->retx_len;
+
+	if (total > nl->send_max || nl->retx_n == RETX_SENDS || total > RETX_CAP - off)
+		return false;
+	for (int i = 0; i < iovcnt; i++) {
+		memcpy(nl->retx + nl->retx_len, iov[i].iov_base, iov[i].iov_len);
+		nl->retx_len += iov[i].iov_len;
+	}
+	struct iovec v = {nl->retx + off, total};
+
+	if (send_range(nl, &v, 1, 0, total, false, resume, &lo, &hi) != 0) {
+		nl->retx_len = off;
+		return false;
+	}
+	nl->retx_seq[nl->retx_n] = lo;
+	nl->retx_off[nl->retx_n++] = (uint32_t)off;
+	return true;
+}
+
+/*
  * For the message layer: all of iov, as the module accepts it, until
- * deadline (fewer bytes when it ran out after some went).
+ * deadline (fewer bytes when it ran out after some went). A frame of one
+ * SEND goes without waiting for its ack (retx); larger ones wait for the
+ * last SEND's ack, which also says that every unacknowledged one before
+ * went.
  */
 static ssize_t nl_write_some(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
 			     int64_t deadline, amp_sink_fn sink, void *ctx)
 {
+	struct amp_netlink *nl = ch->nl;
 	size_t total = 0;
 
 	for (int i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	return send_acked(ch->nl, iov, iovcnt, total, deadline, sink, ctx);
+	for (;;) {
+		if (retx_settle(nl, deadline, sink, ctx) != 0)
+			return -1;
+		if (retx_take(nl, iov, iovcnt, total))
+			return (ssize_t)total;
+		bool behind = nl->retx_n > 0;
+		ssize_t n =
+			send_acked(nl, iov, iovcnt, total, deadline, sink, ctx, !behind, behind);
+
+		if (n != 0 || !nl->retx_error)
+			return n;
+		/* refused behind an unacknowledged SEND: that one first */
+	}
 }
 
 static int nl_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
@@ -646,6 +774,10 @@ static int nl_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, 
 			return -1;
 		got += rc;
 	}
+	/* a refused SEND goes again as soon as it can; not yet is no failure */
+	if (!ev.down && nl->retx_error && retx_settle(nl, deadline, sink, ctx) != 0 &&
+	    errno != EAGAIN)
+		return -1;
 	if (ev.down) {
 		errno = ENODEV;
 		return -1;
@@ -750,6 +882,9 @@ static int stat_attrs(const struct nlattr *attr, void *data)
 		break;
 	case RPMSG_NETLINK_STAT_RX_DROPS:
 		c->rx_drops = v;
+		break;
+	case RPMSG_NETLINK_STAT_TX_REFUSED:
+		c->tx_refused = v;
 		break;
 	case RPMSG_NETLINK_STAT_CLIENTS:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)

@@ -98,6 +98,7 @@ struct amp_netlink_channel {
 	uint32_t src, dst, mtu;
 	uint64_t tx_bytes, tx_msgs, rx_bytes, rx_msgs, tx_errors, rx_drops;
 	uint32_t clients;
+	uint64_t tx_refused; /* SENDs the module refused for a full queue (and resent) */
 };
 
 /*

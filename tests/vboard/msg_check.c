@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -396,6 +397,118 @@ static int check_firmware_kill(const char *run_dir)
 	return 0;
 }
 
+/* --- small messages refused by a full transmit queue, and resent --------- */
+
+#define REFUSED_MSGS 2000
+#define REFUSED_LEN 400
+
+struct refusal_watch {
+	const char *run_dir;
+	uint64_t refused_at_start;
+	volatile int done;
+	int seen; /* a refusal was counted, and the firmware let go */
+};
+
+static uint64_t sum_refused, sum_errors;
+
+static void sum_tx(const struct amp_netlink_channel *ch, void *ctx)
+{
+	(void)ctx;
+	if (!strcmp(ch->name, "rpmsg-netlink")) {
+		sum_refused += ch->tx_refused;
+		sum_errors += ch->tx_errors;
+	}
+}
+
+static int netlink_tx_counts(uint64_t *refused, uint64_t *errors)
+{
+	sum_refused = sum_errors = 0;
+	if (amp_netlink_channels(sum_tx, NULL) != 0)
+		return -1;
+	*refused = sum_refused;
+	*errors = sum_errors;
+	return 0;
+}
+
+static void touch(const char *run_dir, const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+}
+
+/* Lets the firmware go on once the module has refused a SEND of ours. */
+static void *watch_refusal(void *arg)
+{
+	struct refusal_watch *w = arg;
+	int64_t end = now_ms() + 20000;
+	uint64_t refused = 0, errors;
+
+	while (!w->done && now_ms() < end) {
+		if (netlink_tx_counts(&refused, &errors) == 0 && refused > w->refused_at_start) {
+			w->seen = 1;
+			break;
+		}
+		poll(NULL, 0, 5); /* a polling interval, not a synchronisation */
+	}
+	touch(w->run_dir, "cont");
+	return NULL;
+}
+
+/*
+ * Small messages go without waiting for their SEND's ack; with the firmware
+ * stopped the module's queue fills and refuses, and the library sends the
+ * refused ones again, in order, once there is room: the sink service takes
+ * every message once, in order, byte-exact.
+ */
+static int check_refused(const char *run_dir)
+{
+	struct amp_client *c = open_on(TEST_SINK_SERVICE, AMP_TRANSPORT_NETLINK);
+	struct refusal_watch w = {.run_dir = run_dir};
+	uint64_t errors_before, refused, errors;
+	uint8_t out[REFUSED_LEN], reply[TEST_SINK_REPLY_SIZE];
+	int sent = 0;
+	pthread_t th;
+
+	if (!c || netlink_tx_counts(&w.refused_at_start, &errors_before) != 0)
+		return 0;
+	touch(run_dir, "stop");
+	pthread_create(&th, NULL, watch_refusal, &w);
+	for (; sent < REFUSED_MSGS; sent++) {
+		out[0] = (uint8_t)sent;
+		out[1] = (uint8_t)(sent >> 8);
+		out[2] = (uint8_t)(sent >> 16);
+		out[3] = (uint8_t)(sent >> 24);
+		for (size_t i = 4; i < sizeof(out); i++)
+			out[i] = (uint8_t)(sent + i);
+		if (amp_client_send(c, out, sizeof(out), TIMEOUT_MS) != 0) {
+			result(0, "refused: send %d: %s", sent, strerror(errno));
+			break;
+		}
+	}
+	w.done = 1;
+	pthread_join(th, NULL);
+	ssize_t n = amp_client_call(c, NULL, 0, reply, sizeof(reply), TIMEOUT_MS);
+
+	result(w.seen, "refused: the module refused SENDs while the firmware was stopped");
+	result(sent == REFUSED_MSGS && n == (ssize_t)sizeof(reply) &&
+		       (int)amp_get32(reply) == sent && amp_get32(reply + 4) == 0 &&
+		       amp_get32(reply + 8) == 0,
+	       "refused: %d of %d messages of %d bytes sent; the sink took %u, %u out of "
+	       "order, %u corrupt",
+	       sent, REFUSED_MSGS, REFUSED_LEN, n > 0 ? amp_get32(reply) : 0,
+	       n > 0 ? amp_get32(reply + 4) : 0, n > 0 ? amp_get32(reply + 8) : 0);
+	result(netlink_tx_counts(&refused, &errors) == 0 && errors == errors_before,
+	       "refused: %llu refusals, no SEND failed otherwise",
+	       (unsigned long long)(refused - w.refused_at_start));
+	amp_client_close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -410,9 +523,11 @@ int main(int argc, char **argv)
 		rc = check_killed_client();
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "firmware-kill"))
 		rc = check_firmware_kill(argc == 3 ? argv[2] : "/run/vboard");
+	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "refused"))
+		rc = check_refused(argc == 3 ? argv[2] : "/run/vboard");
 	else
 		fprintf(stderr, "usage: msg-check sizes TRANSPORT | stream | killed-client | "
-				"firmware-kill [RUN_DIR]\n");
+				"firmware-kill [RUN_DIR] | refused [RUN_DIR]\n");
 	if (rc)
 		return rc;
 	printf("%d passed, %d failed\n", passed, failed);

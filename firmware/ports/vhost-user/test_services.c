@@ -114,6 +114,65 @@ static const struct amp_service_ops probe_ops = {.message = probe_message, .gone
 
 AMP_SERVICE_DEFINE(test_probe, TEST_PROBE_SERVICE, &probe_ops, NULL, 64, 4);
 
+#define SINK_CLIENTS 4
+
+struct sink_client {
+	bool used;
+	uint32_t taken, out_of_order, corrupt;
+};
+
+static struct sink_client sinks[SINK_CLIENTS];
+
+static bool sink_connected(struct amp_conn *c)
+{
+	for (unsigned int i = 0; i < SINK_CLIENTS; i++) {
+		if (!sinks[i].used) {
+			sinks[i] = (struct sink_client){.used = true};
+			amp_conn_set_priv(c, &sinks[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void sink_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	struct sink_client *s = amp_conn_priv(c);
+	uint8_t reply[TEST_SINK_REPLY_SIZE];
+
+	if (len == 0) {
+		amp_put32(reply, s->taken);
+		amp_put32(reply + 4, s->out_of_order);
+		amp_put32(reply + 8, s->corrupt);
+		if (amp_send_copy(c, reply, sizeof(reply)) == AMP_OK)
+			*s = (struct sink_client){.used = true};
+		return;
+	}
+	uint32_t index = len >= 4 ? amp_get32(data) : UINT32_MAX;
+	bool bad = len < 4;
+
+	for (uint32_t i = 4; i < len && !bad; i++)
+		bad = data[i] != (uint8_t)(index + i);
+	s->out_of_order += index != s->taken;
+	s->corrupt += bad;
+	s->taken++;
+}
+
+static void sink_gone(struct amp_conn *c)
+{
+	struct sink_client *s = amp_conn_priv(c);
+
+	s->used = false;
+}
+
+static const struct amp_service_ops sink_ops = {
+	.connected = sink_connected,
+	.message = sink_message,
+	.gone = sink_gone,
+};
+
+AMP_SERVICE_DEFINE(test_sink, TEST_SINK_SERVICE, &sink_ops, NULL, TEST_SINK_MAX, SINK_CLIENTS);
+
 int test_services_init(struct amp_node *n)
 {
 	int rc;
@@ -121,8 +180,12 @@ int test_services_init(struct amp_node *n)
 	node = n;
 	for (unsigned int i = 0; i < ECHO_CLIENTS; i++)
 		clients[i].used = false;
+	for (unsigned int i = 0; i < SINK_CLIENTS; i++)
+		sinks[i].used = false;
 	rc = amp_service_register(n, &test_echo);
 	if (rc == AMP_OK)
 		rc = amp_service_register(n, &test_probe);
+	if (rc == AMP_OK)
+		rc = amp_service_register(n, &test_sink);
 	return rc;
 }

@@ -8,6 +8,11 @@
  *   "test-probe"  any message is answered with what test-echo saw, as u32s:
  *                 clients gone, ms since the last went, clients now, clients
  *                 with a message half-way in, messages echoed
+ *   "test-sink"   takes messages of up to TEST_SINK_MAX bytes (1 MiB of credit), each
+ *                 {u32 index, then bytes (index + i) & 0xff}, checking that
+ *                 the indexes count up from 0 and the bytes are right; an
+ *                 empty message is answered with three u32s: messages
+ *                 taken, out of order, corrupt (and the count starts again)
  */
 #ifndef VHOST_USER_TEST_SERVICES_H
 #define VHOST_USER_TEST_SERVICES_H
@@ -17,6 +22,9 @@
 #define TEST_ECHO_SERVICE "test-echo"
 #define TEST_PROBE_SERVICE "test-probe"
 #define TEST_PROBE_REPLY_SIZE 20u
+#define TEST_SINK_SERVICE "test-sink"
+#define TEST_SINK_MAX (1024u * 1024u)
+#define TEST_SINK_REPLY_SIZE 12u
 
 int test_services_init(struct amp_node *node);
 

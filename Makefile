@@ -1,6 +1,8 @@
 # amplink: the two commands are `make bench` and `make test`.
 # Both install what they need (scripts/install-deps.sh) and build the vboard
-# kernel once (cached by its inputs under ~/.cache/amplink).
+# kernel once (cached by its inputs under ~/.cache/amplink); `make test` also
+# prepares, once and cached the same way, the ARM kernel tree the module is
+# cross-built against.
 
 BUILD_DIR ?= build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
@@ -9,7 +11,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 BENCH_BUILD_DIR ?= $(BUILD_DIR)/release
 JOBS ?= $(shell nproc)
 
-.PHONY: all help deps build bench-build vboard-kernel test test-unit test-vboard bench format clean
+.PHONY: all help deps build bench-build vboard-kernel cross-kernel test test-unit test-vboard bench format clean
 
 all: build
 
@@ -19,9 +21,10 @@ help:
 	@echo "make build        configure and build into $(BUILD_DIR)/"
 	@echo "make test-unit    only the tests that need no vboard"
 	@echo "make test-vboard  only the end-to-end tests on the vboard"
+	@echo "make cross-kernel prepare the ARM (multi_v7, 6.1) kernel tree the module is cross-built against"
 	@echo "make deps         install the Debian packages amplink needs (as root)"
 	@echo "make format       apply .clang-format to userspace and firmware sources"
-	@echo "make clean        remove $(BUILD_DIR)/ (the kernel cache stays)"
+	@echo "make clean        remove $(BUILD_DIR)/ (the kernel caches stay)"
 
 deps:
 	@scripts/install-deps.sh
@@ -35,10 +38,15 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 vboard-kernel: deps
 	@vboard/build-kernel --print-dir >/dev/null
 
-test: build vboard-kernel
+# The tree the module is cross-built against for the board (ARCH=arm,
+# multi_v7_defconfig, modules_prepare): about a minute, once.
+cross-kernel: deps
+	@kernel/prepare-arm-kernel --print-dir >/dev/null
+
+test: build vboard-kernel cross-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-test-unit: build
+test-unit: build cross-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE vboard
 
 test-vboard: build vboard-kernel

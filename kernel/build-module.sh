@@ -5,12 +5,14 @@
 # OUTDIR and runs kbuild there, so objects never land in kernel/.
 #   build-module.sh vboard OUTDIR          against the vboard kernel (ARCH=um)
 #   build-module.sh debian OUTDIR          against Debian's linux-headers-amd64
+#   build-module.sh arm OUTDIR             for the board: ARCH=arm against the
+#                                          multi_v7 6.1 tree of prepare-arm-kernel
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-target=${1:?usage: build-module.sh vboard|debian OUTDIR}
-out=${2:?usage: build-module.sh vboard|debian OUTDIR}
+target=${1:?usage: build-module.sh vboard|debian|arm OUTDIR}
+out=${2:?usage: build-module.sh vboard|debian|arm OUTDIR}
 
 case "$target" in
 vboard)
@@ -26,6 +28,10 @@ debian)
 	fi
 	set --
 	;;
+arm)
+	kdir=$("$here/prepare-arm-kernel" --print-dir)
+	set -- ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-
+	;;
 *)
 	echo "build-module: unknown target '$target'" >&2
 	exit 2
@@ -33,6 +39,8 @@ debian)
 esac
 
 mkdir -p "$out"
+# kbuild takes M= relative to the kernel tree: make it absolute.
+out=$(cd "$out" && pwd)
 for f in rpmsg_netlink.c Kbuild; do
 	ln -sfn "$here/$f" "$out/$f"
 done

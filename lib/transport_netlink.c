@@ -764,15 +764,14 @@ static int nl_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, 
 	struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
 	int got = 0;
 
-	/* The first wait until deadline, then what is queued now. */
-	while (got < 64 && !ev.down) {
-		int rc = receive_once(nl, &ev, got ? 0 : deadline);
-
-		if (rc < 0 && got && errno == ETIMEDOUT)
-			break;
-		if (rc < 0)
+	/*
+	 * One message (one recv): the caller comes back for more, and a recv
+	 * that finds the queue empty would be a system call for nothing.
+	 */
+	while (!got && !ev.down) {
+		got = receive_once(nl, &ev, deadline);
+		if (got < 0)
 			return -1;
-		got += rc;
 	}
 	/* a refused SEND goes again as soon as it can; not yet is no failure */
 	if (!ev.down && nl->retx_error && retx_settle(nl, deadline, sink, ctx) != 0 &&

@@ -10,7 +10,8 @@
  * frames as credit comes (all but the last with MORE), so any credit held
  * can be used. Credit we give the firmware is in rpmsg messages: the
  * firmware cuts messages into frames of one rpmsg message each and never
- * puts two frames in one, so a MSG frame of n bytes took ceil((20 + n) /
+ * puts two MSG frames in one (a CREDIT may ride in front of the frame that
+ * ends a message, when both fit), so a MSG frame of n bytes took ceil((20 + n) /
  * 496) of them (one, as the firmware cuts), on every transport. An rpmsg message is "freed" once
  * all its bytes left the transport's receive buffer and the application will not make us hold them:
  * those of the message being reassembled while nothing is queued (the application is waiting for

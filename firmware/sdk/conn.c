@@ -269,33 +269,64 @@ void amp_conn_credit(struct amp_node *n, struct amp_conn *c, const struct amp_fr
 
 /* --- sending ------------------------------------------------------------- */
 
+/* Bytes of a control frame with one u32 (CREDIT, CLOSE). */
+#define CONTROL_SIZE (AMP_FRAME_HDR_SIZE + 4u)
+
+static void put_control(uint8_t *frame, uint8_t type, uint32_t value)
+{
+	amp_put32(frame + AMP_FRAME_HDR_SIZE, value);
+	amp_frame_encode(frame, type, 0, 4, fw_crc32_update(0, frame + AMP_FRAME_HDR_SIZE, 4));
+}
+
 /* A control frame straight to the peer; false when no buffer is free. */
 static bool send_control(struct amp_node *n, struct amp_conn *c, uint8_t type, uint32_t value)
 {
-	uint8_t frame[AMP_FRAME_HDR_SIZE + 4];
+	uint8_t frame[CONTROL_SIZE];
 
-	amp_put32(frame + AMP_FRAME_HDR_SIZE, value);
-	amp_frame_encode(frame, type, 0, 4, fw_crc32_update(0, frame + AMP_FRAME_HDR_SIZE, 4));
+	put_control(frame, type, value);
 	return rp_send(n->dev, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
 }
 
 /*
- * Returns credit: for whole messages as soon as one is consumed (its buffer
- * is free again, and a client waiting to send the next whole message
- * without waiting must not wait for half a window); for pieces once the
- * client is down to half its window. Either way at most once per poll pass,
- * so a burst of messages costs one CREDIT.
+ * Whether credit goes back now: for whole messages as soon as one is
+ * consumed (its buffer is free again, and a client waiting to send the
+ * next whole message without waiting must not wait for half a window);
+ * for pieces once the client is down to half its window. Either way at
+ * most once per poll pass, so a burst of messages costs one CREDIT.
  */
-static bool return_credit(struct amp_node *n, struct amp_conn *c)
+static bool credit_due(const struct amp_conn *c)
 {
 	if (!c->credit_owed || c->paused)
-		return true;
-	if (c->svc->ops->piece && c->rx_credit >= c->rx_grant / 2u + 1u)
+		return false;
+	return !(c->svc->ops->piece && c->rx_credit >= c->rx_grant / 2u + 1u);
+}
+
+/*
+ * Whether credit due may wait for the fragment about to go: only when that
+ * fragment ends the message and still fits one rpmsg message with it (a
+ * fragment cut shorter for it would cost one message more).
+ */
+static bool credit_rides(const struct amp_conn *c, uint32_t room)
+{
+	return c->tx_busy && c->tx_credit > 0 && credit_due(c) &&
+	       c->tx_len - c->tx_off <= AMP_MSG_FRAG_MAX &&
+	       CONTROL_SIZE + AMP_FRAME_HDR_SIZE + (c->tx_len - c->tx_off) <= room;
+}
+
+static void credit_returned(struct amp_conn *c)
+{
+	c->rx_credit += c->credit_owed;
+	c->credit_owed = 0;
+}
+
+/* Returns the credit due in a CREDIT of its own; false when no buffer is free. */
+static bool return_credit(struct amp_node *n, struct amp_conn *c)
+{
+	if (!credit_due(c))
 		return true;
 	if (!send_control(n, c, AMP_FRAME_CREDIT, c->credit_owed))
 		return false;
-	c->rx_credit += c->credit_owed;
-	c->credit_owed = 0;
+	credit_returned(c);
 	return true;
 }
 
@@ -306,16 +337,25 @@ static bool return_credit(struct amp_node *n, struct amp_conn *c)
 static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 {
 	struct rp_tx_buf tx;
-	uint32_t left = c->tx_len - c->tx_off, len;
+	uint32_t left = c->tx_len - c->tx_off, len, room, pre = 0;
 	uint16_t flags = 0;
 
 	if (c->tx_credit == 0 || rp_tx_get(n->dev, &tx) != RP_OK)
 		return false;
-	if (tx.room < AMP_FRAME_HDR_SIZE + 1u || (whole && tx.room < AMP_FRAME_HDR_SIZE + left)) {
+	/*
+	 * Credit due rides in front of the fragment, in the same rpmsg
+	 * message: a request's reply and the credit the request freed cost
+	 * the client one message, not two. (The client counts its window by
+	 * MSG frames only, and this one still takes one message.)
+	 */
+	if (credit_rides(c, tx.room))
+		pre = CONTROL_SIZE;
+	room = tx.room - pre;
+	if (room < AMP_FRAME_HDR_SIZE + 1u || (whole && room < AMP_FRAME_HDR_SIZE + left)) {
 		rp_tx_put(n->dev, &tx);
 		return false;
 	}
-	len = tx.room - AMP_FRAME_HDR_SIZE;
+	len = room - AMP_FRAME_HDR_SIZE;
 	if (len > AMP_MSG_FRAG_MAX)
 		len = AMP_MSG_FRAG_MAX;
 	if (len >= left)
@@ -324,13 +364,18 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 		flags = AMP_FRAME_F_MORE;
 
 	const uint8_t *piece = c->tx_data + c->tx_off;
+	uint8_t *frame = tx.data + pre;
 
-	amp_frame_encode_flags(tx.data, AMP_FRAME_MSG, flags, c->tx_seq, len,
+	if (pre)
+		put_control(tx.data, AMP_FRAME_CREDIT, c->credit_owed);
+	amp_frame_encode_flags(frame, AMP_FRAME_MSG, flags, c->tx_seq, len,
 			       fw_crc32_update(0, piece, len));
 	if (len)
-		memcpy(tx.data + AMP_FRAME_HDR_SIZE, piece, len);
-	if (rp_tx_send(n->dev, &tx, c->hub->addr, c->addr, AMP_FRAME_HDR_SIZE + len) != RP_OK)
+		memcpy(frame + AMP_FRAME_HDR_SIZE, piece, len);
+	if (rp_tx_send(n->dev, &tx, c->hub->addr, c->addr, pre + AMP_FRAME_HDR_SIZE + len) != RP_OK)
 		return false;
+	if (pre)
+		credit_returned(c);
 	c->tx_off += len;
 	c->tx_credit--;
 	if (c->tx_off == c->tx_len) {
@@ -350,10 +395,15 @@ void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 			return;
 		c->close_status = 0;
 	}
-	if (!c->svc || !return_credit(n, c))
+	if (!c->svc)
+		return;
+	/* credit due rides on the next fragment if that ends the message */
+	if (!credit_rides(c, AMP_FRAME_HDR_SIZE + AMP_MSG_FRAG_MAX) && !return_credit(n, c))
 		return;
 	while (c->tx_busy && send_fragment(n, c, false))
 		;
+	if (!return_credit(n, c))
+		return;
 	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 && rp_can_send(n->dev)) {
 		c->want_writable = false;
 		c->svc->ops->writable(c);

@@ -110,15 +110,17 @@ static int client_cb(struct rp_endpoint *ept, const void *data, uint32_t len, ui
 {
 	struct client *cl = ept->priv;
 	struct amp_stream_event ev;
+	bool carried_msg = false;
 	size_t off = 0;
 
 	(void)src;
-	if (len >= AMP_FRAME_HDR_SIZE && ((const uint8_t *)data)[5] == AMP_FRAME_MSG)
-		cl->msg_frames++;
 	do {
 		off += amp_stream_feed(&cl->stream, (const uint8_t *)data + off, len - off, &ev);
+		carried_msg |= ev.type == AMP_STREAM_HEADER && ev.hdr.type == AMP_FRAME_MSG;
 		record(cl, &ev);
 	} while (ev.type != AMP_STREAM_NONE);
+	/* a MSG frame never shares its message with another (CREDIT may ride in front) */
+	cl->msg_frames += carried_msg;
 	return RP_OK;
 }
 

@@ -469,7 +469,7 @@ static int check_refused(const char *run_dir)
 {
 	struct amp_client *c = open_on(TEST_SINK_SERVICE, AMP_TRANSPORT_NETLINK);
 	struct refusal_watch w = {.run_dir = run_dir};
-	uint64_t errors_before, refused, errors;
+	uint64_t errors_before = 0, refused = 0, errors = 0;
 	uint8_t out[REFUSED_LEN], reply[TEST_SINK_REPLY_SIZE];
 	int sent = 0;
 	pthread_t th;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "firmware/firmware.h"
+#include "firmware/bench.h"
 
 int firmware_start(struct firmware *fw, struct rp_device *dev, uint32_t (*now_ms)(void))
 {
@@ -7,6 +8,8 @@ int firmware_start(struct firmware *fw, struct rp_device *dev, uint32_t (*now_ms
 
 	if (rc == RP_OK)
 		rc = echo_service_start(&fw->echo, dev, FIRMWARE_ECHO_SERVICE);
+	if (rc == RP_OK && bench_service_init(&fw->node) != AMP_OK)
+		rc = RP_EINVAL;
 	if (rc == RP_OK && firmware_user_services_init(&fw->node) != AMP_OK)
 		rc = RP_EINVAL;
 	return rc;

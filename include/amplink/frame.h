@@ -39,6 +39,8 @@
 #define AMP_FRAME_MAX_LEN (256u * 1024u * 1024u)
 /* Largest ECHO payload: header and payload fit one RPMsg message. */
 #define AMP_ECHO_MAX_LEN 476u
+/* The firmware's bench service: blocks as messages, each answered with an amp_ack. */
+#define AMP_BENCH_SERVICE "amplink-bench"
 /* Largest application message (the sum of its MSG frames' payloads). */
 #define AMP_MSG_MAX (16u * 1024u * 1024u)
 /* MSG payload that fills one RPMsg message with its header: how the firmware cuts. */

@@ -9,6 +9,7 @@
  *   the node (amp/node.h) on "rpmsg-netlink", "rpmsg-tty" and "rpmsg-raw":
  *       the services registered with it, reached by name over any
  *       transport, and the diagnostics amplink bench uses;
+ *   "amplink-bench": the bench service (firmware/bench.h), on the node;
  *   "amplink-echo": raw echo of every rpmsg message, for bring-up;
  *   the user's services: AMPLINK_FW_SERVICES / AMPLINK_FW_INIT at configure
  *       time link their sources and call their init functions

@@ -276,7 +276,7 @@ static bool send_control(struct amp_node *n, struct amp_conn *c, uint8_t type, u
 
 	amp_put32(frame + AMP_FRAME_HDR_SIZE, value);
 	amp_frame_encode(frame, type, 0, 4, fw_crc32_update(0, frame + AMP_FRAME_HDR_SIZE, 4));
-	return rp_send(n->dev, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
+	return rp_send(&n->dev->link, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
 }
 
 /*
@@ -309,10 +309,10 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 	uint32_t left = c->tx_len - c->tx_off, len;
 	uint16_t flags = 0;
 
-	if (c->tx_credit == 0 || rp_tx_get(n->dev, &tx) != RP_OK)
+	if (c->tx_credit == 0 || rp_tx_get(&n->dev->link, &tx) != RP_OK)
 		return false;
 	if (tx.room < AMP_FRAME_HDR_SIZE + 1u || (whole && tx.room < AMP_FRAME_HDR_SIZE + left)) {
-		rp_tx_put(n->dev, &tx);
+		rp_tx_put(&n->dev->link, &tx);
 		return false;
 	}
 	len = tx.room - AMP_FRAME_HDR_SIZE;
@@ -329,7 +329,8 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 			       fw_crc32_update(0, piece, len));
 	if (len)
 		memcpy(tx.data + AMP_FRAME_HDR_SIZE, piece, len);
-	if (rp_tx_send(n->dev, &tx, c->hub->addr, c->addr, AMP_FRAME_HDR_SIZE + len) != RP_OK)
+	if (rp_tx_send(&n->dev->link, &tx, c->hub->addr, c->addr, AMP_FRAME_HDR_SIZE + len) !=
+	    RP_OK)
 		return false;
 	c->tx_off += len;
 	c->tx_credit--;
@@ -354,7 +355,8 @@ void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 		return;
 	while (c->tx_busy && send_fragment(n, c, false))
 		;
-	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 && rp_can_send(n->dev)) {
+	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 &&
+	    rp_can_send(&n->dev->link)) {
 		c->want_writable = false;
 		c->svc->ops->writable(c);
 	}

@@ -17,17 +17,30 @@ static uint8_t *rx_buffer(const struct amp_conn *c)
 	return c->svc->rx_pool + (size_t)c->slot * c->svc->max_message;
 }
 
+/*
+ * A service name's length, or AMP_SERVICE_NAME_MAX + 1 when it is longer.
+ * A loop rather than strlen(), which need not ride in the M4's image.
+ */
+static size_t name_length(const char *name)
+{
+	size_t n = 0;
+
+	while (n <= AMP_SERVICE_NAME_MAX && name[n] != '\0')
+		n++;
+	return n;
+}
+
 static struct amp_service *find_service(struct amp_node *n, const uint8_t *name, uint32_t len)
 {
 	for (struct amp_service *s = n->services; s; s = s->next)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+		if (name_length(s->name) == len && memcmp(s->name, name, len) == 0)
 			return s;
 	return NULL;
 }
 
 int amp_service_register(struct amp_node *n, struct amp_service *s)
 {
-	size_t name_len = s && s->name ? strlen(s->name) : 0;
+	size_t name_len = s && s->name ? name_length(s->name) : 0;
 
 	if (!n || !s || !s->ops || name_len == 0 || name_len > AMP_SERVICE_NAME_MAX ||
 	    !s->ops->message == !s->ops->piece || !s->ops->gone || s->max_clients == 0 ||

@@ -25,6 +25,7 @@
 
 #include <rpmsg/rp_relax.h>
 #include <rpmsg/rpmsg.h>
+#include <rpmsg/rpmsg_driver.h>
 
 #define BUS_BASE 0x10040000u /* the STM32MP1's SRAM, as the M4 would see it */
 #define RING_PART 4096u	     /* each ring part on its own page: no false sharing */
@@ -84,7 +85,9 @@ struct config {
 };
 
 struct side {
-	struct rp_device dev;
+	struct rp_link *link; /* the end below that this side plays */
+	struct rp_driver driver;
+	struct rp_device device;
 	struct rp_endpoint ept[3];
 	struct shm *shm;
 	int efd_in;  /* our doorbell */
@@ -151,9 +154,9 @@ static void doorbell_wait(int fd)
 			die("eventfd read", 0);
 }
 
-static void notify(struct rp_device *dev, unsigned int queue)
+static void notify(struct rp_link *link, unsigned int queue)
 {
-	struct side *s = dev->priv;
+	struct side *s = link->priv;
 
 	(void)queue;
 	__atomic_fetch_add(s->doorbells, 1, __ATOMIC_RELAXED);
@@ -178,18 +181,18 @@ static void rings_of(struct shm *shm, unsigned int num, struct rp_rings *r)
  */
 static void side_sleep(struct side *s)
 {
-	bool polling = s->dev.polling;
+	bool polling = s->link->polling;
 	int rc;
 
 	if (polling)
-		rp_set_polling(&s->dev, false);
-	rc = rp_poll(&s->dev, 0);
+		rp_set_polling(s->link, false);
+	rc = rp_poll(s->link, 0);
 	if (rc < 0)
 		die("poll", rc);
 	if (rc == 0)
 		doorbell_wait(s->efd_in);
 	if (polling)
-		rp_set_polling(&s->dev, true);
+		rp_set_polling(s->link, true);
 }
 
 /* ---- device process ----------------------------------------------------- */
@@ -198,7 +201,7 @@ static int echo_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint
 {
 	struct side *s = ept->priv;
 	struct rp_tx_buf tx;
-	int rc = rp_tx_get(ept->dev, &tx);
+	int rc = rp_tx_get(ept->link, &tx);
 
 	if (rc == RP_EAGAIN)
 		return rc; /* held: offered again once the driver gives us a buffer */
@@ -206,7 +209,7 @@ static int echo_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint
 		die("echo", rc);
 	memcpy(tx.data, data, len);
 	s->copies[0]++;
-	return rp_tx_send(ept->dev, &tx, ept->addr, src, len);
+	return rp_tx_send(ept->link, &tx, ept->addr, src, len);
 }
 
 static int sink_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint32_t src)
@@ -241,7 +244,7 @@ static int ctl_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint3
 	}
 	if (cmd != CTL_FIN)
 		return RP_OK;
-	rc = rp_send(ept->dev, ept->addr, src, &s->sink_ack, sizeof(s->sink_ack));
+	rc = rp_send(ept->link, ept->addr, src, &s->sink_ack, sizeof(s->sink_ack));
 	if (rc == RP_EAGAIN)
 		return rc;
 	if (rc != RP_OK)
@@ -284,15 +287,15 @@ static void device_main(struct side *s)
 		die("malloc", 0);
 	memset(s->sink, 0, SINK_SIZE);
 	for (unsigned int i = 0; i < 3; i++) {
-		int rc = rp_endpoint_create(&s->dev, &s->ept[i], NULL, ECHO_ADDR + i, cbs[i], s);
+		int rc = rp_endpoint_create(s->link, &s->ept[i], NULL, ECHO_ADDR + i, cbs[i], s);
 
 		if (rc != RP_OK)
 			die("endpoint", rc);
 	}
 	if (s->spin_ns)
-		rp_set_polling(&s->dev, true);
+		rp_set_polling(s->link, true);
 	while (!s->quit) {
-		int rc = rp_poll(&s->dev, 0);
+		int rc = rp_poll(s->link, 0);
 
 		if (rc < 0)
 			die("device poll", rc);
@@ -308,8 +311,8 @@ static void device_main(struct side *s)
 		last = now_ns();
 	}
 	/* The quit message's buffer goes back before we leave. */
-	rp_set_polling(&s->dev, false);
-	rp_poll(&s->dev, 0);
+	rp_set_polling(s->link, false);
+	rp_poll(s->link, 0);
 	exit(0);
 }
 
@@ -338,7 +341,7 @@ static void drv_wait_flag(struct side *s, bool *flag)
 	bool busy = true; /* the window starts at the first clock reading */
 
 	for (;;) {
-		int rc = rp_poll(&s->dev, 0);
+		int rc = rp_poll(s->link, 0);
 
 		if (rc < 0)
 			die("driver poll", rc);
@@ -359,13 +362,13 @@ static void drv_get_tx(struct side *s, struct rp_tx_buf *tx)
 	bool busy = true;
 
 	for (;;) {
-		int rc = rp_tx_get(&s->dev, tx);
+		int rc = rp_tx_get(s->link, tx);
 
 		if (rc == RP_OK)
 			return;
 		if (rc != RP_EAGAIN)
 			die("tx", rc);
-		if (!s->dev.polling) {
+		if (!s->link->polling) {
 			/* rp_tx_get() asked for an interrupt before saying EAGAIN. */
 			side_sleep(s);
 			continue;
@@ -375,11 +378,11 @@ static void drv_get_tx(struct side *s, struct rp_tx_buf *tx)
 			continue;
 		}
 		/* Window over: retry once asking for the interrupt, then sleep. */
-		rp_set_polling(&s->dev, false);
-		rc = rp_tx_get(&s->dev, tx);
+		rp_set_polling(s->link, false);
+		rc = rp_tx_get(s->link, tx);
 		if (rc == RP_EAGAIN)
 			side_sleep(s);
-		rp_set_polling(&s->dev, true);
+		rp_set_polling(s->link, true);
 		if (rc == RP_OK)
 			return;
 		if (rc != RP_EAGAIN)
@@ -396,7 +399,7 @@ static void drv_send(struct side *s, uint32_t dst, const void *data, uint32_t le
 	drv_get_tx(s, &tx);
 	memcpy(tx.data, data, len);
 	s->copies[0]++;
-	rc = rp_tx_send(&s->dev, &tx, DRV_ADDR, dst, len);
+	rc = rp_tx_send(s->link, &tx, DRV_ADDR, dst, len);
 	if (rc != RP_OK)
 		die("send", rc);
 }
@@ -408,7 +411,7 @@ static void drv_ctl(struct side *s, uint8_t cmd)
 
 	drv_get_tx(s, &tx);
 	tx.data[0] = cmd;
-	rc = rp_tx_send(&s->dev, &tx, DRV_ADDR, CTL_ADDR, 1);
+	rc = rp_tx_send(s->link, &tx, DRV_ADDR, CTL_ADDR, 1);
 	if (rc != RP_OK)
 		die("send", rc);
 }
@@ -521,7 +524,7 @@ static struct tp_result run_tp(struct side *s, const uint8_t *src, uint64_t byte
 		uint64_t seq = 0;
 
 		/* A stream: the device sees the messages a half ring at a time. */
-		rp_tx_batch(&s->dev, true);
+		rp_tx_batch(s->link, true);
 		for (uint64_t off = 0; off < bytes; off += RP_MTU, seq++) {
 			uint32_t len = bytes - off < RP_MTU ? (uint32_t)(bytes - off) : RP_MTU;
 			struct rp_tx_buf tx;
@@ -532,11 +535,11 @@ static struct tp_result run_tp(struct side *s, const uint8_t *src, uint64_t byte
 			memcpy(tx.data, src + off, len);
 			memcpy(tx.data, &seq, sizeof(seq));
 			s->copies[0]++;
-			rc = rp_tx_send(&s->dev, &tx, DRV_ADDR, SINK_ADDR, len);
+			rc = rp_tx_send(s->link, &tx, DRV_ADDR, SINK_ADDR, len);
 			if (rc != RP_OK)
 				die("send", rc);
 		}
-		rp_tx_batch(&s->dev, false);
+		rp_tx_batch(s->link, false);
 		s->got_ack = false;
 		drv_ctl(s, CTL_FIN);
 		drv_wait_flag(s, &s->got_ack);
@@ -756,12 +759,14 @@ static void run_core(struct shm *shm, const struct config *cfg, const uint8_t *s
 			    .copies = &shm->c.dev_copies,
 			    .spin_ns = spin_ns};
 	/* The driver lays the rings out, as Linux does; the device attaches. */
-	rc = rp_driver_init(&drv.dev, &rings, &mem, shm->buffers, NULL, &ops, &drv);
+	drv.link = &drv.driver.link;
+	dev.link = &dev.device.link;
+	rc = rp_driver_init(&drv.driver, &rings, &mem, shm->buffers, NULL, &ops, &drv);
 	if (rc == RP_OK)
-		rc = rp_device_init(&dev.dev, &rings, &mem, false, &ops, &dev);
+		rc = rp_device_init(&dev.device, &rings, &mem, false, &ops, &dev);
 	if (rc != RP_OK)
 		die("init", rc);
-	rp_link_up(&dev.dev);
+	rp_link_up(&dev.device);
 	pid = fork();
 	if (pid < 0)
 		die("fork", 0);
@@ -770,11 +775,11 @@ static void run_core(struct shm *shm, const struct config *cfg, const uint8_t *s
 		device_main(&dev);
 	}
 	pin(cfg->cpu[0]);
-	rc = rp_endpoint_create(&drv.dev, &drv.ept[0], NULL, DRV_ADDR, drv_cb, &drv);
+	rc = rp_endpoint_create(drv.link, &drv.ept[0], NULL, DRV_ADDR, drv_cb, &drv);
 	if (rc != RP_OK)
 		die("endpoint", rc);
 	if (spin_ns)
-		rp_set_polling(&drv.dev, true);
+		rp_set_polling(drv.link, true);
 	out->spin_ns = spin_ns;
 	for (unsigned int i = 0; i < 3; i++)
 		out->rtt[i] = run_rtt(&drv, rtt_sizes[i], cfg->rtt_iters);
@@ -783,7 +788,7 @@ static void run_core(struct shm *shm, const struct config *cfg, const uint8_t *s
 
 		out->tp[i] = run_tp(&drv, src, tp_sizes[i], reps ? reps : 1);
 	}
-	out->tx_copies_in_core = drv.dev.stats.tx_copies;
+	out->tx_copies_in_core = drv.link->stats.tx_copies;
 	drv_ctl(&drv, CTL_QUIT);
 	if (waitpid(pid, &rc, 0) != pid || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
 		fprintf(stderr, "bench-core: device process failed\n");

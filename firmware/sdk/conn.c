@@ -17,17 +17,30 @@ static uint8_t *rx_buffer(const struct amp_conn *c)
 	return c->svc->rx_pool + (size_t)c->slot * c->svc->max_message;
 }
 
+/*
+ * A service name's length, or AMP_SERVICE_NAME_MAX + 1 when it is longer.
+ * A loop rather than strlen(), which need not ride in the M4's image.
+ */
+static size_t name_length(const char *name)
+{
+	size_t n = 0;
+
+	while (n <= AMP_SERVICE_NAME_MAX && name[n] != '\0')
+		n++;
+	return n;
+}
+
 static struct amp_service *find_service(struct amp_node *n, const uint8_t *name, uint32_t len)
 {
 	for (struct amp_service *s = n->services; s; s = s->next)
-		if (strlen(s->name) == len && memcmp(s->name, name, len) == 0)
+		if (name_length(s->name) == len && memcmp(s->name, name, len) == 0)
 			return s;
 	return NULL;
 }
 
 int amp_service_register(struct amp_node *n, struct amp_service *s)
 {
-	size_t name_len = s && s->name ? strlen(s->name) : 0;
+	size_t name_len = s && s->name ? name_length(s->name) : 0;
 
 	if (!n || !s || !s->ops || name_len == 0 || name_len > AMP_SERVICE_NAME_MAX ||
 	    !s->ops->message == !s->ops->piece || !s->ops->gone || s->max_clients == 0 ||
@@ -284,7 +297,7 @@ static bool send_control(struct amp_node *n, struct amp_conn *c, uint8_t type, u
 	uint8_t frame[CONTROL_SIZE];
 
 	put_control(frame, type, value);
-	return rp_send(n->dev, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
+	return rp_send(&n->dev->link, c->hub->addr, c->addr, frame, sizeof(frame)) == RP_OK;
 }
 
 /*
@@ -340,7 +353,7 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 	uint32_t left = c->tx_len - c->tx_off, len, room, pre = 0;
 	uint16_t flags = 0;
 
-	if (c->tx_credit == 0 || rp_tx_get(n->dev, &tx) != RP_OK)
+	if (c->tx_credit == 0 || rp_tx_get(&n->dev->link, &tx) != RP_OK)
 		return false;
 	/*
 	 * Credit due rides in front of the fragment, in the same rpmsg
@@ -352,7 +365,7 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 		pre = CONTROL_SIZE;
 	room = tx.room - pre;
 	if (room < AMP_FRAME_HDR_SIZE + 1u || (whole && room < AMP_FRAME_HDR_SIZE + left)) {
-		rp_tx_put(n->dev, &tx);
+		rp_tx_put(&n->dev->link, &tx);
 		return false;
 	}
 	len = room - AMP_FRAME_HDR_SIZE;
@@ -372,7 +385,8 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 			       fw_crc32_update(0, piece, len));
 	if (len)
 		memcpy(frame + AMP_FRAME_HDR_SIZE, piece, len);
-	if (rp_tx_send(n->dev, &tx, c->hub->addr, c->addr, pre + AMP_FRAME_HDR_SIZE + len) != RP_OK)
+	if (rp_tx_send(&n->dev->link, &tx, c->hub->addr, c->addr, pre + AMP_FRAME_HDR_SIZE + len) !=
+	    RP_OK)
 		return false;
 	if (pre)
 		credit_returned(c);
@@ -404,7 +418,8 @@ void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 		;
 	if (!return_credit(n, c))
 		return;
-	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 && rp_can_send(n->dev)) {
+	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 &&
+	    rp_can_send(&n->dev->link)) {
 		c->want_writable = false;
 		c->svc->ops->writable(c);
 	}

@@ -66,7 +66,7 @@ void amp_outbox_flush(struct amp_node *n)
 		struct amp_reply *r = &n->outbox[n->out_head];
 
 		if (r->len) {
-			int rc = rp_send(n->dev, r->hub->addr, r->dst, r->data, r->len);
+			int rc = rp_send(&n->dev->link, r->hub->addr, r->dst, r->data, r->len);
 
 			if (rc == RP_EAGAIN || rc == RP_EBUSY)
 				return;
@@ -301,13 +301,13 @@ static int hub_receive(struct rp_endpoint *ept, const void *data, uint32_t len, 
 }
 
 /* Linux says one of its endpoints is gone: so is whoever was there. */
-static void peer_gone(struct rp_device *dev, const char *name, uint32_t addr, bool created)
+static void peer_gone(struct rp_link *link, const char *name, uint32_t addr, bool created)
 {
 	struct amp_node *n = NULL;
 
 	if (created)
 		return;
-	for (struct rp_endpoint *e = dev->endpoints; e && !n; e = e->next)
+	for (struct rp_endpoint *e = link->endpoints; e && !n; e = e->next)
 		if (e->cb == hub_receive)
 			n = e->priv;
 	if (!n)
@@ -337,8 +337,8 @@ int amp_node_init(struct amp_node *n, struct rp_device *dev, uint32_t (*now_ms)(
 	n->dev = dev;
 	n->now_ms = now_ms;
 	for (unsigned int i = 0; i < AMP_NODE_HUBS && rc == RP_OK; i++)
-		rc = rp_endpoint_create(dev, &n->hubs[i], hub_names[i], RP_ADDR_ANY, hub_receive,
-					n);
+		rc = rp_endpoint_create(&dev->link, &n->hubs[i], hub_names[i], RP_ADDR_ANY,
+					hub_receive, n);
 	rp_device_on_ns(dev, peer_gone);
 	return rc;
 }
@@ -355,11 +355,11 @@ int amp_node_poll(struct amp_node *n)
 {
 	int rc;
 
-	if (n->dev->link_up && !n->link_up)
+	if (n->dev->link.link_up && !n->link_up)
 		tell_link(n, true);
 	amp_timers_run(n);
 	amp_outbox_flush(n);
-	rc = rp_poll(n->dev, 0);
+	rc = rp_poll(&n->dev->link, 0);
 	amp_outbox_flush(n);
 	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++)
 		amp_conn_pump(n, &n->conns[i]);
@@ -382,19 +382,19 @@ void amp_node_stop(struct amp_node *n)
 
 void amp_node_fill_stats(const struct amp_node *n, struct amp_stats *s)
 {
-	const struct rp_device *dev = n->dev;
+	const struct rp_link *link = &n->dev->link;
 
 	memset(s, 0, sizeof(*s));
-	s->rx_msgs = dev->stats.rx_msgs;
-	s->tx_msgs = dev->stats.tx_msgs;
+	s->rx_msgs = link->stats.rx_msgs;
+	s->tx_msgs = link->stats.tx_msgs;
 	s->kicks_in = n->kicks_in;
-	s->irqs_out = dev->to_driver.stats.notifies_sent + dev->to_device.stats.notifies_sent;
+	s->irqs_out = link->to_driver.stats.notifies_sent + link->to_device.stats.notifies_sent;
 	s->kicks_avoided =
-		dev->to_driver.stats.notifies_avoided + dev->to_device.stats.notifies_avoided;
+		link->to_driver.stats.notifies_avoided + link->to_device.stats.notifies_avoided;
 	s->frames_ok = n->stats.frames_ok;
 	s->frames_bad = n->stats.frames_bad;
 	s->errors = n->stats.errors;
-	s->tx_waits = dev->stats.tx_waits;
-	s->rx_dropped = dev->stats.rx_dropped;
-	s->peers_gone = dev->stats.peers_gone;
+	s->tx_waits = link->stats.tx_waits;
+	s->rx_dropped = link->stats.rx_dropped;
+	s->peers_gone = link->stats.peers_gone;
 }

@@ -4,7 +4,7 @@
 static int echo_receive(struct rp_endpoint *ept, const void *data, uint32_t len, uint32_t src)
 {
 	struct echo_service *svc = ept->priv;
-	int rc = rp_send(ept->dev, ept->addr, src, data, len);
+	int rc = rp_send(ept->link, ept->addr, src, data, len);
 
 	if (rc == RP_EAGAIN)
 		return rc;
@@ -19,5 +19,5 @@ int echo_service_start(struct echo_service *svc, struct rp_device *dev, const ch
 {
 	svc->echoed = 0;
 	svc->failed = 0;
-	return rp_endpoint_create(dev, &svc->ept, name, RP_ADDR_ANY, echo_receive, svc);
+	return rp_endpoint_create(&dev->link, &svc->ept, name, RP_ADDR_ANY, echo_receive, svc);
 }

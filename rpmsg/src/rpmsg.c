@@ -4,43 +4,50 @@
 #include <string.h>
 
 #include "rp_access.h"
+#include "rp_link.h"
 
-static struct rp_vq *tx_queue(struct rp_device *dev)
+/*
+ * What is shared by both roles, then the device role (the firmware's). The
+ * shared code reaches a role's own steps only through link->role, so the
+ * driver role (rpmsg_driver.c) is linked only where rp_driver_init() is.
+ */
+
+static struct rp_vq *tx_queue(struct rp_link *link)
 {
-	return dev->is_device ? &dev->to_driver : &dev->to_device;
+	return rp_link_queue(link, link->role->tx_queue);
 }
 
-static unsigned int queue_index(const struct rp_device *dev, const struct rp_vq *vq)
+static struct rp_vq *rx_queue(struct rp_link *link)
 {
-	return vq == &dev->to_driver ? RP_QUEUE_TO_DRIVER : RP_QUEUE_TO_DEVICE;
+	return rp_link_queue(link, link->role->tx_queue ^ 1u);
 }
 
-static void notify(struct rp_device *dev, struct rp_vq *vq)
+static unsigned int queue_index(const struct rp_link *link, const struct rp_vq *vq)
+{
+	return vq == &link->to_driver ? RP_QUEUE_TO_DRIVER : RP_QUEUE_TO_DEVICE;
+}
+
+static void notify(struct rp_link *link, struct rp_vq *vq)
 {
 	vq->stats.notifies_sent++;
-	dev->ops->notify(dev, queue_index(dev, vq));
+	link->ops->notify(link, queue_index(link, vq));
 }
 
-static void publish(struct rp_device *dev, struct rp_vq *vq)
+void rp_link_publish(struct rp_link *link, struct rp_vq *vq)
 {
-	bool need = dev->is_device ? rp_vq_dev_publish(vq) : rp_vq_drv_publish(vq);
-
-	if (need)
-		notify(dev, vq);
+	if (link->role->publish(vq))
+		notify(link, vq);
 }
 
 /* Entries visible at once; the doorbell question waits for publish(). */
-static void expose(struct rp_device *dev, struct rp_vq *vq)
+static void expose(struct rp_link *link, struct rp_vq *vq)
 {
-	if (dev->is_device)
-		rp_vq_dev_expose(vq);
-	else
-		rp_vq_drv_expose(vq);
+	link->role->expose(vq);
 }
 
-static struct rp_endpoint *find_endpoint(struct rp_device *dev, uint32_t addr)
+static struct rp_endpoint *find_endpoint(struct rp_link *link, uint32_t addr)
 {
-	for (struct rp_endpoint *e = dev->endpoints; e; e = e->next)
+	for (struct rp_endpoint *e = link->endpoints; e; e = e->next)
 		if (e->addr == addr)
 			return e;
 	return NULL;
@@ -60,11 +67,6 @@ static void write_header(void *buf, uint32_t src, uint32_t dst, uint32_t len)
 	__builtin_memcpy(buf, &h, sizeof(h));
 }
 
-static struct rp_vq *rx_queue(struct rp_device *dev)
-{
-	return dev->is_device ? &dev->to_device : &dev->to_driver;
-}
-
 /*
  * A burst (inside rp_poll() or under rp_tx_batch()) is exposed every
  * RP_EXPOSE_BATCH messages with a plain release store, so a polling peer
@@ -76,189 +78,87 @@ static struct rp_vq *rx_queue(struct rp_device *dev)
  * last time (it polls too): the barrier would stall us on our own payload
  * stores, and the question is asked anyway before we wait or go idle.
  */
-static void tx_publish(struct rp_device *dev, struct rp_vq *vq)
+static void tx_publish(struct rp_link *link, struct rp_vq *vq)
 {
-	if (dev->in_poll || dev->tx_batching) {
-		if (++dev->tx_unpublished % RP_EXPOSE_BATCH == 0)
-			expose(dev, vq);
-		if (dev->tx_unpublished < vq->num / 2u)
+	if (link->in_poll || link->tx_batching) {
+		if (++link->tx_unpublished % RP_EXPOSE_BATCH == 0)
+			expose(link, vq);
+		if (link->tx_unpublished < vq->num / 2u)
 			return;
-		dev->tx_unpublished = 0;
-		if (dev->polling && !vq->peer_asked) {
-			expose(dev, vq);
+		link->tx_unpublished = 0;
+		if (link->polling && !vq->peer_asked) {
+			expose(link, vq);
 			return;
 		}
 	}
-	publish(dev, vq);
+	rp_link_publish(link, vq);
 }
 
-static void tx_flush(struct rp_device *dev)
+static void tx_flush(struct rp_link *link)
 {
-	dev->tx_unpublished = 0;
-	publish(dev, tx_queue(dev));
+	link->tx_unpublished = 0;
+	rp_link_publish(link, tx_queue(link));
 }
 
-void rp_tx_batch(struct rp_device *dev, bool on)
+void rp_tx_batch(struct rp_link *link, bool on)
 {
-	dev->tx_batching = on;
-	if (!on && !dev->in_poll)
-		tx_flush(dev);
+	link->tx_batching = on;
+	if (!on && !link->in_poll)
+		tx_flush(link);
 }
 
-/* Device role: a buffer from the driver's receive queue, or RP_EAGAIN. */
-static int device_get_tx_buffer(struct rp_device *dev, struct rp_vq_buf *buf)
-{
-	struct rp_vq *vq = &dev->to_driver;
-	int rc;
-
-	if (dev->tx_spare_count) {
-		struct rp_lent *l = &dev->tx_spare[--dev->tx_spare_count];
-
-		buf->ptr = l->buf;
-		buf->len = l->len;
-		buf->head = l->head;
-		buf->writable = true;
-		return RP_OK;
-	}
-	rc = rp_vq_dev_pop(vq, buf);
-	/* A poller looks again by itself; only a sleeper needs the kick. */
-	if (rc == 0 && !dev->polling && rp_vq_dev_want_kicks(vq, true))
-		rc = rp_vq_dev_pop(vq, buf);
-	if (rc == 0) {
-		dev->stats.tx_waits++;
-		return RP_EAGAIN;
-	}
-	if (rc < 0)
-		return rc;
-	/* Kicks on this queue only matter while we wait for buffers. */
-	rp_vq_dev_want_kicks(vq, false);
-	if (!buf->writable || buf->len < RP_HDR_SIZE) {
-		vq->broken = true;
-		return RP_EBADMSG;
-	}
-	return RP_OK;
-}
-
-/*
- * Driver role: a free transmit descriptor (each keeps its own buffer),
- * reclaiming what the device consumed only when none is left (each reclaim
- * reads the line the device writes).
- */
-static int driver_get_tx_buffer(struct rp_device *dev, uint16_t *head)
-{
-	struct rp_vq *vq = &dev->to_device;
-	int rc;
-
-	while (rp_vq_drv_free_count(vq) == 0) {
-		rc = rp_vq_drv_reclaim(vq);
-		if (rc < 0)
-			return rc;
-		if (rc > 0)
-			break;
-		/* A poller looks again by itself; only a sleeper needs the interrupt. */
-		if (dev->polling) {
-			dev->stats.tx_waits++;
-			return RP_EAGAIN;
-		}
-		/*
-		 * The device consumes all it is given, so half the ring
-		 * coming back is certain: one wakeup per half ring.
-		 */
-		if (!rp_vq_drv_want_interrupts_after(vq, (uint16_t)((vq->num + 1u) / 2u))) {
-			dev->stats.tx_waits++;
-			return RP_EAGAIN;
-		}
-	}
-	rp_vq_drv_want_interrupts(vq, false);
-	rc = rp_vq_drv_take(vq);
-	if (rc < 0)
-		return rc;
-	*head = (uint16_t)rc;
-	return RP_OK;
-}
-
-static int tx_get(struct rp_device *dev, struct rp_tx_buf *tx);
-
-int rp_tx_get(struct rp_device *dev, struct rp_tx_buf *tx)
+int rp_tx_get(struct rp_link *link, struct rp_tx_buf *tx)
 {
 	int rc;
 
-	if (!dev->link_up)
+	if (!link->link_up)
 		return RP_ENOTCONN;
-	rc = tx_get(dev, tx);
+	rc = link->role->tx_get(link, tx);
 	/* The peer cannot give back what it has not seen: show it the batch. */
-	if (rc == RP_EAGAIN && rp_vq_unchecked(tx_queue(dev))) {
-		tx_flush(dev);
-		rc = tx_get(dev, tx);
+	if (rc == RP_EAGAIN && rp_vq_unchecked(tx_queue(link))) {
+		tx_flush(link);
+		rc = link->role->tx_get(link, tx);
 	}
 	return rc;
 }
 
-static int tx_get(struct rp_device *dev, struct rp_tx_buf *tx)
+void rp_tx_put(struct rp_link *link, const struct rp_tx_buf *tx)
 {
-	int rc;
-
-	if (dev->is_device) {
-		struct rp_vq_buf buf;
-
-		if (dev->tx_out >= RP_TX_HELD_MAX)
-			return RP_EBUSY;
-		rc = device_get_tx_buffer(dev, &buf);
-		if (rc != RP_OK)
-			return rc;
-		dev->tx_out++;
-		tx->data = (uint8_t *)buf.ptr + RP_HDR_SIZE;
-		tx->room = buf.len - RP_HDR_SIZE < RP_MTU ? buf.len - RP_HDR_SIZE : RP_MTU;
-		tx->head = buf.head;
-	} else {
-		uint16_t head;
-
-		rc = driver_get_tx_buffer(dev, &head);
-		if (rc != RP_OK)
-			return rc;
-		tx->data = (uint8_t *)rp_vq_drv_buffer(&dev->to_device, head) + RP_HDR_SIZE;
-		tx->room = RP_MTU;
-		tx->head = head;
-	}
-	return RP_OK;
+	link->role->tx_put(link, tx);
 }
 
-void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx)
-{
-	uint8_t *buf = tx->data - RP_HDR_SIZE;
-
-	if (dev->is_device) {
-		/* At most RP_TX_HELD_MAX are out, so the spare list has room. */
-		dev->tx_spare[dev->tx_spare_count++] =
-			(struct rp_lent){buf, RP_HDR_SIZE + tx->room, tx->head};
-		dev->tx_out--;
-	} else {
-		rp_vq_drv_untake(&dev->to_device, tx->head);
-	}
-}
-
-int rp_tx_send(struct rp_device *dev, const struct rp_tx_buf *tx, uint32_t src, uint32_t dst,
+int rp_tx_send(struct rp_link *link, const struct rp_tx_buf *tx, uint32_t src, uint32_t dst,
 	       uint32_t len)
 {
-	struct rp_vq *vq = tx_queue(dev);
+	struct rp_vq *vq = tx_queue(link);
 	uint8_t *buf = tx->data - RP_HDR_SIZE;
 
 	if (len > tx->room)
 		return RP_EMSGSIZE;
 	write_header(buf, src, dst, len);
-	if (dev->is_device) {
-		rp_vq_dev_push(vq, tx->head, RP_HDR_SIZE + len);
-		dev->tx_out--;
-	} else {
-		rp_vq_drv_submit(vq, tx->head, RP_HDR_SIZE + len, false);
-	}
-	dev->stats.tx_msgs++;
-	dev->stats.tx_bytes += len;
-	tx_publish(dev, vq);
+	link->role->tx_commit(link, tx->head, RP_HDR_SIZE + len);
+	link->stats.tx_msgs++;
+	link->stats.tx_bytes += len;
+	tx_publish(link, vq);
 	return RP_OK;
 }
 
-static int send_raw(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data,
+/*
+ * The length of a name, at most RP_NAME_SIZE (then it has no terminator in
+ * the space a name has). A loop rather than strlen() and memchr(): names
+ * are short, and neither routine (380 bytes on the M4) need ride in the
+ * firmware's image.
+ */
+static size_t name_length(const char *name)
+{
+	size_t n = 0;
+
+	while (n < RP_NAME_SIZE && name[n] != '\0')
+		n++;
+	return n;
+}
+
+static int send_raw(struct rp_link *link, uint32_t src, uint32_t dst, const void *data,
 		    uint32_t len)
 {
 	struct rp_tx_buf tx;
@@ -266,12 +166,12 @@ static int send_raw(struct rp_device *dev, uint32_t src, uint32_t dst, const voi
 
 	if (len > RP_MTU || (len > 0 && !data))
 		return len > RP_MTU ? RP_EMSGSIZE : RP_EINVAL;
-	rc = rp_tx_get(dev, &tx);
+	rc = rp_tx_get(link, &tx);
 	if (rc != RP_OK)
 		return rc;
 	if (tx.room < len) {
 		/* A receive buffer too small for an rpmsg message: the driver is broken. */
-		tx_queue(dev)->broken = true;
+		tx_queue(link)->broken = true;
 		return RP_EBADMSG;
 	}
 	/*
@@ -279,28 +179,26 @@ static int send_raw(struct rp_device *dev, uint32_t src, uint32_t dst, const voi
 	 * go where the message it answers still is.
 	 */
 	memmove(tx.data, data, len);
-	dev->stats.tx_copies++;
-	return rp_tx_send(dev, &tx, src, dst, len);
+	link->stats.tx_copies++;
+	return rp_tx_send(link, &tx, src, dst, len);
 }
 
-int rp_send(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data, uint32_t len)
+int rp_send(struct rp_link *link, uint32_t src, uint32_t dst, const void *data, uint32_t len)
 {
-	if (!dev->link_up)
+	if (!link->link_up)
 		return RP_ENOTCONN;
 	if (dst == RP_ADDR_ANY)
 		return RP_EINVAL;
-	return send_raw(dev, src, dst, data, len);
+	return send_raw(link, src, dst, data, len);
 }
 
-bool rp_can_send(struct rp_device *dev)
+bool rp_can_send(struct rp_link *link)
 {
-	struct rp_vq *vq = tx_queue(dev);
+	struct rp_vq *vq = tx_queue(link);
 
-	if (!dev->link_up || vq->broken)
+	if (!link->link_up || vq->broken)
 		return false;
-	if (dev->is_device)
-		return dev->tx_spare_count > 0 || rp_read16(&vq->avail->idx) != vq->last_avail;
-	return rp_vq_drv_free_count(vq) > 0 || rp_read16(&vq->used->idx) != vq->last_used;
+	return link->role->tx_ready(link);
 }
 
 static int send_ns(struct rp_endpoint *ept, enum rp_ns_flags flags)
@@ -311,15 +209,15 @@ static int send_ns(struct rp_endpoint *ept, enum rp_ns_flags flags)
 	memcpy(msg.name, ept->name, sizeof(msg.name));
 	msg.addr = RP_LE32(ept->addr);
 	msg.flags = RP_LE32((uint32_t)flags);
-	return send_raw(ept->dev, ept->addr, RP_NS_ADDR, &msg, sizeof(msg));
+	return send_raw(ept->link, ept->addr, RP_NS_ADDR, &msg, sizeof(msg));
 }
 
 /* Announcements wait for the link and for buffers; none is ever dropped. */
-static int flush_announcements(struct rp_device *dev)
+static int flush_announcements(struct rp_link *link)
 {
-	if (!dev->is_device || !dev->ns_enabled || !dev->link_up)
+	if (!link->ns_enabled || !link->link_up)
 		return RP_OK;
-	for (struct rp_endpoint *e = dev->endpoints; e; e = e->next) {
+	for (struct rp_endpoint *e = link->endpoints; e; e = e->next) {
 		if (!e->announce_pending)
 			continue;
 		int rc = send_ns(e, RP_NS_CREATE);
@@ -336,39 +234,39 @@ static int flush_announcements(struct rp_device *dev)
  * that one of its endpoints is gone (rpmsg_netlink does so when a client
  * socket closes), so services can forget that peer.
  */
-static void handle_ns(struct rp_device *dev, const uint8_t *data, uint32_t len)
+static void handle_ns(struct rp_link *link, const uint8_t *data, uint32_t len)
 {
 	struct rp_ns_msg msg;
 
 	if (len != sizeof(msg)) {
-		dev->stats.rx_malformed++;
+		link->stats.rx_malformed++;
 		return;
 	}
 	memcpy(&msg, data, sizeof(msg));
-	if (memchr(msg.name, '\0', sizeof(msg.name)) == NULL) {
-		dev->stats.rx_malformed++;
+	if (name_length(msg.name) == RP_NAME_SIZE) {
+		link->stats.rx_malformed++;
 		return;
 	}
 	bool created = (RP_LE32(msg.flags) & RP_NS_DESTROY) == 0;
 
-	if (dev->is_device && !created)
-		dev->stats.peers_gone++;
-	if (dev->ns_cb)
-		dev->ns_cb(dev, msg.name, RP_LE32(msg.addr), created);
+	if (!created)
+		link->stats.peers_gone++;
+	if (link->ns_cb)
+		link->ns_cb(link, msg.name, RP_LE32(msg.addr), created);
 	else
-		dev->stats.rx_dropped++;
+		link->stats.rx_dropped++;
 }
 
 /*
  * Deliver one received buffer. Returns RP_EAGAIN when the endpoint asked to
  * see it again later; anything else means the buffer can be given back.
  */
-static int deliver(struct rp_device *dev, const uint8_t *buf, uint32_t buf_len)
+static int deliver(struct rp_link *link, const uint8_t *buf, uint32_t buf_len)
 {
 	struct rp_hdr h;
 
 	if (buf_len < RP_HDR_SIZE) {
-		dev->stats.rx_malformed++;
+		link->stats.rx_malformed++;
 		return RP_EBADMSG;
 	}
 	__builtin_memcpy(&h, buf, sizeof(h));
@@ -378,317 +276,375 @@ static int deliver(struct rp_device *dev, const uint8_t *buf, uint32_t buf_len)
 	uint32_t dst = RP_LE32(h.dst);
 
 	if (len > buf_len - RP_HDR_SIZE) {
-		dev->stats.rx_malformed++;
+		link->stats.rx_malformed++;
 		return RP_EBADMSG;
 	}
 	if (dst == RP_NS_ADDR) {
-		handle_ns(dev, buf + RP_HDR_SIZE, len);
+		handle_ns(link, buf + RP_HDR_SIZE, len);
 		return RP_OK;
 	}
 
-	struct rp_endpoint *ept = find_endpoint(dev, dst);
+	struct rp_endpoint *ept = find_endpoint(link, dst);
 
 	if (!ept) {
-		dev->stats.rx_dropped++;
+		link->stats.rx_dropped++;
 		return RP_ENOENT;
 	}
 
 	int rc = ept->cb(ept, buf + RP_HDR_SIZE, len, src);
 
-	if (rc == RP_EAGAIN && !dev->rx_cur_held)
+	if (rc == RP_EAGAIN && !link->rx_cur_held)
 		return rc;
-	dev->stats.rx_msgs++;
-	dev->stats.rx_bytes += len;
+	link->stats.rx_msgs++;
+	link->stats.rx_bytes += len;
 	return RP_OK;
 }
 
 /* What the core does with a received buffer once its message is handled. */
-static void rx_give_back(struct rp_device *dev, uint8_t *buf, uint16_t head)
+static void rx_give_back(struct rp_link *link, uint8_t *buf, uint16_t head)
 {
-	if (dev->is_device)
-		rp_vq_dev_push(&dev->to_device, head, 0);
-	else
-		/* The buffer came from our own pool, so re-adding it cannot fail. */
-		rp_vq_drv_add(&dev->to_driver, buf, RP_BUF_SIZE, true);
+	link->role->rx_give_back(link, buf, head);
 }
 
 /* Deliver one buffer; RP_EAGAIN when the endpoint wants it offered again. */
-static int rx_one(struct rp_device *dev, const struct rp_vq_buf *buf)
+static int rx_one(struct rp_link *link, const struct rp_vq_buf *buf)
 {
 	int rc;
 
-	dev->rx_cur = (struct rp_lent){buf->ptr, buf->len, buf->head};
-	dev->rx_cur_held = false;
-	rc = deliver(dev, buf->ptr, buf->len);
-	dev->rx_cur.buf = NULL;
+	link->rx_cur = (struct rp_lent){buf->ptr, buf->len, buf->head};
+	link->rx_cur_held = false;
+	rc = deliver(link, buf->ptr, buf->len);
+	link->rx_cur.buf = NULL;
 	if (rc == RP_EAGAIN)
 		return rc;
-	if (!dev->rx_cur_held)
-		rx_give_back(dev, buf->ptr, buf->head);
+	if (!link->rx_cur_held)
+		rx_give_back(link, buf->ptr, buf->head);
 	return RP_OK;
 }
 
-static bool rx_want(struct rp_device *dev, bool enable)
+static bool rx_want(struct rp_link *link, bool enable)
 {
-	struct rp_vq *vq = rx_queue(dev);
+	struct rp_vq *vq = rx_queue(link);
 
-	return dev->is_device ? rp_vq_dev_want_kicks(vq, enable)
-			      : rp_vq_drv_want_interrupts(vq, enable);
+	return link->role->rx_notify(vq, enable);
 }
 
-static int rx_take(struct rp_device *dev, struct rp_vq_buf *buf)
+static int rx_take(struct rp_link *link, struct rp_vq_buf *buf)
 {
-	struct rp_vq *vq = rx_queue(dev);
+	struct rp_vq *vq = rx_queue(link);
 
-	return dev->is_device ? rp_vq_dev_pop(vq, buf) : rp_vq_drv_get_used(vq, buf);
+	return link->role->rx_take(vq, buf);
 }
 
-static void rx_untake(struct rp_device *dev, const struct rp_vq_buf *buf)
+static void rx_untake(struct rp_link *link, const struct rp_vq_buf *buf)
 {
-	struct rp_vq *vq = rx_queue(dev);
-
-	if (dev->is_device)
-		rp_vq_dev_unpop(vq);
-	else
-		rp_vq_drv_unget(vq, buf->head);
+	link->role->rx_untake(rx_queue(link), buf);
 }
 
 /*
  * Both roles drain the same way: doorbells off while there is work, on again
  * (then a last look) once the queue is empty, unless busy polling.
  */
-static int poll_queue(struct rp_device *dev, unsigned int budget)
+static int poll_queue(struct rp_link *link, unsigned int budget)
 {
-	struct rp_vq *rxq = rx_queue(dev);
+	struct rp_vq *rxq = rx_queue(link);
 	struct rp_vq_buf buf;
 	unsigned int returned = 0;
 	bool armed = false;
 	int handled = 0;
 	int rc = 0;
 
-	rx_want(dev, false);
-	dev->in_poll = true;
+	rx_want(link, false);
+	link->in_poll = true;
 	for (;;) {
 		if (budget && (unsigned int)handled >= budget)
 			break;
-		rc = rx_take(dev, &buf);
-		if (rc == 0 && !dev->polling) {
-			if (!rx_want(dev, true)) {
+		rc = rx_take(link, &buf);
+		if (rc == 0 && !link->polling) {
+			if (!rx_want(link, true)) {
 				armed = true;
 				break;
 			}
-			rx_want(dev, false);
+			rx_want(link, false);
 			continue;
 		}
 		if (rc <= 0)
 			break;
-		if (rx_one(dev, &buf) == RP_EAGAIN) {
-			rx_untake(dev, &buf);
+		if (rx_one(link, &buf) == RP_EAGAIN) {
+			rx_untake(link, &buf);
 			break;
 		}
 		handled++;
 		/* Buffers go back as sends go out: exposed in small batches, asked about per half
 		 * ring. */
-		if (++returned >= rxq->num / 2u && (!dev->polling || rxq->peer_asked)) {
+		if (++returned >= rxq->num / 2u && (!link->polling || rxq->peer_asked)) {
 			returned = 0;
-			publish(dev, rxq);
+			rp_link_publish(link, rxq);
 		} else if (returned % RP_EXPOSE_BATCH == 0) {
-			expose(dev, rxq);
+			expose(link, rxq);
 		}
 	}
-	dev->in_poll = false;
+	link->in_poll = false;
 	/* Whatever this pass queued is visible when it ends. */
-	expose(dev, tx_queue(dev));
-	expose(dev, rxq);
+	expose(link, tx_queue(link));
+	expose(link, rxq);
 	/*
 	 * A poller that found work is back within moments: its doorbell
 	 * questions wait for the first pass that finds none, rather than stall
 	 * it on a barrier per pass.
 	 */
-	if (dev->polling && handled > 0 && rc >= 0)
+	if (link->polling && handled > 0 && rc >= 0)
 		return handled;
 	/* Replies first: the peer is likelier to be waiting for them. */
-	if (!dev->tx_batching)
-		tx_flush(dev);
+	if (!link->tx_batching)
+		tx_flush(link);
 	/* Stay asleep only while nothing is pending; a held message waits for tx buffers. */
-	if (rc >= 0 && !armed && !dev->polling)
-		rx_want(dev, true);
-	publish(dev, rxq);
+	if (rc >= 0 && !armed && !link->polling)
+		rx_want(link, true);
+	rp_link_publish(link, rxq);
 	return rc < 0 ? rc : handled;
 }
 
-int rp_poll(struct rp_device *dev, unsigned int budget)
+int rp_poll(struct rp_link *link, unsigned int budget)
 {
-	int rc = flush_announcements(dev);
+	int rc = flush_announcements(link);
 
 	if (rc != RP_OK && rc != RP_EAGAIN)
 		return rc;
-	return poll_queue(dev, budget);
+	return poll_queue(link, budget);
 }
 
-bool rp_set_polling(struct rp_device *dev, bool on)
+bool rp_set_polling(struct rp_link *link, bool on)
 {
-	dev->polling = on;
+	link->polling = on;
 	if (!on) {
 		/* Whatever a pass left for its next idle pass is asked now. */
-		if (!dev->tx_batching)
-			tx_flush(dev);
-		publish(dev, rx_queue(dev));
+		if (!link->tx_batching)
+			tx_flush(link);
+		rp_link_publish(link, rx_queue(link));
 	}
-	return rx_want(dev, !on);
+	return rx_want(link, !on);
 }
 
 int rp_rx_hold(struct rp_endpoint *ept, const void *data)
 {
-	struct rp_device *dev = ept->dev;
+	struct rp_link *link = ept->link;
 
-	if (!dev->rx_cur.buf || data != dev->rx_cur.buf + RP_HDR_SIZE || dev->rx_cur_held)
+	if (!link->rx_cur.buf || data != link->rx_cur.buf + RP_HDR_SIZE || link->rx_cur_held)
 		return RP_EINVAL;
-	if (dev->rx_held_count >= RP_RX_HELD_MAX)
+	if (link->rx_held_count >= RP_RX_HELD_MAX)
 		return RP_EBUSY;
-	dev->rx_held[dev->rx_held_count++] = dev->rx_cur;
-	dev->rx_cur_held = true;
+	link->rx_held[link->rx_held_count++] = link->rx_cur;
+	link->rx_cur_held = true;
 	return RP_OK;
 }
 
-int rp_rx_release(struct rp_device *dev, const void *data)
+int rp_rx_release(struct rp_link *link, const void *data)
 {
-	for (unsigned int i = 0; i < dev->rx_held_count; i++) {
-		struct rp_lent l = dev->rx_held[i];
+	for (unsigned int i = 0; i < link->rx_held_count; i++) {
+		struct rp_lent l = link->rx_held[i];
 
 		if (data != l.buf + RP_HDR_SIZE)
 			continue;
-		dev->rx_held[i] = dev->rx_held[--dev->rx_held_count];
-		rx_give_back(dev, l.buf, l.head);
+		link->rx_held[i] = link->rx_held[--link->rx_held_count];
+		rx_give_back(link, l.buf, l.head);
 		/* Inside rp_poll() the batch at its end carries it. */
-		if (!dev->in_poll)
-			publish(dev, rx_queue(dev));
+		if (!link->in_poll)
+			rp_link_publish(link, rx_queue(link));
 		return RP_OK;
 	}
 	return RP_EINVAL;
 }
 
-static int init_queues(struct rp_device *dev, const struct rp_rings *rings,
-		       const struct rp_mem *mem)
-{
-	int rc;
-
-	for (unsigned int q = 0; q < 2; q++) {
-		struct rp_vq *vq = q == RP_QUEUE_TO_DRIVER ? &dev->to_driver : &dev->to_device;
-
-		if (dev->is_device)
-			rc = rp_vq_dev_init(vq, rings->num, rings->desc[q], rings->avail[q],
-					    rings->used[q], rings->event_idx, mem,
-					    rings->resume[q]);
-		else
-			rc = rp_vq_drv_init(vq, rings->num, rings->desc[q], rings->avail[q],
-					    rings->used[q], rings->event_idx, mem);
-		if (rc != RP_OK)
-			return rc;
-	}
-	return RP_OK;
-}
-
-static int device_common_init(struct rp_device *dev, bool is_device, const struct rp_ops *ops,
-			      void *priv)
+int rp_link_init(struct rp_link *link, const struct rp_role *role, const struct rp_ops *ops,
+		 void *priv)
 {
 	if (!ops || !ops->notify)
 		return RP_EINVAL;
-	memset(dev, 0, sizeof(*dev));
-	dev->is_device = is_device;
-	dev->ops = ops;
-	dev->priv = priv;
-	dev->next_addr = RP_RESERVED_ADDRESSES;
+	memset(link, 0, sizeof(*link));
+	link->role = role;
+	link->ops = ops;
+	link->priv = priv;
+	link->next_addr = RP_RESERVED_ADDRESSES;
 	return RP_OK;
 }
 
-int rp_device_init(struct rp_device *dev, const struct rp_rings *rings, const struct rp_mem *mem,
-		   bool ns, const struct rp_ops *ops, void *priv)
+static uint32_t pick_address(struct rp_link *link)
 {
-	int rc = device_common_init(dev, true, ops, priv);
-
-	if (rc == RP_OK)
-		rc = init_queues(dev, rings, mem);
-	dev->ns_enabled = ns;
-	return rc;
+	while (find_endpoint(link, link->next_addr) || link->next_addr == RP_ADDR_ANY)
+		link->next_addr = link->next_addr == RP_ADDR_ANY ? RP_RESERVED_ADDRESSES
+								 : link->next_addr + 1u;
+	return link->next_addr++;
 }
 
-int rp_driver_init(struct rp_device *dev, const struct rp_rings *rings, const struct rp_mem *mem,
-		   uint8_t *buffers, rp_ns_cb ns_cb, const struct rp_ops *ops, void *priv)
-{
-	int rc = device_common_init(dev, false, ops, priv);
-
-	if (rc == RP_OK)
-		rc = init_queues(dev, rings, mem);
-	if (rc != RP_OK)
-		return rc;
-	dev->ns_cb = ns_cb;
-	for (uint16_t i = 0; i < rings->num; i++) {
-		rc = rp_vq_drv_add(&dev->to_driver, buffers + (size_t)i * RP_BUF_SIZE, RP_BUF_SIZE,
-				   true);
-		if (rc < 0)
-			return rc;
-		rc = rp_vq_drv_bind(&dev->to_device, i,
-				    buffers + ((size_t)rings->num + i) * RP_BUF_SIZE, RP_BUF_SIZE);
-		if (rc != RP_OK)
-			return rc;
-	}
-	rp_vq_drv_want_interrupts(&dev->to_device, false);
-	dev->link_up = true;
-	publish(dev, &dev->to_driver);
-	return RP_OK;
-}
-
-void rp_link_up(struct rp_device *dev)
-{
-	dev->link_up = true;
-	flush_announcements(dev);
-}
-
-static uint32_t pick_address(struct rp_device *dev)
-{
-	while (find_endpoint(dev, dev->next_addr) || dev->next_addr == RP_ADDR_ANY)
-		dev->next_addr =
-			dev->next_addr == RP_ADDR_ANY ? RP_RESERVED_ADDRESSES : dev->next_addr + 1u;
-	return dev->next_addr++;
-}
-
-int rp_endpoint_create(struct rp_device *dev, struct rp_endpoint *ept, const char *name,
+int rp_endpoint_create(struct rp_link *link, struct rp_endpoint *ept, const char *name,
 		       uint32_t addr, rp_ept_cb cb, void *priv)
 {
-	size_t name_len = name ? strlen(name) : 0;
+	size_t name_len = name ? name_length(name) : 0;
 
 	if (!cb || name_len >= RP_NAME_SIZE || addr == RP_NS_ADDR)
 		return RP_EINVAL;
-	if (addr != RP_ADDR_ANY && find_endpoint(dev, addr))
+	if (addr != RP_ADDR_ANY && find_endpoint(link, addr))
 		return RP_EBUSY;
 	memset(ept, 0, sizeof(*ept));
 	if (name_len)
 		memcpy(ept->name, name, name_len);
-	ept->addr = addr == RP_ADDR_ANY ? pick_address(dev) : addr;
+	ept->addr = addr == RP_ADDR_ANY ? pick_address(link) : addr;
 	ept->cb = cb;
 	ept->priv = priv;
-	ept->dev = dev;
-	ept->announce_pending = dev->is_device && dev->ns_enabled && name_len > 0;
-	ept->next = dev->endpoints;
-	dev->endpoints = ept;
-	flush_announcements(dev);
+	ept->link = link;
+	ept->announce_pending = link->ns_enabled && name_len > 0;
+	ept->next = link->endpoints;
+	link->endpoints = ept;
+	flush_announcements(link);
 	return RP_OK;
 }
 
 void rp_endpoint_destroy(struct rp_endpoint *ept)
 {
-	struct rp_device *dev = ept->dev;
+	struct rp_link *link = ept->link;
 
-	for (struct rp_endpoint **p = &dev->endpoints; *p; p = &(*p)->next) {
+	for (struct rp_endpoint **p = &link->endpoints; *p; p = &(*p)->next) {
 		if (*p == ept) {
 			*p = ept->next;
 			break;
 		}
 	}
 	/* Best effort: a peer that cannot take the message will reset anyway. */
-	if (dev->is_device && dev->ns_enabled && dev->link_up && ept->name[0] &&
-	    !ept->announce_pending)
+	if (link->ns_enabled && link->link_up && ept->name[0] && !ept->announce_pending)
 		send_ns(ept, RP_NS_DESTROY);
-	ept->dev = NULL;
+	ept->link = NULL;
+}
+
+/* --- the device role ------------------------------------------------------ */
+
+static struct rp_device *device_of(struct rp_link *link)
+{
+	return (struct rp_device *)((char *)link - __builtin_offsetof(struct rp_device, link));
+}
+
+/* A buffer from the driver's receive queue, or RP_EAGAIN. */
+static int device_get_tx_buffer(struct rp_device *dev, struct rp_vq_buf *buf)
+{
+	struct rp_link *link = &dev->link;
+	struct rp_vq *vq = &link->to_driver;
+	int rc;
+
+	if (dev->tx_spare_count) {
+		struct rp_lent *l = &dev->tx_spare[--dev->tx_spare_count];
+
+		buf->ptr = l->buf;
+		buf->len = l->len;
+		buf->head = l->head;
+		buf->writable = true;
+		return RP_OK;
+	}
+	rc = rp_vq_dev_pop(vq, buf);
+	/* A poller looks again by itself; only a sleeper needs the kick. */
+	if (rc == 0 && !link->polling && rp_vq_dev_want_kicks(vq, true))
+		rc = rp_vq_dev_pop(vq, buf);
+	if (rc == 0) {
+		link->stats.tx_waits++;
+		return RP_EAGAIN;
+	}
+	if (rc < 0)
+		return rc;
+	/* Kicks on this queue only matter while we wait for buffers. */
+	rp_vq_dev_want_kicks(vq, false);
+	if (!buf->writable || buf->len < RP_HDR_SIZE) {
+		vq->broken = true;
+		return RP_EBADMSG;
+	}
+	return RP_OK;
+}
+
+static int device_tx_get(struct rp_link *link, struct rp_tx_buf *tx)
+{
+	struct rp_device *dev = device_of(link);
+	struct rp_vq_buf buf;
+	int rc;
+
+	if (dev->tx_out >= RP_TX_HELD_MAX)
+		return RP_EBUSY;
+	rc = device_get_tx_buffer(dev, &buf);
+	if (rc != RP_OK)
+		return rc;
+	dev->tx_out++;
+	tx->data = (uint8_t *)buf.ptr + RP_HDR_SIZE;
+	tx->room = buf.len - RP_HDR_SIZE < RP_MTU ? buf.len - RP_HDR_SIZE : RP_MTU;
+	tx->head = buf.head;
+	return RP_OK;
+}
+
+static void device_tx_put(struct rp_link *link, const struct rp_tx_buf *tx)
+{
+	struct rp_device *dev = device_of(link);
+
+	/* At most RP_TX_HELD_MAX are out, so the spare list has room. */
+	dev->tx_spare[dev->tx_spare_count++] =
+		(struct rp_lent){tx->data - RP_HDR_SIZE, RP_HDR_SIZE + tx->room, tx->head};
+	dev->tx_out--;
+}
+
+static void device_tx_commit(struct rp_link *link, uint16_t head, uint32_t len)
+{
+	rp_vq_dev_push(&link->to_driver, head, len);
+	device_of(link)->tx_out--;
+}
+
+static bool device_tx_ready(struct rp_link *link)
+{
+	const struct rp_vq *vq = &link->to_driver;
+
+	return device_of(link)->tx_spare_count > 0 || rp_read16(&vq->avail->idx) != vq->last_avail;
+}
+
+static void device_rx_untake(struct rp_vq *vq, const struct rp_vq_buf *buf)
+{
+	(void)buf;
+	rp_vq_dev_unpop(vq);
+}
+
+static void device_rx_give_back(struct rp_link *link, uint8_t *buf, uint16_t head)
+{
+	(void)buf;
+	rp_vq_dev_push(&link->to_device, head, 0);
+}
+
+static const struct rp_role device_role = {
+	.tx_queue = RP_QUEUE_TO_DRIVER,
+	.expose = rp_vq_dev_expose,
+	.publish = rp_vq_dev_publish,
+	.tx_get = device_tx_get,
+	.tx_put = device_tx_put,
+	.tx_commit = device_tx_commit,
+	.tx_ready = device_tx_ready,
+	.rx_take = rp_vq_dev_pop,
+	.rx_untake = device_rx_untake,
+	.rx_give_back = device_rx_give_back,
+	.rx_notify = rp_vq_dev_want_kicks,
+};
+
+int rp_device_init(struct rp_device *dev, const struct rp_rings *rings, const struct rp_mem *mem,
+		   bool ns, const struct rp_ops *ops, void *priv)
+{
+	struct rp_link *link = &dev->link;
+	int rc = rp_link_init(link, &device_role, ops, priv);
+
+	if (rc != RP_OK)
+		return rc;
+	dev->tx_out = 0;
+	dev->tx_spare_count = 0;
+	for (unsigned int q = 0; q < 2 && rc == RP_OK; q++)
+		rc = rp_vq_dev_init(rp_link_queue(link, q), rings->num, rings->desc[q],
+				    rings->avail[q], rings->used[q], rings->event_idx, mem,
+				    rings->resume[q]);
+	link->ns_enabled = ns;
+	return rc;
+}
+
+void rp_link_up(struct rp_device *dev)
+{
+	dev->link.link_up = true;
+	flush_announcements(&dev->link);
 }

@@ -30,6 +30,7 @@
 #include <amplink/frame.h>
 #include <firmware/crc32.h>
 #include <rpmsg/rpmsg.h>
+#include <rpmsg/rpmsg_driver.h>
 
 #include "cortex_m4.h"
 #include "fake_ipcc.h"
@@ -169,7 +170,7 @@ struct expect {
 };
 
 struct linux_side {
-	struct rp_device dev;
+	struct rp_driver drv;
 	struct rp_endpoint ept;
 	struct {
 		char name[RP_NAME_SIZE];
@@ -188,18 +189,18 @@ static struct linux_side lx;
 static uint32_t linux_kicks, total_replies;
 static uint64_t total_reply_bytes;
 
-static void lx_notify(struct rp_device *dev, unsigned int queue)
+static void lx_notify(struct rp_link *link, unsigned int queue)
 {
-	(void)dev;
+	(void)link;
 	linux_kicks++;
 	fake_ipcc_linux_send(queue == RP_QUEUE_TO_DRIVER ? IPCC_CH_VQ0 : IPCC_CH_VQ1);
 }
 
 static const struct rp_ops lx_ops = {.notify = lx_notify};
 
-static void lx_ns(struct rp_device *dev, const char *name, uint32_t addr, bool created)
+static void lx_ns(struct rp_link *link, const char *name, uint32_t addr, bool created)
 {
-	(void)dev;
+	(void)link;
 	if (!created) {
 		lx.destroyed++;
 		return;
@@ -351,9 +352,10 @@ static void lx_start(void)
 					   AMPLINK_VRING_ALIGN);
 		amplink_rsc_table.vdev.vring[q].da = da[q];
 	}
-	if (rp_driver_init(&lx.dev, &rings, &lx_mem, ipc + (BUFS_DA - VRING0_DA), lx_ns, &lx_ops,
+	if (rp_driver_init(&lx.drv, &rings, &lx_mem, ipc + (BUFS_DA - VRING0_DA), lx_ns, &lx_ops,
 			   NULL) != RP_OK ||
-	    rp_endpoint_create(&lx.dev, &lx.ept, NULL, RP_ADDR_ANY, lx_receive, NULL) != RP_OK) {
+	    rp_endpoint_create(&lx.drv.link, &lx.ept, NULL, RP_ADDR_ANY, lx_receive, NULL) !=
+		    RP_OK) {
 		fail("setting up the driver side");
 		finish();
 	}
@@ -366,7 +368,7 @@ static void lx_start(void)
 /* Linux's virtqueue work for vq0: take what the M4 sent. */
 static void lx_vq0_work(void)
 {
-	if (rp_poll(&lx.dev, 0) < 0) {
+	if (rp_poll(&lx.drv.link, 0) < 0) {
 		fail("the M4 broke the virtio protocol");
 		finish();
 	}
@@ -428,7 +430,7 @@ static void send_or_fail(uint32_t dst, const void *data, uint32_t len)
 	unsigned int idle = 0;
 
 	for (;;) {
-		int rc = rp_send(&lx.dev, lx.ept.addr, dst, data, len);
+		int rc = rp_send(&lx.drv.link, lx.ept.addr, dst, data, len);
 
 		if (rc == RP_OK)
 			return;

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <rpmsg/rpmsg.h>
+#include <rpmsg/rpmsg_driver.h>
 
 #include "fake_ipcc.h"
 #include "ipcc.h"
@@ -44,22 +45,22 @@ static char tbuf[AMPLINK_TRACE_SIZE];
 static struct m4_port port;
 
 /* Linux */
-static struct rp_device lx;
+static struct rp_driver lx;
 static struct rp_endpoint lx_ept;
 static unsigned int ns_created, ns_destroyed;
 static uint32_t replies;
 
-static void lx_notify(struct rp_device *dev, unsigned int queue)
+static void lx_notify(struct rp_link *link, unsigned int queue)
 {
-	(void)dev;
+	(void)link;
 	fake_ipcc_linux_send(queue == RP_QUEUE_TO_DRIVER ? IPCC_CH_VQ0 : IPCC_CH_VQ1);
 }
 
 static const struct rp_ops lx_ops = {.notify = lx_notify};
 
-static void lx_ns(struct rp_device *dev, const char *name, uint32_t addr, bool created)
+static void lx_ns(struct rp_link *link, const char *name, uint32_t addr, bool created)
 {
-	(void)dev;
+	(void)link;
 	(void)name;
 	(void)addr;
 	if (created)
@@ -124,7 +125,7 @@ static void lx_probe(void)
 	}
 	assert_int_equal(rp_driver_init(&lx, &rings, &lx_mem, ipc + 0x2000u, lx_ns, &lx_ops, NULL),
 			 RP_OK);
-	assert_int_equal(rp_endpoint_create(&lx, &lx_ept, NULL, RP_ADDR_ANY, lx_receive, NULL),
+	assert_int_equal(rp_endpoint_create(&lx.link, &lx_ept, NULL, RP_ADDR_ANY, lx_receive, NULL),
 			 RP_OK);
 	rsc.vdev.gfeatures = rsc.vdev.dfeatures;
 	set_status(1u | 2u | 8u | 4u);
@@ -141,7 +142,7 @@ static void settle(void)
 			busy = true;
 		}
 		if (fake_ipcc_linux_take(IPCC_CH_VQ0)) {
-			assert_true(rp_poll(&lx, 0) >= 0);
+			assert_true(rp_poll(&lx.link, 0) >= 0);
 			busy = true;
 		}
 		if (fake_ipcc_linux_take(IPCC_CH_VQ1))
@@ -156,7 +157,7 @@ static unsigned int endpoint_count(void)
 {
 	unsigned int n = 0;
 
-	for (struct rp_endpoint *e = port.dev.endpoints; e; e = e->next)
+	for (struct rp_endpoint *e = port.dev.link.endpoints; e; e = e->next)
 		n += e->name[0] != '\0';
 	return n;
 }
@@ -166,7 +167,7 @@ static void up(void)
 	lx_probe();
 	settle();
 	assert_int_equal(port.state, M4_RUNNING);
-	assert_true(port.dev.link_up);
+	assert_true(port.dev.link.link_up);
 	assert_true(ns_created > 0);
 	assert_int_equal(ns_created, endpoint_count());
 }
@@ -214,20 +215,20 @@ static void test_doorbells_are_served(void **state)
 	(void)state;
 	up();
 	/* To an address nobody has: the port still takes it, the core counts it. */
-	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 	assert_true(fake_ipcc_rx_line());
 	settle();
-	assert_int_equal(port.dev.stats.rx_dropped, 1);
+	assert_int_equal(port.dev.link.stats.rx_dropped, 1);
 	assert_true(port.stats.kicks[1] >= 1);
 	/* Kicks while waiting are not the firmware's; the rest are counted for it. */
 	assert_true(port.fw.node.kicks_in >= 1);
 	assert_true(port.fw.node.kicks_in <= port.stats.kicks[0] + port.stats.kicks[1]);
 	/* The buffer came back to Linux: it can send a ring's worth again. */
 	for (unsigned int i = 0; i < NUM; i++) {
-		assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+		assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 		settle();
 	}
-	assert_int_equal(port.dev.stats.rx_dropped, 1 + NUM);
+	assert_int_equal(port.dev.link.stats.rx_dropped, 1 + NUM);
 }
 
 /* Linux as it streams: its next message comes while the M4 is still polling. */
@@ -240,7 +241,7 @@ static void lx_streams(void)
 	if (stream_left == 0)
 		return;
 	stream_left--;
-	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 }
 
 /*
@@ -256,23 +257,23 @@ static void test_busy_poll_saves_doorbells(void **state)
 	(void)state;
 	up();
 	kicks = port.stats.kicks[1];
-	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 	assert_true(fake_ipcc_rx_line());
 	stream_left = 3u * NUM;
 	fake_ipcc_on_status_read(lx_streams);
 	m4_port_run(&port);
 	fake_ipcc_on_status_read(NULL);
 	assert_int_equal(stream_left, 0);
-	assert_int_equal(port.dev.stats.rx_dropped, 1u + 3u * NUM);
+	assert_int_equal(port.dev.link.stats.rx_dropped, 1u + 3u * NUM);
 	/* The first came with the doorbell's own look at the flags, before polling. */
 	assert_int_equal(port.stats.polled_msgs, 3u * NUM - 1u);
 	assert_int_equal(port.stats.kicks[1], kicks + 1u);
 	assert_false(fake_ipcc_rx_line());
 	settle();
-	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 	assert_true(fake_ipcc_rx_line());
 	settle();
-	assert_int_equal(port.dev.stats.rx_dropped, 2u + 3u * NUM);
+	assert_int_equal(port.dev.link.stats.rx_dropped, 2u + 3u * NUM);
 }
 
 /* A shutdown doorbell is answered even while the M4 polls. */
@@ -292,7 +293,7 @@ static void test_shutdown_ends_busy_poll(void **state)
 
 	(void)state;
 	up();
-	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 	/* The doorbell's own look at the flags, then a few polling passes. */
 	reads_before_shutdown = 4;
 	fake_ipcc_on_status_read(shutdown_later);
@@ -346,7 +347,7 @@ static void test_protocol_violation_stops_the_device(void **state)
 
 	(void)state;
 	up();
-	assert_int_equal(rp_send(&lx, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&lx.link, lx_ept.addr, 0x7777u, msg, sizeof(msg)), RP_OK);
 	/* Point the descriptor at the M4's code instead of a buffer. */
 	for (unsigned int i = 0; i < NUM; i++) {
 		struct rp_vring_desc *d = (struct rp_vring_desc *)(ipc + 0x1000u) + i;

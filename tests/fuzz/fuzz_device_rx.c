@@ -16,6 +16,7 @@
 
 #include <firmware/firmware.h>
 #include <rpmsg/rpmsg.h>
+#include <rpmsg/rpmsg_driver.h>
 
 #define NUM 8u
 #define RING_BYTES 512u
@@ -45,7 +46,7 @@ static uint8_t shm[SHM_SIZE] __attribute__((aligned(64)));
 static struct rp_mem_region region;
 static struct rp_mem mem;
 static struct rp_rings rings;
-static struct rp_device drv;
+static struct rp_driver drv;
 static struct rp_device dev;
 static struct firmware fw;
 static struct rp_endpoint extra;
@@ -100,9 +101,9 @@ static void next_bytes(struct script *s, uint8_t *dst, size_t n)
 	s->left -= k;
 }
 
-static void notify(struct rp_device *d, unsigned int queue)
+static void notify(struct rp_link *link, unsigned int queue)
 {
-	(void)d;
+	(void)link;
 	check(queue < 2);
 }
 
@@ -244,8 +245,8 @@ static void toggle_endpoint(struct script *s)
 		extra_live = false;
 		return;
 	}
-	extra_live = rp_endpoint_create(&dev, &extra, (next8(s) & 1u) ? "fuzz" : NULL, RP_ADDR_ANY,
-					extra_cb, NULL) == RP_OK;
+	extra_live = rp_endpoint_create(&dev.link, &extra, (next8(s) & 1u) ? "fuzz" : NULL,
+					RP_ADDR_ANY, extra_cb, NULL) == RP_OK;
 	check(extra_live);
 }
 
@@ -254,7 +255,7 @@ static void echo_send(struct script *s)
 	static uint8_t payload[RP_MTU + 8u];
 	uint32_t dst = next32(s);
 	uint32_t len = next16(s) % sizeof(payload);
-	int rc = rp_send(&dev, fw.echo.ept.addr, dst, payload, len);
+	int rc = rp_send(&dev.link, fw.echo.ept.addr, dst, payload, len);
 
 	check(rc == RP_OK || rc == RP_EAGAIN || rc == RP_EMSGSIZE || rc == RP_EINVAL ||
 	      rc == RP_EBADMSG || rc == RP_EFAULT || rc == RP_EBROKEN);
@@ -267,9 +268,9 @@ static void echo_send(struct script *s)
  */
 static void device_poll(unsigned int budget)
 {
-	int rc = budget ? rp_poll(&dev, budget) : firmware_poll(&fw);
-	const struct rp_vq *rx = &dev.to_device;
-	const struct rp_vq *tx = &dev.to_driver;
+	int rc = budget ? rp_poll(&dev.link, budget) : firmware_poll(&fw);
+	const struct rp_vq *rx = &dev.link.to_device;
+	const struct rp_vq *tx = &dev.link.to_driver;
 
 	check(rc >= 0 || rc == RP_EBADMSG || rc == RP_EFAULT || rc == RP_EBROKEN);
 	check(budget == 0 || rc <= (int)budget);

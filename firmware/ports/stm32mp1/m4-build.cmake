@@ -14,7 +14,8 @@ if(NOT AMPLINK_ARM_GCC)
 endif()
 
 # The host build's own lists of the core's and the services' sources, so a
-# service added there is built for the M4 too ('|' separated: lists do not
+# service added there is built for the M4 too (the core's driver role only
+# for the self-test image, which plays Linux) ('|' separated: lists do not
 # survive the trip through the command line).
 function(amplink_m4_sources target out)
   get_target_property(srcs ${target} SOURCES)
@@ -32,6 +33,7 @@ function(amplink_m4_sources target out)
   set(${out} "${abs}" PARENT_SCOPE)
 endfunction()
 amplink_m4_sources(rpmsg_core _m4_rpmsg_sources)
+amplink_m4_sources(rpmsg_driver _m4_rpmsg_driver_sources)
 amplink_m4_sources(firmware_services _m4_service_sources)
 
 set(AMPLINK_M4_BINARY_DIR "${CMAKE_BINARY_DIR}/firmware-m4")
@@ -45,6 +47,7 @@ ExternalProject_Add(amplink-fw-m4
   CMAKE_ARGS "-DCMAKE_TOOLCHAIN_FILE=${PROJECT_SOURCE_DIR}/cmake/arm-none-eabi.cmake"
              "-DAMPLINK_VERSION=${PROJECT_VERSION}"
   CMAKE_CACHE_ARGS "-DAMPLINK_RPMSG_SOURCES:STRING=${_m4_rpmsg_sources}"
+                   "-DAMPLINK_RPMSG_DRIVER_SOURCES:STRING=${_m4_rpmsg_driver_sources}"
                    "-DAMPLINK_M4_SELFTEST:BOOL=${AMPLINK_TESTS}"
                    "-DAMPLINK_SERVICE_SOURCES:STRING=${_m4_service_sources}"
   BUILD_ALWAYS ON

@@ -18,9 +18,9 @@ static uint32_t read_u32(const uint32_t *field)
 	return *(const volatile uint32_t *)field;
 }
 
-static void notify_linux(struct rp_device *dev, unsigned int queue)
+static void notify_linux(struct rp_link *link, unsigned int queue)
 {
-	struct m4_port *p = dev->priv;
+	struct m4_port *p = link->priv;
 
 	/* vq0 carries messages to Linux, vq1 from Linux; each has its channel. */
 	if (ipcc_notify(queue == RP_QUEUE_TO_DRIVER ? IPCC_CH_VQ0 : IPCC_CH_VQ1))
@@ -144,7 +144,7 @@ static void busy_poll(struct m4_port *p)
 	if (M4_BUSY_POLL_PASSES == 0 || p->state != M4_RUNNING)
 		return;
 	p->stats.busy_polls++;
-	rp_set_polling(&p->dev, true);
+	rp_set_polling(&p->dev.link, true);
 	while (idle < M4_BUSY_POLL_PASSES) {
 		int rc;
 
@@ -156,7 +156,7 @@ static void busy_poll(struct m4_port *p)
 		p->stats.polled_msgs += (uint32_t)rc;
 		idle = rc > 0 ? 0 : idle + 1u;
 	}
-	rp_set_polling(&p->dev, false);
+	rp_set_polling(&p->dev.link, false);
 	if (p->state == M4_RUNNING && driver_ready(p))
 		serve(p);
 }
@@ -207,7 +207,7 @@ static void stop(struct m4_port *p)
 	ipcc_disable();
 	trace_log("shutdown requested: stopping (%" PRIu32 " messages in, %" PRIu32 " out; %" PRIu32
 		  " found by %" PRIu32 " busy polls)",
-		  p->dev.stats.rx_msgs, p->dev.stats.tx_msgs, p->stats.polled_msgs,
+		  p->dev.link.stats.rx_msgs, p->dev.link.stats.tx_msgs, p->stats.polled_msgs,
 		  p->stats.busy_polls);
 	p->state = M4_STOPPED;
 	/* Linux waits for this acknowledgement before it resets the M4. */

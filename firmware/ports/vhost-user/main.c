@@ -45,9 +45,9 @@ struct port {
 	bool test_services;    /* --test-services */
 };
 
-static void notify_driver(struct rp_device *dev, unsigned int queue)
+static void notify_driver(struct rp_link *link, unsigned int queue)
 {
-	struct port *p = dev->priv;
+	struct port *p = link->priv;
 
 	vu_backend_call(&p->vu, queue);
 }
@@ -99,7 +99,7 @@ static void port_start(struct vu_backend *vu)
 	p->started = true;
 	p->failed = false;
 	log_info("firmware started (event index %s, name service %s)",
-		 rings.event_idx ? "on" : "off", p->dev.ns_enabled ? "on" : "off");
+		 rings.event_idx ? "on" : "off", p->dev.link.ns_enabled ? "on" : "off");
 }
 
 static void port_stop(struct vu_backend *vu)
@@ -108,8 +108,8 @@ static void port_stop(struct vu_backend *vu)
 
 	if (p->started) {
 		firmware_stop(&p->fw);
-		log_info("firmware stopped (%u messages in, %u out)", p->dev.stats.rx_msgs,
-			 p->dev.stats.tx_msgs);
+		log_info("firmware stopped (%u messages in, %u out)", p->dev.link.stats.rx_msgs,
+			 p->dev.link.stats.tx_msgs);
 	}
 	p->started = false;
 }
@@ -120,8 +120,8 @@ static uint16_t port_ring_position(struct vu_backend *vu, unsigned int index)
 
 	if (!p->started)
 		return vu->vrings[index].base;
-	return index == RP_QUEUE_TO_DRIVER ? p->dev.to_driver.last_avail
-					   : p->dev.to_device.last_avail;
+	return index == RP_QUEUE_TO_DRIVER ? p->dev.link.to_driver.last_avail
+					   : p->dev.link.to_device.last_avail;
 }
 
 static const struct vu_backend_ops port_vu_ops = {
@@ -171,28 +171,28 @@ static bool busy_poll(struct port *p)
 	uint64_t start = monotonic_ns();
 	uint64_t last = start;
 
-	if (!window || !p->dev.link_up)
+	if (!window || !p->dev.link.link_up)
 		return false;
-	rp_set_polling(&p->dev, true);
+	rp_set_polling(&p->dev.link, true);
 	while (!p->failed) {
 		uint64_t now = monotonic_ns();
 
 		if (serve_poll(p)) {
 			last = now;
 		} else if (now - last >= window) {
-			rp_set_polling(&p->dev, false);
+			rp_set_polling(&p->dev.link, false);
 			if (!serve_poll(p))
 				return false;
-			rp_set_polling(&p->dev, true);
+			rp_set_polling(&p->dev.link, true);
 			last = now;
 		}
 		if (now - start >= BUSY_POLL_SLICE_NS) {
-			rp_set_polling(&p->dev, false);
+			rp_set_polling(&p->dev.link, false);
 			return !p->failed;
 		}
 		rp_cpu_relax();
 	}
-	rp_set_polling(&p->dev, false);
+	rp_set_polling(&p->dev.link, false);
 	return false;
 }
 
@@ -207,7 +207,7 @@ static bool serve_kicks(struct port *p)
 	for (uint64_t i = 0; i < kicked_to_driver + kicked_to_device; i++)
 		firmware_note_kick(&p->fw);
 	/* The driver's first kick on its receive queue follows DRIVER_OK. */
-	if (kicked_to_driver && !p->dev.link_up) {
+	if (kicked_to_driver && !p->dev.link.link_up) {
 		log_info("driver ready, announcing services");
 		rp_link_up(&p->dev);
 	}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * RPMsg over a virtio device: endpoints, the name service and message
- * dispatch, in either role, wire-compatible with Linux's virtio_rpmsg_bus.
+ * dispatch, wire-compatible with Linux's virtio_rpmsg_bus. This header has
+ * what both roles share (struct rp_link) and the device role; the driver
+ * role is in rpmsg_driver.h.
  *
  * Queue 0 carries messages from the device (remote processor) to the
  * driver (Linux); queue 1 carries them the other way.
@@ -66,7 +68,7 @@ struct rp_ns_msg {
 	uint32_t flags;
 } __attribute__((packed));
 
-struct rp_device;
+struct rp_link;
 struct rp_endpoint;
 
 /*
@@ -82,7 +84,7 @@ struct rp_endpoint {
 	uint32_t addr;
 	rp_ept_cb cb;
 	void *priv;
-	struct rp_device *dev;
+	struct rp_link *link;
 	struct rp_endpoint *next;
 	bool announce_pending;
 };
@@ -93,11 +95,11 @@ struct rp_endpoint {
  * at addr is gone (created false), which rpmsg_netlink sends when a client
  * socket closes.
  */
-typedef void (*rp_ns_cb)(struct rp_device *dev, const char *name, uint32_t addr, bool created);
+typedef void (*rp_ns_cb)(struct rp_link *link, const char *name, uint32_t addr, bool created);
 
 struct rp_ops {
 	/* Ring the doorbell for a queue (IPCC channel, eventfd, ...). */
-	void (*notify)(struct rp_device *dev, unsigned int queue);
+	void (*notify)(struct rp_link *link, unsigned int queue);
 };
 
 struct rp_stats {
@@ -109,7 +111,7 @@ struct rp_stats {
 	uint32_t rx_malformed; /* header inconsistent with the buffer */
 	uint32_t tx_waits;     /* sends that found no buffer */
 	uint32_t tx_copies;    /* messages rp_send() copied in (rp_tx_send() copies none) */
-	uint32_t peers_gone;   /* device role: Linux said one of its endpoints is gone */
+	uint32_t peers_gone;   /* the peer said one of its endpoints is gone */
 };
 
 /* A transmit buffer lent by rp_tx_get(): fill data in place, then rp_tx_send(). */
@@ -126,10 +128,20 @@ struct rp_lent {
 	uint16_t head;
 };
 
-struct rp_device {
-	bool is_device;
+/* What a role does at each step (see rpmsg/src/rp_link.h). */
+struct rp_role;
+
+/*
+ * One end of an rpmsg link over a pair of virtqueues, in either role: the
+ * endpoints, dispatch, sending and polling that both roles share. It is
+ * embedded in the role's own structure, struct rp_device (the firmware's
+ * side, below) or struct rp_driver (Linux's side, rpmsg/rpmsg_driver.h),
+ * whose init function fills it in; everything else takes the link.
+ */
+struct rp_link {
+	const struct rp_role *role;
 	bool link_up;
-	bool ns_enabled;
+	bool ns_enabled;	/* device role: endpoints are announced (VIRTIO_RPMSG_F_NS) */
 	struct rp_vq to_driver; /* queue 0 */
 	struct rp_vq to_device; /* queue 1 */
 	const struct rp_ops *ops;
@@ -143,15 +155,23 @@ struct rp_device {
 	bool in_poll;		 /* sends from callbacks are published in batches */
 	bool tx_batching;	 /* rp_tx_batch(): sends are published in batches */
 	uint16_t tx_unpublished; /* sent since the last doorbell question in a batch */
-	/* device role: rp_tx_get() buffers out, and the ones given back unused */
-	uint8_t tx_out;
-	uint8_t tx_spare_count;
-	struct rp_lent tx_spare[RP_TX_HELD_MAX];
 	/* the message being delivered, and those an application kept */
 	struct rp_lent rx_cur;
 	bool rx_cur_held;
 	uint8_t rx_held_count;
 	struct rp_lent rx_held[RP_RX_HELD_MAX];
+};
+
+/*
+ * The device role: the remote processor's end (the M4 firmware, the
+ * vboard's firmware process), serving buffers the driver makes available.
+ */
+struct rp_device {
+	struct rp_link link;
+	/* rp_tx_get() buffers out, and the ones given back unused */
+	uint8_t tx_out;
+	uint8_t tx_spare_count;
+	struct rp_lent tx_spare[RP_TX_HELD_MAX];
 };
 
 /* Ring geometry shared by both roles. */
@@ -170,56 +190,50 @@ struct rp_rings {
 };
 
 /*
- * Remote-processor side over rings the driver set up. ns: VIRTIO_RPMSG_F_NS
- * was negotiated. The link comes up when the port calls rp_link_up(), i.e.
+ * Device role, over rings the driver set up. ns: VIRTIO_RPMSG_F_NS was
+ * negotiated. The link comes up when the port calls rp_link_up(), i.e.
  * once the driver has said it is ready (DRIVER_OK, or its first kick).
+ * The driver role (Linux's side, for tests and benchmarks) is in
+ * rpmsg/rpmsg_driver.h, a library of its own that firmware does not link.
  */
 int rp_device_init(struct rp_device *dev, const struct rp_rings *rings, const struct rp_mem *mem,
 		   bool ns, const struct rp_ops *ops, void *priv);
 
-/*
- * Linux side, for tests and benchmarks: lays out the rings and fills the
- * receive queue from buffers, which must hold 2 * rings->num buffers of
- * RP_BUF_SIZE bytes inside mem.
- */
-int rp_driver_init(struct rp_device *dev, const struct rp_rings *rings, const struct rp_mem *mem,
-		   uint8_t *buffers, rp_ns_cb ns_cb, const struct rp_ops *ops, void *priv);
-
 /* Device role: be told when Linux's endpoints go away (see rp_ns_cb). */
 static inline void rp_device_on_ns(struct rp_device *dev, rp_ns_cb cb)
 {
-	dev->ns_cb = cb;
+	dev->link.ns_cb = cb;
 }
 
-/* The peer is ready: announcements may go out. */
+/* Device role: the driver is ready, announcements may go out. */
 void rp_link_up(struct rp_device *dev);
 
 /*
  * Register an endpoint. addr RP_ADDR_ANY picks a free one. On the device
  * side a non-empty name is announced through the name service.
  */
-int rp_endpoint_create(struct rp_device *dev, struct rp_endpoint *ept, const char *name,
+int rp_endpoint_create(struct rp_link *link, struct rp_endpoint *ept, const char *name,
 		       uint32_t addr, rp_ept_cb cb, void *priv);
 
 /* Unregister; on the device side also announces the destruction. */
 void rp_endpoint_destroy(struct rp_endpoint *ept);
 
 /* Copy-send one message; RP_EAGAIN when no buffer is free right now. */
-int rp_send(struct rp_device *dev, uint32_t src, uint32_t dst, const void *data, uint32_t len);
+int rp_send(struct rp_link *link, uint32_t src, uint32_t dst, const void *data, uint32_t len);
 
 /*
  * Zero-copy send, step one: borrow a transmit buffer to fill in place.
  * RP_EAGAIN when none is free; RP_EBUSY when RP_TX_HELD_MAX are already out
  * (device role).
  */
-int rp_tx_get(struct rp_device *dev, struct rp_tx_buf *tx);
+int rp_tx_get(struct rp_link *link, struct rp_tx_buf *tx);
 
 /* Step two: send the first len bytes of tx->data; the buffer is the peer's again. */
-int rp_tx_send(struct rp_device *dev, const struct rp_tx_buf *tx, uint32_t src, uint32_t dst,
+int rp_tx_send(struct rp_link *link, const struct rp_tx_buf *tx, uint32_t src, uint32_t dst,
 	       uint32_t len);
 
 /* Or give the buffer back unsent; the next rp_tx_get() or rp_send() reuses it. */
-void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx);
+void rp_tx_put(struct rp_link *link, const struct rp_tx_buf *tx);
 
 /*
  * Batching: while on, sends become visible to the peer RP_EXPOSE_BATCH at a
@@ -229,7 +243,7 @@ void rp_tx_put(struct rp_device *dev, const struct rp_tx_buf *tx);
  * off publishes the rest: do so at the end of a burst, or the last messages
  * wait.
  */
-void rp_tx_batch(struct rp_device *dev, bool on);
+void rp_tx_batch(struct rp_link *link, bool on);
 
 /*
  * From inside an endpoint callback: keep the message's buffer (data as the
@@ -240,7 +254,7 @@ void rp_tx_batch(struct rp_device *dev, bool on);
 int rp_rx_hold(struct rp_endpoint *ept, const void *data);
 
 /* Give a kept buffer back to the peer. RP_EINVAL if data is not one kept. */
-int rp_rx_release(struct rp_device *dev, const void *data);
+int rp_rx_release(struct rp_link *link, const void *data);
 
 /*
  * Busy polling: while on, rp_poll() leaves the peer's doorbells for our
@@ -249,16 +263,16 @@ int rp_rx_release(struct rp_device *dev, const void *data);
  * doorbells again and returns true when messages arrived meanwhile; before
  * sleeping, poll again (and retry a send that waits), or a wakeup is lost.
  */
-bool rp_set_polling(struct rp_device *dev, bool on);
+bool rp_set_polling(struct rp_link *link, bool on);
 
 /*
  * Handle what the peer sent: up to budget messages (0: no limit), plus
  * announcements still pending. Returns the number of messages handled or a
  * negative rp_status when the peer broke the protocol.
  */
-int rp_poll(struct rp_device *dev, unsigned int budget);
+int rp_poll(struct rp_link *link, unsigned int budget);
 
 /* True when a send could proceed without waiting. */
-bool rp_can_send(struct rp_device *dev);
+bool rp_can_send(struct rp_link *link);
 
 #endif

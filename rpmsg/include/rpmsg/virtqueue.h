@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * One split virtqueue, seen from either side.
+ * One split virtqueue, seen from either side: the device role in
+ * virtqueue.c, the driver role in virtqueue_driver.c.
  *
  * Device role (the remote processor): takes buffers the driver made
  * available, returns them through the used ring. Driver role (Linux's side,
@@ -75,31 +76,39 @@ struct rp_vq {
 	bool peer_asked;	/* the last publish found the peer wanting a doorbell */
 	const struct rp_mem *mem;
 
-	/* device role */
-	uint16_t last_avail;   /* next avail entry to take */
-	uint16_t avail_seen;   /* avail->idx when last read: entries up to it need no re-read */
-	uint16_t used_shadow;  /* used->idx as it will be once published */
-	uint16_t used_exposed; /* used->idx as last written */
-	uint16_t used_checked; /* used->idx when the driver's wishes were last read */
-	struct rp_vq_used_written used_written[RP_VQ_MAX_NUM];
-
-	/* driver role */
-	uint16_t avail_shadow;
-	uint16_t avail_exposed; /* avail->idx as last written */
-	uint16_t avail_checked; /* avail->idx when the device's wishes were last read */
-	uint16_t last_used;
-	uint16_t used_seen; /* used->idx when last read */
-	/*
-	 * Free descriptors, first in first out (kept here, not in the shared
-	 * desc.next): buffers come back in the order they went, so each lap
-	 * puts the same descriptor in the same avail slot, and neither needs
-	 * rewriting.
-	 */
-	uint16_t num_free;
-	uint16_t free_first;
-	uint16_t free_ring[RP_VQ_MAX_NUM];
-	uint16_t avail_written[RP_VQ_MAX_NUM]; /* avail ring entries as we last wrote them */
-	struct rp_vq_token tokens[RP_VQ_MAX_NUM];
+	/* A queue serves one role: each role's state shares the space. */
+	union {
+		struct {		       /* device role */
+			uint16_t last_avail;   /* next avail entry to take */
+			uint16_t avail_seen;   /* avail->idx when last read: entries up to it
+						  need no re-read */
+			uint16_t used_shadow;  /* used->idx as it will be once published */
+			uint16_t used_exposed; /* used->idx as last written */
+			uint16_t used_checked; /* used->idx when the driver's wishes were last
+						  read */
+			struct rp_vq_used_written used_written[RP_VQ_MAX_NUM];
+		};
+		struct { /* driver role */
+			uint16_t avail_shadow;
+			uint16_t avail_exposed; /* avail->idx as last written */
+			uint16_t avail_checked; /* avail->idx when the device's wishes were last
+						   read */
+			uint16_t last_used;
+			uint16_t used_seen; /* used->idx when last read */
+			/*
+			 * Free descriptors, first in first out (kept here, not in the
+			 * shared desc.next): buffers come back in the order they went,
+			 * so each lap puts the same descriptor in the same avail slot,
+			 * and neither needs rewriting.
+			 */
+			uint16_t num_free;
+			uint16_t free_first;
+			uint16_t free_ring[RP_VQ_MAX_NUM];
+			/* avail ring entries as we last wrote them */
+			uint16_t avail_written[RP_VQ_MAX_NUM];
+			struct rp_vq_token tokens[RP_VQ_MAX_NUM];
+		};
+	};
 
 	struct rp_vq_stats stats;
 };
@@ -142,6 +151,11 @@ bool rp_vq_dev_publish(struct rp_vq *vq);
  * true when buffers arrived meanwhile, so the caller must look again.
  */
 bool rp_vq_dev_want_kicks(struct rp_vq *vq, bool enable);
+
+/*
+ * The driver role, from here to the end: defined in virtqueue_driver.c, part
+ * of the rpmsg_driver library (tests, benchmarks), not of the firmware.
+ */
 
 /* Lay out and reset a ring of our own. The driver owns all three parts. */
 int rp_vq_drv_init(struct rp_vq *vq, uint16_t num, void *desc, void *avail, void *used,

@@ -47,7 +47,8 @@ static int setup(void **state)
 	assert_int_equal(firmware_start(&fw, &L.dev, fake_clock), RP_OK);
 	rp_link_up(&L.dev);
 	assert_int_equal(
-		rp_endpoint_create(&L.drv, &client, NULL, RP_ADDR_ANY, rx_log_cb, &replies), RP_OK);
+		rp_endpoint_create(&L.drv.link, &client, NULL, RP_ADDR_ANY, rx_log_cb, &replies),
+		RP_OK);
 	fx_link_settle(&L);
 	return 0;
 }
@@ -58,7 +59,7 @@ static void send_stream(const uint8_t *data, uint32_t len, uint32_t piece)
 	while (len > 0) {
 		uint32_t n = len < piece ? len : piece;
 
-		assert_int_equal(rp_send(&L.drv, client.addr, bench_addr(), data, n), RP_OK);
+		assert_int_equal(rp_send(&L.drv.link, client.addr, bench_addr(), data, n), RP_OK);
 		fx_link_settle(&L);
 		data += n;
 		len -= n;
@@ -260,7 +261,7 @@ static void test_echo_and_stats(void **state)
 	assert_int_equal(h.len, AMP_STATS_SIZE);
 	amp_stats_decode(replies.data[1] + AMP_FRAME_HDR_SIZE, &s);
 	/* A snapshot taken while the request itself is being delivered. */
-	assert_int_equal(s.rx_msgs, L.dev.stats.rx_msgs - 1u);
+	assert_int_equal(s.rx_msgs, L.dev.link.stats.rx_msgs - 1u);
 	assert_true(s.tx_msgs >= 5); /* four announcements and the echo reply */
 }
 
@@ -274,7 +275,7 @@ static void test_senders_are_kept_apart(void **state)
 	(void)state;
 	memset(&other_log, 0, sizeof(other_log));
 	assert_int_equal(
-		rp_endpoint_create(&L.drv, &other, NULL, RP_ADDR_ANY, rx_log_cb, &other_log),
+		rp_endpoint_create(&L.drv.link, &other, NULL, RP_ADDR_ANY, rx_log_cb, &other_log),
 		RP_OK);
 	fx_pattern(payload, sizeof(payload), 8);
 	make_frame(a, AMP_FRAME_DATA, 1, payload, sizeof(payload));
@@ -283,8 +284,9 @@ static void test_senders_are_kept_apart(void **state)
 	for (uint32_t off = 0; off < sizeof(a); off += 100) {
 		uint32_t n = sizeof(a) - off < 100 ? sizeof(a) - off : 100;
 
-		assert_int_equal(rp_send(&L.drv, client.addr, bench_addr(), a + off, n), RP_OK);
-		assert_int_equal(rp_send(&L.drv, other.addr, bench_addr(), b + off, n), RP_OK);
+		assert_int_equal(rp_send(&L.drv.link, client.addr, bench_addr(), a + off, n),
+				 RP_OK);
+		assert_int_equal(rp_send(&L.drv.link, other.addr, bench_addr(), b + off, n), RP_OK);
 		fx_link_settle(&L);
 	}
 	assert_int_equal(ack_of(0, 1).status, AMP_STATUS_OK);

@@ -37,8 +37,9 @@ static void echo_up(void)
 	fx_link_init(&L, NUM, true, true);
 	assert_int_equal(firmware_start(&fw, &L.dev, NULL), RP_OK);
 	rp_link_up(&L.dev);
-	assert_int_equal(rp_endpoint_create(&L.drv, &ept, NULL, RP_ADDR_ANY, rx_log_cb, &replies),
-			 RP_OK);
+	assert_int_equal(
+		rp_endpoint_create(&L.drv.link, &ept, NULL, RP_ADDR_ANY, rx_log_cb, &replies),
+		RP_OK);
 	fx_link_settle(&L);
 	assert_int_equal(announced(FIRMWARE_ECHO_SERVICE), fw.echo.ept.addr);
 	assert_int_equal(announced(FIRMWARE_TTY_SERVICE), fw.node.hubs[AMP_HUB_INDEX_TTY].addr);
@@ -58,7 +59,7 @@ static void send_msg(uint32_t dst, unsigned int i)
 	uint8_t msg[RP_MTU];
 
 	fx_pattern(msg, msg_len(i), i);
-	assert_int_equal(rp_send(&L.drv, ept.addr, dst, msg, msg_len(i)), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, ept.addr, dst, msg, msg_len(i)), RP_OK);
 }
 
 static void check_replies(uint32_t from, unsigned int n)
@@ -84,14 +85,14 @@ static void test_echo_in_order(void **state)
 		send_msg(fw.echo.ept.addr, i);
 		if (i % 3u == 2u) {
 			assert_true(firmware_poll(&fw) >= 0);
-			assert_true(rp_poll(&L.drv, 0) >= 0);
+			assert_true(rp_poll(&L.drv.link, 0) >= 0);
 		}
 	}
 	fx_link_settle(&L);
 	check_replies(fw.echo.ept.addr, n);
 	assert_int_equal(fw.echo.echoed, n);
 	assert_int_equal(fw.echo.failed, 0);
-	assert_int_equal(L.drv.stats.rx_dropped + L.dev.stats.rx_dropped, 0);
+	assert_int_equal(L.drv.link.stats.rx_dropped + L.dev.link.stats.rx_dropped, 0);
 }
 
 static void test_echo_holds_without_drain(void **state)
@@ -110,15 +111,15 @@ static void test_echo_holds_without_drain(void **state)
 	assert_int_equal(firmware_poll(&fw), 0);
 	assert_int_equal(fw.echo.echoed, NUM);
 	assert_int_equal(fw.echo.failed, 0);
-	assert_int_equal(L.dev.stats.rx_dropped, 0);
-	assert_true(L.dev.stats.tx_waits > 0);
+	assert_int_equal(L.dev.link.stats.rx_dropped, 0);
+	assert_true(L.dev.link.stats.tx_waits > 0);
 
-	assert_int_equal(rp_poll(&L.drv, 0), (int)NUM);
+	assert_int_equal(rp_poll(&L.drv.link, 0), (int)NUM);
 	assert_int_equal(firmware_poll(&fw), (int)extra);
 	assert_int_equal(fw.echo.echoed, NUM + extra);
-	assert_int_equal(rp_poll(&L.drv, 0), (int)extra);
+	assert_int_equal(rp_poll(&L.drv.link, 0), (int)extra);
 	check_replies(fw.echo.ept.addr, NUM + extra);
-	assert_int_equal(L.drv.stats.rx_dropped, 0);
+	assert_int_equal(L.drv.link.stats.rx_dropped, 0);
 }
 
 /* A driver may place the reply buffer over the message it answers. */

@@ -131,8 +131,8 @@ static void client_init(struct client *cl)
 	cl->msg = malloc(BIG);
 	assert_non_null(cl->msg);
 	amp_stream_init(&cl->stream, zcrc);
-	assert_int_equal(rp_endpoint_create(&L.drv, &cl->ept, NULL, RP_ADDR_ANY, client_cb, cl),
-			 RP_OK);
+	assert_int_equal(
+		rp_endpoint_create(&L.drv.link, &cl->ept, NULL, RP_ADDR_ANY, client_cb, cl), RP_OK);
 }
 
 static void settle(void)
@@ -158,7 +158,7 @@ static void send_frame(struct client *cl, uint8_t type, uint16_t flags, uint32_t
 
 		if (n > RP_MTU)
 			n = RP_MTU;
-		while (rp_send(&L.drv, cl->ept.addr, hub_addr(), buf + off, n) == RP_EAGAIN)
+		while (rp_send(&L.drv.link, cl->ept.addr, hub_addr(), buf + off, n) == RP_EAGAIN)
 			settle();
 	}
 	settle();
@@ -501,7 +501,7 @@ static void test_rule_breakers_are_closed(void **state)
 
 	amp_frame_encode(frame, AMP_FRAME_MSG, 3, 10, 0xdeadbeef);
 	memset(frame + AMP_FRAME_HDR_SIZE, 'z', 10);
-	assert_int_equal(rp_send(&L.drv, A.ept.addr, hub_addr(), frame, sizeof(frame)), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, A.ept.addr, hub_addr(), frame, sizeof(frame)), RP_OK);
 	settle();
 	assert_int_equal(error_status(&A), AMP_STATUS_BAD_CRC);
 	assert_int_equal(echo_log.messages, 0);
@@ -527,7 +527,7 @@ static void test_going_away(void **state)
 	strcpy(ns.name, AMP_HUB_NETLINK);
 	ns.addr = B.ept.addr;
 	ns.flags = RP_NS_DESTROY;
-	assert_int_equal(rp_send(&L.drv, B.ept.addr, RP_NS_ADDR, &ns, sizeof(ns)), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, B.ept.addr, RP_NS_ADDR, &ns, sizeof(ns)), RP_OK);
 	settle();
 	assert_int_equal(echo_log.gone, 2);
 	assert_int_equal(fw.node.stats.gone, 1);
@@ -563,7 +563,7 @@ static void test_abort_and_stall(void **state)
 
 	amp_frame_encode(frame, AMP_FRAME_MSG, 2, 1000, zcrc(0, data, 1000));
 	memcpy(frame + AMP_FRAME_HDR_SIZE, data, 1000);
-	assert_int_equal(rp_send(&L.drv, A.ept.addr, hub_addr(), frame, 300), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, A.ept.addr, hub_addr(), frame, 300), RP_OK);
 	settle();
 	clock_ms += AMP_FRAME_TIMEOUT_MS + 1;
 	send_message(&A, data, 10);
@@ -603,10 +603,10 @@ static void test_too_many_peers(void **state)
 	/* each holds a slot: a frame begun and not finished */
 	amp_frame_encode(hdr, AMP_FRAME_DATA, 1, 100, 0);
 	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++) {
-		assert_int_equal(
-			rp_endpoint_create(&L.drv, &extra[i], NULL, RP_ADDR_ANY, rx_log_cb, &log),
-			RP_OK);
-		assert_int_equal(rp_send(&L.drv, extra[i].addr, hub_addr(), hdr, sizeof(hdr)),
+		assert_int_equal(rp_endpoint_create(&L.drv.link, &extra[i], NULL, RP_ADDR_ANY,
+						    rx_log_cb, &log),
+				 RP_OK);
+		assert_int_equal(rp_send(&L.drv.link, extra[i].addr, hub_addr(), hdr, sizeof(hdr)),
 				 RP_OK);
 		settle();
 	}

@@ -154,7 +154,7 @@ static void *bridge(void *arg)
 			ssize_t n = read(master, buf, sizeof(buf));
 
 			/* every rp_send goes: the firmware returns buffers as it polls */
-			while (n > 0 && rp_send(&L.drv, tty_ept.addr, hub_addr(), buf,
+			while (n > 0 && rp_send(&L.drv.link, tty_ept.addr, hub_addr(), buf,
 						(uint32_t)n) == RP_EAGAIN) {
 				fx_link_settle(&L);
 				amp_node_poll(&fw.node);
@@ -186,8 +186,9 @@ static int setup(void **state)
 	assert_int_equal(amp_service_register(&fw.node, &echo_service), AMP_OK);
 	assert_int_equal(amp_service_register(&fw.node, &burst_service), AMP_OK);
 	rp_link_up(&L.dev);
-	assert_int_equal(rp_endpoint_create(&L.drv, &tty_ept, NULL, RP_ADDR_ANY, tty_receive, NULL),
-			 RP_OK);
+	assert_int_equal(
+		rp_endpoint_create(&L.drv.link, &tty_ept, NULL, RP_ADDR_ANY, tty_receive, NULL),
+		RP_OK);
 	fx_link_settle(&L);
 	master = posix_openpt(O_RDWR | O_NOCTTY);
 	assert_true(master >= 0);

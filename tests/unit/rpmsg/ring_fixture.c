@@ -118,20 +118,20 @@ int rx_log_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint32_t 
 	return RP_OK;
 }
 
-static void count_notify(struct rp_device *dev, unsigned int queue)
+static void count_notify(struct rp_link *link, unsigned int queue)
 {
-	struct fx_link *l = dev->priv;
+	struct fx_link *l = link->priv;
 
 	assert_true(queue < 2);
-	if (dev->is_device)
+	if (link == &l->dev.link)
 		l->dev_notify[queue]++;
 	else
 		l->drv_notify[queue]++;
 }
 
-static void record_ns(struct rp_device *dev, const char *name, uint32_t addr, bool created)
+static void record_ns(struct rp_link *link, const char *name, uint32_t addr, bool created)
 {
-	struct fx_link *l = dev->priv;
+	struct fx_link *l = link->priv;
 	struct ns_event *e;
 
 	assert_true(l->ns_count < sizeof(l->ns) / sizeof(l->ns[0]));
@@ -167,8 +167,8 @@ void fx_link_init_device(struct fx_link *l, uint16_t num, bool event_idx)
 void fx_link_settle(struct fx_link *l)
 {
 	for (unsigned int round = 0; round < 64; round++) {
-		int d = rp_poll(&l->dev, 0);
-		int r = rp_poll(&l->drv, 0);
+		int d = rp_poll(&l->dev.link, 0);
+		int r = rp_poll(&l->drv.link, 0);
 
 		assert_true(d >= 0);
 		assert_true(r >= 0);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <rpmsg/rpmsg.h>
+#include <rpmsg/rpmsg_driver.h>
 
 #define FX_BUS_BASE 0x10040000u
 #define FX_MAX_NUM 64u
@@ -69,7 +70,7 @@ struct ns_event {
 /* A driver and a device talking over the same fixture. */
 struct fx_link {
 	struct ring_fixture fx;
-	struct rp_device drv;
+	struct rp_driver drv;
 	struct rp_device dev;
 	unsigned int drv_notify[2]; /* doorbells rung by the driver, per queue */
 	unsigned int dev_notify[2]; /* and by the device */

@@ -32,10 +32,12 @@ static void connected(bool event_idx)
 	memset(&dev_log, 0, sizeof(dev_log));
 	fx_link_init(&L, NUM, event_idx, true);
 	rp_link_up(&L.dev);
-	assert_int_equal(rp_endpoint_create(&L.drv, &drv_ept, NULL, DRV_ADDR, rx_log_cb, &drv_log),
-			 RP_OK);
-	assert_int_equal(rp_endpoint_create(&L.dev, &dev_ept, NULL, DEV_ADDR, rx_log_cb, &dev_log),
-			 RP_OK);
+	assert_int_equal(
+		rp_endpoint_create(&L.drv.link, &drv_ept, NULL, DRV_ADDR, rx_log_cb, &drv_log),
+		RP_OK);
+	assert_int_equal(
+		rp_endpoint_create(&L.dev.link, &dev_ept, NULL, DEV_ADDR, rx_log_cb, &dev_log),
+		RP_OK);
 }
 
 static void assert_ns(unsigned int i, const char *name, uint32_t addr, bool created)
@@ -77,9 +79,10 @@ static void test_announce_waits_for_link_up(void **state)
 
 	(void)state;
 	fx_link_init(&L, NUM, true, true);
-	assert_int_equal(rp_endpoint_create(&L.dev, &a, "rpmsg-tty", RP_ADDR_ANY, rx_log_cb, NULL),
-			 RP_OK);
-	assert_int_equal(rp_endpoint_create(&L.dev, &b, "rpmsg-raw", 0x500, rx_log_cb, NULL),
+	assert_int_equal(
+		rp_endpoint_create(&L.dev.link, &a, "rpmsg-tty", RP_ADDR_ANY, rx_log_cb, NULL),
+		RP_OK);
+	assert_int_equal(rp_endpoint_create(&L.dev.link, &b, "rpmsg-raw", 0x500, rx_log_cb, NULL),
 			 RP_OK);
 	fx_link_settle(&L);
 	assert_int_equal(L.ns_count, 0);
@@ -99,15 +102,15 @@ static void test_announce_survives_full_ring(void **state)
 	(void)state;
 	connected(false);
 	for (unsigned int i = 0; i < NUM; i++)
-		assert_int_equal(rp_send(&L.dev, DEV_ADDR, 0x2000, "x", 1), RP_OK);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, 0x2000, "x", 1), RP_EAGAIN);
-	assert_int_equal(rp_endpoint_create(&L.dev, &a, "late", RP_ADDR_ANY, rx_log_cb, NULL),
+		assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, 0x2000, "x", 1), RP_OK);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, 0x2000, "x", 1), RP_EAGAIN);
+	assert_int_equal(rp_endpoint_create(&L.dev.link, &a, "late", RP_ADDR_ANY, rx_log_cb, NULL),
 			 RP_OK);
 	assert_true(a.announce_pending);
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
-	assert_true(L.dev.stats.tx_waits >= 2);
-	assert_int_equal(rp_poll(&L.drv, 0), (int)NUM);
-	assert_int_equal(L.drv.stats.rx_dropped, NUM);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 0);
+	assert_true(L.dev.link.stats.tx_waits >= 2);
+	assert_int_equal(rp_poll(&L.drv.link, 0), (int)NUM);
+	assert_int_equal(L.drv.link.stats.rx_dropped, NUM);
 	assert_int_equal(L.ns_count, 0);
 	fx_link_settle(&L);
 	fx_link_settle(&L);
@@ -125,8 +128,8 @@ static void test_payload_sizes(void **state)
 	connected(true);
 	for (unsigned int i = 0; i < 4; i++) {
 		fx_pattern(msg, sizes[i], i);
-		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, msg, sizes[i]), RP_OK);
-		assert_int_equal(rp_poll(&L.dev, 0), 1);
+		assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, msg, sizes[i]), RP_OK);
+		assert_int_equal(rp_poll(&L.dev.link, 0), 1);
 		assert_int_equal(dev_log.count, i + 1u);
 		assert_int_equal(dev_log.len[i], sizes[i]);
 		assert_int_equal(dev_log.src[i], DRV_ADDR);
@@ -134,16 +137,16 @@ static void test_payload_sizes(void **state)
 		assert_memory_equal(dev_log.data[i], msg, sizes[i]);
 
 		fx_pattern(msg, sizes[i], 100u + i);
-		assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, msg, sizes[i]), RP_OK);
-		assert_int_equal(rp_poll(&L.drv, 0), 1);
+		assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, msg, sizes[i]), RP_OK);
+		assert_int_equal(rp_poll(&L.drv.link, 0), 1);
 		assert_int_equal(drv_log.count, i + 1u);
 		assert_int_equal(drv_log.len[i], sizes[i]);
 		assert_int_equal(drv_log.src[i], DEV_ADDR);
 		assert_int_equal(drv_log.dst[i], DRV_ADDR);
 		assert_memory_equal(drv_log.data[i], msg, sizes[i]);
 	}
-	assert_int_equal(L.dev.stats.rx_bytes, 2u * RP_MTU);
-	assert_int_equal(L.drv.stats.tx_msgs, 4);
+	assert_int_equal(L.dev.link.stats.rx_bytes, 2u * RP_MTU);
+	assert_int_equal(L.drv.link.stats.tx_msgs, 4);
 }
 
 static void test_oversize_rejected(void **state)
@@ -152,28 +155,28 @@ static void test_oversize_rejected(void **state)
 
 	(void)state;
 	connected(false);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, msg, RP_MTU + 1u), RP_EMSGSIZE);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, msg, RP_MTU + 1u), RP_EMSGSIZE);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, NULL, 1), RP_EINVAL);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, RP_ADDR_ANY, msg, 1), RP_EINVAL);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, msg, RP_MTU + 1u), RP_EMSGSIZE);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, msg, RP_MTU + 1u), RP_EMSGSIZE);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, NULL, 1), RP_EINVAL);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, RP_ADDR_ANY, msg, 1), RP_EINVAL);
 	fx_link_settle(&L);
 	assert_int_equal(dev_log.calls + drv_log.calls, 0);
-	assert_int_equal(L.drv.stats.tx_msgs + L.dev.stats.tx_msgs, 0);
+	assert_int_equal(L.drv.link.stats.tx_msgs + L.dev.link.stats.tx_msgs, 0);
 }
 
 static void test_unknown_destination_dropped(void **state)
 {
 	(void)state;
 	connected(false);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, 0x3000, "lost", 4), RP_OK);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "kept", 4), RP_OK);
-	assert_int_equal(rp_poll(&L.dev, 0), 2);
-	assert_int_equal(L.dev.stats.rx_dropped, 1);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, 0x3000, "lost", 4), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "kept", 4), RP_OK);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 2);
+	assert_int_equal(L.dev.link.stats.rx_dropped, 1);
 	assert_int_equal(dev_log.count, 1);
 	assert_memory_equal(dev_log.data[0], "kept", 4);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, 0x3000, "lost", 4), RP_OK);
-	assert_int_equal(rp_poll(&L.drv, 0), 1);
-	assert_int_equal(L.drv.stats.rx_dropped, 1);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, 0x3000, "lost", 4), RP_OK);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 1);
+	assert_int_equal(L.drv.link.stats.rx_dropped, 1);
 	assert_int_equal(drv_log.calls, 0);
 }
 
@@ -181,21 +184,21 @@ static void test_header_len_beyond_buffer(void **state)
 {
 	(void)state;
 	connected(false);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "0123456789", 10), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "0123456789", 10), RP_OK);
 	set_hdr_len(last_sent_by_driver(), 11);
-	assert_int_equal(rp_poll(&L.dev, 0), 1);
-	assert_int_equal(L.dev.stats.rx_malformed, 1);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 1);
+	assert_int_equal(L.dev.link.stats.rx_malformed, 1);
 	assert_int_equal(dev_log.calls, 0);
 
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "0123456789", 10), RP_OK);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "0123456789", 10), RP_OK);
 	set_hdr_len(last_sent_by_device(), 11);
-	assert_int_equal(rp_poll(&L.drv, 0), 1);
-	assert_int_equal(L.drv.stats.rx_malformed, 1);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 1);
+	assert_int_equal(L.drv.link.stats.rx_malformed, 1);
 	assert_int_equal(drv_log.calls, 0);
 
 	/* A malformed message costs only itself. */
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "ok", 2), RP_OK);
-	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "ok", 2), RP_OK);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 1);
 	assert_int_equal(dev_log.count, 1);
 }
 
@@ -204,16 +207,16 @@ static void test_backpressure_device(void **state)
 	(void)state;
 	connected(false);
 	dev_log.refuse = 1;
-	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "a", 1);
-	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "bc", 2);
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "a", 1);
+	rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "bc", 2);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 0);
 	assert_int_equal(dev_log.calls, 1);
 	assert_int_equal(dev_log.count, 0);
-	assert_int_equal(rp_poll(&L.dev, 0), 2);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 2);
 	assert_int_equal(dev_log.count, 2);
 	assert_memory_equal(dev_log.data[0], "a", 1);
 	assert_memory_equal(dev_log.data[1], "bc", 2);
-	assert_int_equal(L.dev.stats.rx_msgs, 2);
+	assert_int_equal(L.dev.link.stats.rx_msgs, 2);
 }
 
 static void test_backpressure_driver(void **state)
@@ -221,19 +224,19 @@ static void test_backpressure_driver(void **state)
 	(void)state;
 	connected(false);
 	drv_log.refuse = 2;
-	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "a", 1);
-	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "bc", 2);
-	assert_int_equal(rp_poll(&L.drv, 0), 0);
-	assert_int_equal(rp_poll(&L.drv, 0), 0);
+	rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "a", 1);
+	rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "bc", 2);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 0);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 0);
 	assert_int_equal(drv_log.calls, 2);
-	assert_int_equal(rp_poll(&L.drv, 0), 2);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 2);
 	assert_int_equal(drv_log.count, 2);
 	assert_memory_equal(drv_log.data[0], "a", 1);
 	assert_memory_equal(drv_log.data[1], "bc", 2);
-	assert_int_equal(L.drv.stats.rx_msgs, 2);
+	assert_int_equal(L.drv.link.stats.rx_msgs, 2);
 	/* Every receive buffer is back in the ring. */
 	for (unsigned int i = 0; i < NUM; i++)
-		assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "d", 1), RP_OK);
+		assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "d", 1), RP_OK);
 }
 
 static void test_endpoint_create_errors(void **state)
@@ -244,15 +247,20 @@ static void test_endpoint_create_errors(void **state)
 	(void)state;
 	connected(false);
 	assert_int_equal(strlen(long_name), RP_NAME_SIZE);
-	assert_int_equal(rp_endpoint_create(&L.dev, &e, NULL, DEV_ADDR, rx_log_cb, NULL), RP_EBUSY);
-	assert_int_equal(rp_endpoint_create(&L.drv, &e, NULL, DRV_ADDR, rx_log_cb, NULL), RP_EBUSY);
-	assert_int_equal(rp_endpoint_create(&L.dev, &e, NULL, RP_NS_ADDR, rx_log_cb, NULL),
+	assert_int_equal(rp_endpoint_create(&L.dev.link, &e, NULL, DEV_ADDR, rx_log_cb, NULL),
+			 RP_EBUSY);
+	assert_int_equal(rp_endpoint_create(&L.drv.link, &e, NULL, DRV_ADDR, rx_log_cb, NULL),
+			 RP_EBUSY);
+	assert_int_equal(rp_endpoint_create(&L.dev.link, &e, NULL, RP_NS_ADDR, rx_log_cb, NULL),
 			 RP_EINVAL);
-	assert_int_equal(rp_endpoint_create(&L.dev, &e, long_name, RP_ADDR_ANY, rx_log_cb, NULL),
-			 RP_EINVAL);
-	assert_int_equal(rp_endpoint_create(&L.dev, &e, "x", RP_ADDR_ANY, NULL, NULL), RP_EINVAL);
 	assert_int_equal(
-		rp_endpoint_create(&L.dev, &e, long_name + 1, RP_ADDR_ANY, rx_log_cb, NULL), RP_OK);
+		rp_endpoint_create(&L.dev.link, &e, long_name, RP_ADDR_ANY, rx_log_cb, NULL),
+		RP_EINVAL);
+	assert_int_equal(rp_endpoint_create(&L.dev.link, &e, "x", RP_ADDR_ANY, NULL, NULL),
+			 RP_EINVAL);
+	assert_int_equal(
+		rp_endpoint_create(&L.dev.link, &e, long_name + 1, RP_ADDR_ANY, rx_log_cb, NULL),
+		RP_OK);
 	fx_link_settle(&L);
 	assert_int_equal(L.ns_count, 1);
 	assert_ns(0, long_name + 1, e.addr, true);
@@ -264,28 +272,29 @@ static void test_endpoint_destroy_announces(void **state)
 
 	(void)state;
 	connected(false);
-	assert_int_equal(rp_endpoint_create(&L.dev, &e, "gone", 0x600, rx_log_cb, &dev_log), RP_OK);
+	assert_int_equal(rp_endpoint_create(&L.dev.link, &e, "gone", 0x600, rx_log_cb, &dev_log),
+			 RP_OK);
 	fx_link_settle(&L);
 	rp_endpoint_destroy(&e);
 	fx_link_settle(&L);
 	assert_int_equal(L.ns_count, 2);
 	assert_ns(0, "gone", 0x600, true);
 	assert_ns(1, "gone", 0x600, false);
-	rp_send(&L.drv, DRV_ADDR, 0x600, "x", 1);
+	rp_send(&L.drv.link, DRV_ADDR, 0x600, "x", 1);
 	fx_link_settle(&L);
 	assert_int_equal(dev_log.calls, 0);
-	assert_int_equal(L.dev.stats.rx_dropped, 1);
+	assert_int_equal(L.dev.link.stats.rx_dropped, 1);
 }
 
 static void test_send_before_link_up(void **state)
 {
 	(void)state;
 	fx_link_init(&L, NUM, false, true);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "x", 1), RP_ENOTCONN);
-	assert_false(rp_can_send(&L.dev));
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "x", 1), RP_ENOTCONN);
+	assert_false(rp_can_send(&L.dev.link));
 	rp_link_up(&L.dev);
-	assert_true(rp_can_send(&L.dev));
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "x", 1), RP_OK);
+	assert_true(rp_can_send(&L.dev.link));
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "x", 1), RP_OK);
 }
 
 /* A doorbell rings only when the peer asked for it. */
@@ -295,24 +304,24 @@ static void doorbells(bool event_idx)
 
 	connected(event_idx);
 	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
-	rp_vq_dev_want_kicks(&L.dev.to_device, false);
-	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "a", 1);
+	rp_vq_dev_want_kicks(&L.dev.link.to_device, false);
+	rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "a", 1);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks);
 	/* Polling re-arms kicks; the next message rings again. */
-	assert_int_equal(rp_poll(&L.dev, 0), 1);
-	rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 1);
+	rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "b", 1);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
-	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 1);
 	/* The driver never asks to hear about its transmit buffers coming back. */
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], 0);
 
-	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "c", 1);
+	rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "c", 1);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DRIVER], 1);
-	rp_vq_drv_want_interrupts(&L.drv.to_driver, false);
-	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "d", 1);
+	rp_vq_drv_want_interrupts(&L.drv.link.to_driver, false);
+	rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "d", 1);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DRIVER], 1);
-	assert_int_equal(rp_poll(&L.drv, 0), 2);
-	rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "e", 1);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 2);
+	rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "e", 1);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DRIVER], 2);
 }
 
@@ -334,36 +343,36 @@ static void zero_copy(bool event_idx)
 	struct rp_tx_buf tx, tx2;
 
 	connected(event_idx);
-	assert_int_equal(rp_tx_get(&L.drv, &tx), RP_OK);
+	assert_int_equal(rp_tx_get(&L.drv.link, &tx), RP_OK);
 	assert_int_equal(tx.room, RP_MTU);
 	memcpy(tx.data, "abc", 3);
-	assert_int_equal(rp_tx_send(&L.drv, &tx, DRV_ADDR, DEV_ADDR, RP_MTU + 1), RP_EMSGSIZE);
-	assert_int_equal(rp_tx_send(&L.drv, &tx, DRV_ADDR, DEV_ADDR, 3), RP_OK);
+	assert_int_equal(rp_tx_send(&L.drv.link, &tx, DRV_ADDR, DEV_ADDR, RP_MTU + 1), RP_EMSGSIZE);
+	assert_int_equal(rp_tx_send(&L.drv.link, &tx, DRV_ADDR, DEV_ADDR, 3), RP_OK);
 	assert_ptr_equal(last_sent_by_driver() + RP_HDR_SIZE, tx.data);
-	assert_int_equal(rp_poll(&L.dev, 0), 1);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 1);
 	assert_memory_equal(dev_log.data[0], "abc", 3);
 
-	assert_int_equal(rp_tx_get(&L.dev, &tx), RP_OK);
-	rp_tx_put(&L.dev, &tx);
-	assert_int_equal(rp_tx_get(&L.dev, &tx2), RP_OK);
+	assert_int_equal(rp_tx_get(&L.dev.link, &tx), RP_OK);
+	rp_tx_put(&L.dev.link, &tx);
+	assert_int_equal(rp_tx_get(&L.dev.link, &tx2), RP_OK);
 	assert_ptr_equal(tx2.data, tx.data);
 	memcpy(tx2.data, "xy", 2);
-	assert_int_equal(rp_tx_send(&L.dev, &tx2, DEV_ADDR, DRV_ADDR, 2), RP_OK);
-	assert_int_equal(rp_poll(&L.drv, 0), 1);
+	assert_int_equal(rp_tx_send(&L.dev.link, &tx2, DEV_ADDR, DRV_ADDR, 2), RP_OK);
+	assert_int_equal(rp_poll(&L.drv.link, 0), 1);
 	assert_memory_equal(drv_log.data[0], "xy", 2);
-	assert_int_equal(L.drv.stats.tx_copies + L.dev.stats.tx_copies, 0);
+	assert_int_equal(L.drv.link.stats.tx_copies + L.dev.link.stats.tx_copies, 0);
 
 	/* The device lends out a bounded number at once. */
 	struct rp_tx_buf many[RP_TX_HELD_MAX];
 
 	for (unsigned int i = 0; i < RP_TX_HELD_MAX; i++)
-		assert_int_equal(rp_tx_get(&L.dev, &many[i]), RP_OK);
-	assert_int_equal(rp_tx_get(&L.dev, &tx), RP_EBUSY);
+		assert_int_equal(rp_tx_get(&L.dev.link, &many[i]), RP_OK);
+	assert_int_equal(rp_tx_get(&L.dev.link, &tx), RP_EBUSY);
 	for (unsigned int i = 0; i < RP_TX_HELD_MAX; i++)
-		rp_tx_put(&L.dev, &many[i]);
+		rp_tx_put(&L.dev.link, &many[i]);
 	for (unsigned int i = 0; i < NUM; i++)
-		assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "z", 1), RP_OK);
-	assert_int_equal(rp_send(&L.dev, DEV_ADDR, DRV_ADDR, "z", 1), RP_EAGAIN);
+		assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "z", 1), RP_OK);
+	assert_int_equal(rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "z", 1), RP_EAGAIN);
 }
 
 static void test_zero_copy(void **state)
@@ -393,9 +402,9 @@ static int hold_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint
 }
 
 /* A held buffer stays out of the ring until released, then is reused. */
-static void rx_hold(struct rp_device *rx, struct rp_device *tx, uint32_t rx_addr, uint32_t tx_addr)
+static void rx_hold(struct rp_link *rx, struct rp_link *tx, uint32_t rx_addr, uint32_t tx_addr)
 {
-	struct rp_endpoint *ept = rx == &L.dev ? &dev_ept : &drv_ept;
+	struct rp_endpoint *ept = rx == &L.dev.link ? &dev_ept : &drv_ept;
 
 	ept->cb = hold_cb;
 	assert_int_equal(rp_send(tx, tx_addr, rx_addr, "held", 4), RP_OK);
@@ -422,14 +431,14 @@ static void test_rx_hold_device(void **state)
 {
 	(void)state;
 	connected(true);
-	rx_hold(&L.dev, &L.drv, DEV_ADDR, DRV_ADDR);
+	rx_hold(&L.dev.link, &L.drv.link, DEV_ADDR, DRV_ADDR);
 }
 
 static void test_rx_hold_driver(void **state)
 {
 	(void)state;
 	connected(false);
-	rx_hold(&L.drv, &L.dev, DRV_ADDR, DEV_ADDR);
+	rx_hold(&L.drv.link, &L.dev.link, DRV_ADDR, DEV_ADDR);
 }
 
 /*
@@ -443,31 +452,31 @@ static void test_tx_batch(void **state)
 	(void)state;
 	connected(true);
 	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
-	rp_tx_batch(&L.drv, true);
+	rp_tx_batch(&L.drv.link, true);
 	for (unsigned int i = 0; i < RP_EXPOSE_BATCH - 1u; i++)
-		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
-	assert_int_equal(rp_poll(&L.dev, 0), (int)RP_EXPOSE_BATCH);
+		assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 0);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
+	assert_int_equal(rp_poll(&L.dev.link, 0), (int)RP_EXPOSE_BATCH);
 	/* Both polls armed the device's doorbell; only a half ring or a flush asks. */
-	while (L.drv.tx_unpublished != 0)
-		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
+	while (L.drv.link.tx_unpublished != 0)
+		assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "b", 1), RP_OK);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "c", 1), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "c", 1), RP_OK);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
-	rp_tx_batch(&L.drv, false);
-	assert_true(rp_poll(&L.dev, 0) > 0);
+	rp_tx_batch(&L.drv.link, false);
+	assert_true(rp_poll(&L.dev.link, 0) > 0);
 	assert_int_equal(dev_log.count, NUM / 2u + 1u);
 	/* A sender out of buffers asks about doorbells first, so no deadlock. */
-	rp_tx_batch(&L.drv, true);
+	rp_tx_batch(&L.drv.link, true);
 	unsigned int sent = 0;
 
-	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "d", 1) == RP_OK)
+	while (rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "d", 1) == RP_OK)
 		sent++;
 	assert_int_equal(sent, NUM);
-	assert_false(rp_vq_unchecked(&L.drv.to_device));
-	assert_int_equal(rp_poll(&L.dev, 0), (int)sent);
-	rp_tx_batch(&L.drv, false);
+	assert_false(rp_vq_unchecked(&L.drv.link.to_device));
+	assert_int_equal(rp_poll(&L.dev.link, 0), (int)sent);
+	rp_tx_batch(&L.drv.link, false);
 }
 
 /*
@@ -482,18 +491,18 @@ static void test_polling_defers_doorbell_question(void **state)
 
 	(void)state;
 	connected(true);
-	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "w", 1) == RP_OK)
+	while (rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "w", 1) == RP_OK)
 		;
 	irqs = L.dev_notify[RP_QUEUE_TO_DEVICE];
-	assert_false(rp_set_polling(&L.dev, true));
-	assert_int_equal(rp_poll(&L.dev, 1), 1);
+	assert_false(rp_set_polling(&L.dev.link, true));
+	assert_int_equal(rp_poll(&L.dev.link, 1), 1);
 	assert_int_equal(used->idx, 1);
-	assert_int_equal(rp_poll(&L.dev, 0), (int)NUM - 1);
+	assert_int_equal(rp_poll(&L.dev.link, 0), (int)NUM - 1);
 	assert_int_equal(used->idx, NUM);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs);
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 0);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_int_equal(rp_poll(&L.dev.link, 0), 0);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
 	assert_int_equal(dev_log.count, NUM);
 }
@@ -505,13 +514,13 @@ static void test_polling_off_asks(void **state)
 
 	(void)state;
 	connected(true);
-	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "w", 1) == RP_OK)
+	while (rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "w", 1) == RP_OK)
 		;
 	irqs = L.dev_notify[RP_QUEUE_TO_DEVICE];
-	rp_set_polling(&L.dev, true);
-	assert_int_equal(rp_poll(&L.dev, 0), (int)NUM);
+	rp_set_polling(&L.dev.link, true);
+	assert_int_equal(rp_poll(&L.dev.link, 0), (int)NUM);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs);
-	rp_set_polling(&L.dev, false);
+	rp_set_polling(&L.dev.link, false);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
 }
 
@@ -523,17 +532,17 @@ static void test_polling(void **state)
 	(void)state;
 	connected(true);
 	kicks = L.drv_notify[RP_QUEUE_TO_DEVICE];
-	assert_false(rp_set_polling(&L.dev, true));
-	assert_int_equal(rp_poll(&L.dev, 0), 0);
+	assert_false(rp_set_polling(&L.dev.link, true));
+	assert_int_equal(rp_poll(&L.dev.link, 0), 0);
 	for (unsigned int i = 0; i < 3; i++) {
-		assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "p", 1), RP_OK);
-		assert_int_equal(rp_poll(&L.dev, 0), 1);
+		assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "p", 1), RP_OK);
+		assert_int_equal(rp_poll(&L.dev.link, 0), 1);
 	}
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "q", 1), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "q", 1), RP_OK);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks);
-	assert_true(rp_set_polling(&L.dev, false));
-	assert_int_equal(rp_poll(&L.dev, 0), 1);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "r", 1), RP_OK);
+	assert_true(rp_set_polling(&L.dev.link, false));
+	assert_int_equal(rp_poll(&L.dev.link, 0), 1);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "r", 1), RP_OK);
 	assert_int_equal(L.drv_notify[RP_QUEUE_TO_DEVICE], kicks + 1u);
 }
 
@@ -544,22 +553,22 @@ static void test_tx_wait_half_ring(void **state)
 
 	(void)state;
 	connected(true);
-	while (rp_send(&L.drv, DRV_ADDR, DEV_ADDR, "f", 1) == RP_OK)
+	while (rp_send(&L.drv.link, DRV_ADDR, DEV_ADDR, "f", 1) == RP_OK)
 		;
 	irqs = L.dev_notify[RP_QUEUE_TO_DEVICE];
 	/* The device takes them one poll at a time. */
 	for (unsigned int i = 0; i < NUM; i++)
-		assert_int_equal(rp_poll(&L.dev, 1), 1);
+		assert_int_equal(rp_poll(&L.dev.link, 1), 1);
 	assert_int_equal(L.dev_notify[RP_QUEUE_TO_DEVICE], irqs + 1u);
-	assert_true(rp_can_send(&L.drv));
+	assert_true(rp_can_send(&L.drv.link));
 }
 
 static struct ns_event dev_heard;
 static unsigned int dev_heard_count;
 
-static void dev_ns_cb(struct rp_device *dev, const char *name, uint32_t addr, bool created)
+static void dev_ns_cb(struct rp_link *link, const char *name, uint32_t addr, bool created)
 {
-	(void)dev;
+	(void)link;
 	strncpy(dev_heard.name, name, sizeof(dev_heard.name) - 1);
 	dev_heard.addr = addr;
 	dev_heard.created = created;
@@ -580,26 +589,26 @@ static void test_device_hears_peer_gone(void **state)
 	msg.flags = RP_NS_DESTROY;
 
 	/* Nobody listening: dropped, but still counted as a peer gone. */
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
 	fx_link_settle(&L);
-	assert_int_equal(L.dev.stats.peers_gone, 1);
+	assert_int_equal(L.dev.link.stats.peers_gone, 1);
 
 	rp_device_on_ns(&L.dev, dev_ns_cb);
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
 	fx_link_settle(&L);
 	assert_int_equal(dev_heard_count, 1);
 	assert_string_equal(dev_heard.name, "rpmsg-netlink");
 	assert_int_equal(dev_heard.addr, 0x412);
 	assert_false(dev_heard.created);
-	assert_int_equal(L.dev.stats.peers_gone, 2);
+	assert_int_equal(L.dev.link.stats.peers_gone, 2);
 
 	/* Short, or a name without its terminator: malformed, never passed on. */
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg) - 1), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg) - 1), RP_OK);
 	memset(msg.name, 'x', sizeof(msg.name));
-	assert_int_equal(rp_send(&L.drv, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
+	assert_int_equal(rp_send(&L.drv.link, DRV_ADDR, RP_NS_ADDR, &msg, sizeof(msg)), RP_OK);
 	fx_link_settle(&L);
 	assert_int_equal(dev_heard_count, 1);
-	assert_int_equal(L.dev.stats.rx_malformed, 2);
+	assert_int_equal(L.dev.link.stats.rx_malformed, 2);
 }
 
 int main(void)

@@ -247,6 +247,29 @@ static void test_echo_sizes(void **state)
 	amp_client_close(c);
 }
 
+/* The firmware's bench service: every block acknowledged with its length and CRC-32. */
+static void test_bench_service(void **state)
+{
+	static const size_t sizes[] = {0, 1, 476, 477, 65536, 200000};
+	static uint8_t out[200000];
+	struct amp_client *c = open_service(AMP_BENCH_SERVICE);
+	uint8_t reply[AMP_ACK_SIZE + 1];
+	struct amp_ack ack;
+
+	(void)state;
+	assert_int_equal(amp_client_max_message(c), AMP_MSG_MAX);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		fill(out, sizes[i], (unsigned int)i);
+		assert_int_equal(amp_client_send(c, out, sizes[i], WAIT_MS), 0);
+		assert_int_equal(amp_client_recv(c, reply, sizeof(reply), WAIT_MS), AMP_ACK_SIZE);
+		amp_ack_decode(reply, &ack);
+		assert_int_equal(ack.status, AMP_STATUS_OK);
+		assert_int_equal(ack.received, sizes[i]);
+		assert_int_equal(ack.crc, amp_crc32(0, out, sizes[i]));
+	}
+	amp_client_close(c);
+}
+
 /* 200 messages the firmware sends on its own, through a window of 4: none lost. */
 static void test_burst_through_a_small_window(void **state)
 {
@@ -322,6 +345,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_echo_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bench_service, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_burst_through_a_small_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_then_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_after_a_dead_owner, setup, teardown),

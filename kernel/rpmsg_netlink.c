@@ -30,6 +30,20 @@
  * not collide with it; an address that another driver holds anyway makes
  * rpmsg_create_ept() fail and the module tries the next ones.
  *
+ * A client is its socket, not its port id: netlink_release() frees the
+ * port id (netlink_remove()) before the NETLINK_URELEASE notifier runs, so
+ * a new socket may bind the same port id and SEND while the released
+ * socket's client still exists. Each client holds a reference on its
+ * socket (NETLINK_CB(skb).sk of the SEND that made it), so the pointer
+ * cannot be reused while the client lives; a SEND finds its client by
+ * (network namespace, port id, socket), the notifier closes only clients
+ * whose socket is dead (SOCK_DEAD, set by sock_orphan() before it runs),
+ * and nothing more is delivered to a dead socket's port id (RECV,
+ * TX_READY, CHANNEL_DOWN), which may be another socket's by then. What
+ * remains is the instant between netlink_remove() and sock_orphan() in
+ * netlink_release(): a new socket would have to bind the port id and a
+ * reply arrive within it.
+ *
  * Going away: when a socket is released, the remote hears it before the
  * client's address can be handed to anyone else (before
  * rpmsg_destroy_ept(), or, for a notice queued as below, while the address
@@ -184,6 +198,7 @@
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
@@ -309,6 +324,12 @@ struct rpnl_client {
 	struct rpnl_channel *channel;
 	possible_net_t net;
 	u32 portid;
+	/*
+	 * The socket itself, held: a port id is free again before the
+	 * socket's release notifier runs, and a new socket bound to it is
+	 * another client (see the essay).
+	 */
+	struct sock *sk;
 	/* the effective uid of the SEND that created it (the limits) */
 	kuid_t uid;
 
@@ -397,6 +418,11 @@ MODULE_PARM_DESC(max_user_clients,
 static unsigned int rpnl_max_clients = RPMSG_NETLINK_DEFAULT_MAX_CLIENTS;
 module_param_named(max_clients, rpnl_max_clients, uint, 0644);
 MODULE_PARM_DESC(max_clients, "client endpoints on one channel (0: no limit)");
+
+static unsigned int rpnl_release_delay_ms;
+module_param_named(release_delay_ms, rpnl_release_delay_ms, uint, 0644);
+MODULE_PARM_DESC(release_delay_ms,
+		 "tests only: delay before a released socket's clients are closed");
 
 static char *rpnl_group_param;
 module_param_named(group, rpnl_group_param, charp, 0444);
@@ -529,6 +555,7 @@ static void rpnl_client_release(struct kref *kref)
 					      refcount);
 
 	WARN_ON(!list_empty(&cl->txq));
+	sock_put(cl->sk);
 	put_net(read_pnet(&cl->net));
 	rpnl_channel_put(cl->channel);
 	mutex_destroy(&cl->tx_lock);
@@ -674,10 +701,20 @@ static void rpnl_notify_all(struct rpnl_channel *ch, u8 cmd)
 	put_net(net);
 }
 
+/* Whether the client's socket is being released: nothing more for it. */
+static bool rpnl_client_released(struct rpnl_client *cl)
+{
+	return sock_flag(cl->sk, SOCK_DEAD);
+}
+
 static void rpnl_notify_client(struct rpnl_client *cl, u8 cmd)
 {
-	struct sk_buff *skb = rpnl_event_msg(cl->channel, cmd);
+	struct sk_buff *skb;
 
+	/* its port id may be another socket's by now */
+	if (rpnl_client_released(cl))
+		return;
+	skb = rpnl_event_msg(cl->channel, cmd);
 	if (skb)
 		genlmsg_unicast(read_pnet(&cl->net), skb, cl->portid);
 }
@@ -692,6 +729,10 @@ static int rpnl_client_cb(struct rpmsg_device *rpdev, void *data, int len,
 	void *hdr;
 
 	rpnl_tx_kick(ch);
+
+	/* a reply to a released socket never reaches its port id's next owner */
+	if (rpnl_client_released(cl))
+		goto drop;
 
 	skb = genlmsg_new(2 * nla_total_size(sizeof(u32)) + nla_total_size(len),
 			  GFP_ATOMIC);
@@ -795,7 +836,8 @@ static int rpnl_client_limit(struct rpnl_channel *ch, kuid_t uid, bool admin)
  */
 static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 					   struct net *net, u32 portid,
-					   kuid_t uid, bool admin)
+					   struct sock *sk, kuid_t uid,
+					   bool admin)
 {
 	struct rpmsg_channel_info chinfo = {
 		.dst = RPMSG_ADDR_ANY,
@@ -810,7 +852,8 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	}
 
 	list_for_each_entry(cl, &ch->clients, node) {
-		if (cl->portid == portid && net_eq(read_pnet(&cl->net), net)) {
+		if (cl->sk == sk && cl->portid == portid &&
+		    net_eq(read_pnet(&cl->net), net)) {
 			kref_get(&cl->refcount);
 			goto unlock;
 		}
@@ -833,6 +876,8 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	INIT_LIST_HEAD(&cl->txq);
 	INIT_LIST_HEAD(&cl->tx_node);
 	cl->portid = portid;
+	sock_hold(sk);
+	cl->sk = sk;
 	cl->uid = uid;
 	write_pnet(&cl->net, get_net(net));
 	kref_get(&ch->refcount);
@@ -1423,6 +1468,7 @@ static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 
 	/* the initial namespace's administrators have no per-user limit */
 	cl = rpnl_client_get(ch, genl_info_net(info), info->snd_portid,
+			     NETLINK_CB(skb).sk,
 			     current_euid(), netlink_capable(skb, CAP_NET_ADMIN));
 	if (IS_ERR(cl)) {
 		err = PTR_ERR(cl);
@@ -2276,13 +2322,18 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
+	/* test-only: widens the window in which the port id is free again */
+	if (READ_ONCE(rpnl_release_delay_ms))
+		msleep(READ_ONCE(rpnl_release_delay_ms));
 
 	while ((ch = rpnl_channel_find(&index, INT_MAX))) {
 		found = NULL;
 		mutex_lock(&ch->lock);
 		list_for_each_entry(cl, &ch->clients, node) {
+			/* not a new socket that has the port id already */
 			if (cl->portid == n->portid &&
-			    net_eq(read_pnet(&cl->net), n->net)) {
+			    net_eq(read_pnet(&cl->net), n->net) &&
+			    rpnl_client_released(cl)) {
 				list_del_init(&cl->node);
 				WRITE_ONCE(ch->nclients, ch->nclients - 1);
 				WRITE_ONCE(ch->closing, ch->closing + 1);

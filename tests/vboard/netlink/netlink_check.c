@@ -1864,6 +1864,90 @@ out:
 	return 0;
 }
 
+/* Sets a parameter of the module; 0 or -errno. */
+static int module_param_set(const char *name, const char *value)
+{
+	char path[128];
+	FILE *f;
+	int rc;
+
+	snprintf(path, sizeof(path), "/sys/module/rpmsg_netlink/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	rc = fputs(value, f) < 0 ? -errno : 0;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+static void *close_main(void *arg)
+{
+	nl_close(arg);
+	return NULL;
+}
+
+/*
+ * Issue 11, defect 5: netlink frees a socket's port id before the module
+ * hears the socket is gone. With that window widened (release_delay_ms), a
+ * new socket binds the released one's port id and sends: it must get an
+ * endpoint of its own, not inherit the old one, and keep it after the old
+ * socket's release has run.
+ */
+static int case_port_reuse(void)
+{
+	struct nl *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b)), *watch = malloc(sizeof(*watch));
+	struct channel_info ci;
+	char why[160];
+	pthread_t th;
+	uint32_t port;
+	int64_t end;
+	int rc;
+
+	if (!a || !b || !watch || nl_client(a, true, NULL) || nl_client(watch, false, NULL))
+		return 1;
+	check(!echo_once(a, (const uint8_t *)"old", 3, why, sizeof(why)),
+	      "the first socket has its endpoint");
+	port = a->portid;
+	if (module_param_set("release_delay_ms", "1000")) {
+		fail("cannot set release_delay_ms: %s", strerror(errno));
+		return 1;
+	}
+	pthread_create(&th, NULL, close_main, a);
+	/* the port id is free as soon as the release has begun */
+	end = now_ms() + 5000;
+	while ((rc = nl_open_port(b, true, port)) == -EADDRINUSE && now_ms() < end)
+		poll(NULL, 0, 1); /* polling for the moment, not a synchronisation */
+	check(rc == 0, "a new socket binds the released socket's port id during its release");
+	if (!rc)
+		rc = nl_resolve_family(b);
+	if (!rc)
+		rc = nl_find_named(b, channel_name, &ci);
+	check(!rc && !echo_once(b, (const uint8_t *)"new", 3, why, sizeof(why)),
+	      "the new socket's SEND is answered");
+	int64_t during = clients_of(watch);
+
+	if (during == 2)
+		ok("it has an endpoint of its own (the channel has the old one and the new one)");
+	else
+		fail("the channel has %" PRId64 " endpoints during the release, not 2 (the old "
+		     "one and the new one)",
+		     during);
+	pthread_join(th, NULL);
+	module_param_set("release_delay_ms", "0");
+	check(wait_clients(watch, 1, 5000),
+	      "once the old socket's release has run, the new socket's endpoint stays");
+	b->rx_len = 0;
+	check(!rc && !echo_once(b, (const uint8_t *)"again", 5, why, sizeof(why)) && b->rx_len == 5,
+	      "and it is answered, with nothing of the old socket's");
+	free(a);
+	nl_close(b);
+	nl_close(watch);
+	free(b);
+	free(watch);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1896,6 +1980,8 @@ static void usage(FILE *f)
 		"  stale-replies  replies to a closed client never reach the next socket "
 		"(runner: stop/cont)\n"
 		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
+		"  port-reuse     a new socket on a released socket's port id, during its "
+		"release: an endpoint of its own\n"
 		"  fill-ring      (firmware stopped) SENDs until the ring and queue are full\n"
 		"  grant          GRANT/REVOKE a group: its members SEND without capabilities, "
 		"then no more\n"
@@ -1973,6 +2059,8 @@ int main(int argc, char **argv)
 		rc = case_stale_replies();
 	else if (!strcmp(name, "churn"))
 		rc = case_churn();
+	else if (!strcmp(name, "port-reuse"))
+		rc = case_port_reuse();
 	else if (!strcmp(name, "fill-ring"))
 		rc = case_fill_ring();
 	else if (!strcmp(name, "grant"))

@@ -90,13 +90,18 @@ double now_s(void)
 
 int nl_open(struct nl *nl, bool big_rcvbuf)
 {
+	return nl_open_port(nl, big_rcvbuf, MNL_SOCKET_AUTOPID);
+}
+
+int nl_open_port(struct nl *nl, bool big_rcvbuf, uint32_t portid)
+{
 	int one = 1;
 
 	memset(nl, 0, offsetof(struct nl, buf));
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sock)
 		return -errno;
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(nl->sock, 0, portid) < 0) {
 		int err = -errno;
 
 		mnl_socket_close(nl->sock);

@@ -105,6 +105,8 @@ void check(bool cond, const char *what);
 int64_t now_ms(void);
 double now_s(void);
 int nl_open(struct nl *nl, bool big_rcvbuf);
+/* A socket bound to portid (MNL_SOCKET_AUTOPID: any); 0 or -errno. */
+int nl_open_port(struct nl *nl, bool big_rcvbuf, uint32_t portid);
 void nl_close(struct nl *nl);
 struct nlmsghdr *nl_request(struct nl *nl, uint16_t type, uint16_t flags, uint8_t cmd,
 			    uint8_t version);

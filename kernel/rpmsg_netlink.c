@@ -422,7 +422,7 @@ MODULE_PARM_DESC(max_clients, "client endpoints on one channel (0: no limit)");
 static unsigned int rpnl_release_delay_ms;
 module_param_named(release_delay_ms, rpnl_release_delay_ms, uint, 0644);
 MODULE_PARM_DESC(release_delay_ms,
-		 "tests only: delay before a released socket's clients are closed");
+		 "tests only: delays in closing a released socket's clients");
 
 static char *rpnl_group_param;
 module_param_named(group, rpnl_group_param, charp, 0444);
@@ -2311,6 +2311,14 @@ static struct genl_family rpnl_family __ro_after_init = {
 	.module = THIS_MODULE,
 };
 
+static void rpnl_test_delay(void)
+{
+	unsigned int ms = READ_ONCE(rpnl_release_delay_ms);
+
+	if (ms)
+		msleep(ms);
+}
+
 /* A netlink socket went away: close its endpoints on every channel. */
 static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 			       void *ptr)
@@ -2323,8 +2331,7 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 	/* test-only: widens the window in which the port id is free again */
-	if (READ_ONCE(rpnl_release_delay_ms))
-		msleep(READ_ONCE(rpnl_release_delay_ms));
+	rpnl_test_delay();
 
 	while ((ch = rpnl_channel_find(&index, INT_MAX))) {
 		found = NULL;
@@ -2344,6 +2351,12 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 		mutex_unlock(&ch->lock);
 
 		if (found) {
+			/*
+			 * test-only: widens the window in which the client is
+			 * off the list but its endpoint not yet destroyed, which
+			 * remove() must wait for (closing)
+			 */
+			rpnl_test_delay();
 			rpnl_client_close(found, ch->notify);
 			rpnl_client_put(found);
 

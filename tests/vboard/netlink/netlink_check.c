@@ -1948,6 +1948,50 @@ static int case_port_reuse(void)
 	return 0;
 }
 
+/*
+ * Issue 11, defect 4: a released socket's client is taken off its channel's
+ * list before its endpoint is destroyed. With that window widened
+ * (release_delay_ms), the channel is removed inside it: remove() must wait
+ * for the closer (the endpoint is destroyed while the device still exists;
+ * the vboard fails on any WARN or BUG, the debug kernel on KASAN too).
+ */
+static int case_release_vs_remove(void)
+{
+	struct nl *a = malloc(sizeof(*a)), *watch = malloc(sizeof(*watch));
+	char why[160];
+	pthread_t th;
+	int64_t end, t0, took;
+	int rc;
+
+	if (!a || !watch || nl_client(a, true, NULL) || nl_client(watch, false, NULL))
+		return 1;
+	check(!echo_once(a, (const uint8_t *)"x", 1, why, sizeof(why)),
+	      "a client with its endpoint");
+	if (module_param_set("release_delay_ms", "500")) {
+		fail("cannot set release_delay_ms: %s", strerror(errno));
+		return 1;
+	}
+	pthread_create(&th, NULL, close_main, a);
+	/* off the list (after the first delay), its endpoint not yet destroyed */
+	end = now_ms() + 5000;
+	while (clients_of(watch) != 0 && now_ms() < end)
+		poll(NULL, 0, 5); /* polling for the moment, not a synchronisation */
+	t0 = now_ms();
+	rc = disrupt(UNBIND);
+	took = now_ms() - t0;
+	pthread_join(th, NULL);
+	module_param_set("release_delay_ms", "0");
+	if (!rc && took >= 300)
+		ok("unbinding the device waited %" PRId64 " ms for the client being closed", took);
+	else
+		fail("unbinding: %s after %" PRId64 " ms (expected a wait for the closer)",
+		     rc ? strerror(-rc) : "done", took);
+	free(a);
+	nl_close(watch);
+	free(watch);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1982,6 +2026,8 @@ static void usage(FILE *f)
 		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
 		"  port-reuse     a new socket on a released socket's port id, during its "
 		"release: an endpoint of its own\n"
+		"  release-vs-remove  the device unbound while a released socket's client is "
+		"being closed: remove() waits\n"
 		"  fill-ring      (firmware stopped) SENDs until the ring and queue are full\n"
 		"  grant          GRANT/REVOKE a group: its members SEND without capabilities, "
 		"then no more\n"
@@ -2061,6 +2107,8 @@ int main(int argc, char **argv)
 		rc = case_churn();
 	else if (!strcmp(name, "port-reuse"))
 		rc = case_port_reuse();
+	else if (!strcmp(name, "release-vs-remove"))
+		rc = case_release_vs_remove();
 	else if (!strcmp(name, "fill-ring"))
 		rc = case_fill_ring();
 	else if (!strcmp(name, "grant"))

@@ -139,6 +139,11 @@
  *  - A closing client's "gone" notice waits for a buffer in the closing
  *    task (the netlink release notifier, not a genl handler), at most
  *    RPNL_GONE_WAIT_MS, on the channel's txwq, woken by the same kicks.
+ *  - rpnl_ports (xarray, its own lock) counts the clients alive with each
+ *    port id (any namespace), from before a client is listed until it is
+ *    freed, so the release notifier, which runs for every Generic Netlink
+ *    socket on the system, walks the channels and takes their locks only
+ *    for a port id that has clients.
  *  - rpnl_addrs (xarray, its own lock) holds the address of every client
  *    endpoint from before it is created until after it is destroyed, and
  *    while a "gone" notice for it is queued (a reserved, NULL entry: the
@@ -378,6 +383,8 @@ static DEFINE_XARRAY_ALLOC1(rpnl_channels);
 static u32 rpnl_next_id;
 /* the addresses of client endpoints, allocated cyclically; see above */
 static DEFINE_XARRAY_ALLOC(rpnl_addrs);
+/* port id -> clients alive with that port id, any namespace; see the essay */
+static DEFINE_XARRAY(rpnl_ports);
 static u32 rpnl_next_addr = RPMSG_NETLINK_CLIENT_ADDR_MIN;
 static struct genl_family rpnl_family;
 static struct rpmsg_driver rpnl_driver;
@@ -549,12 +556,41 @@ static bool rpnl_group_granted(const char *name)
 	return granted;
 }
 
+/* Counts a client of @portid; 0 or -ENOMEM. */
+static int rpnl_port_hold(u32 portid)
+{
+	unsigned long n;
+	int err;
+
+	xa_lock(&rpnl_ports);
+	n = xa_to_value(xa_load(&rpnl_ports, portid) ?: xa_mk_value(0));
+	err = xa_err(__xa_store(&rpnl_ports, portid, xa_mk_value(n + 1),
+				GFP_KERNEL));
+	xa_unlock(&rpnl_ports);
+	return err;
+}
+
+static void rpnl_port_drop(u32 portid)
+{
+	unsigned long n;
+
+	xa_lock(&rpnl_ports);
+	n = xa_to_value(xa_load(&rpnl_ports, portid) ?: xa_mk_value(1));
+	if (n > 1)
+		/* replaces an entry: allocates nothing */
+		__xa_store(&rpnl_ports, portid, xa_mk_value(n - 1), GFP_ATOMIC);
+	else
+		__xa_erase(&rpnl_ports, portid);
+	xa_unlock(&rpnl_ports);
+}
+
 static void rpnl_client_release(struct kref *kref)
 {
 	struct rpnl_client *cl = container_of(kref, struct rpnl_client,
 					      refcount);
 
 	WARN_ON(!list_empty(&cl->txq));
+	rpnl_port_drop(cl->portid);
 	sock_put(cl->sk);
 	put_net(read_pnet(&cl->net));
 	rpnl_channel_put(cl->channel);
@@ -866,7 +902,8 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	}
 
 	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
-	if (!cl) {
+	if (!cl || rpnl_port_hold(portid)) {
+		kfree(cl);
 		cl = ERR_PTR(-ENOMEM);
 		goto unlock;
 	}
@@ -2332,6 +2369,9 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 	/* test-only: widens the window in which the port id is free again */
 	rpnl_test_delay();
+	/* every genl socket's close passes here: most were never clients */
+	if (!xa_load(&rpnl_ports, n->portid))
+		return NOTIFY_DONE;
 
 	while ((ch = rpnl_channel_find(&index, INT_MAX))) {
 		found = NULL;
@@ -2695,6 +2735,8 @@ static void __exit rpnl_exit(void)
 	xa_destroy(&rpnl_channels);
 	WARN_ON(!xa_empty(&rpnl_addrs));
 	xa_destroy(&rpnl_addrs);
+	WARN_ON(!xa_empty(&rpnl_ports));
+	xa_destroy(&rpnl_ports);
 	destroy_workqueue(rpnl_tx_wq);
 }
 module_exit(rpnl_exit);

@@ -17,8 +17,27 @@ prefix=/opt/amplink-install-test
 
 DESTDIR="$tmp/root" cmake --install "$build" --prefix "$prefix" >"$tmp/install.log"
 root="$tmp/root$prefix"
-echo "installed under $prefix:"
-(cd "$root" && find . -type f -o -type l | sort | sed 's|^\./|  |')
+echo "installed (under DESTDIR):"
+(cd "$tmp/root" && find . -type f -o -type l | sort | sed 's|^\./|  /|')
+
+# The board's pieces: the scripts, the udev rule, the systemd unit (naming
+# the installed amplink-fw) and, when it was built, the M4 firmware where
+# remoteproc loads it.
+for f in "$root/bin/amplink-fw" "$root/bin/amplink-elfcheck" "$root/bin/amplink"; do
+	[ -x "$f" ] || { echo "FAIL: ${f#"$tmp/root"} not installed"; exit 1; }
+done
+"$root/bin/amplink-fw" --help >/dev/null || { echo "FAIL: amplink-fw --help"; exit 1; }
+[ -f "$tmp/root/lib/udev/rules.d/60-amplink.rules" ] || { echo "FAIL: no udev rule"; exit 1; }
+unit="$tmp/root/lib/systemd/system/amplink-firmware.service"
+[ -f "$unit" ] || { echo "FAIL: no systemd unit"; exit 1; }
+grep -q "^ExecStart=$prefix/bin/amplink-fw restart" "$unit" ||
+	{ echo "FAIL: the unit does not run $prefix/bin/amplink-fw"; exit 1; }
+if grep -q '^AMPLINK_FIRMWARE_M4:BOOL=ON' "$build/CMakeCache.txt"; then
+	fw="$tmp/root/lib/firmware/amplink-fw-stm32mp157.elf"
+	[ -f "$fw" ] || { echo "FAIL: no M4 firmware in /lib/firmware"; exit 1; }
+	"$root/bin/amplink-elfcheck" "$fw" >/dev/null ||
+		{ echo "FAIL: the installed firmware does not pass amplink-elfcheck"; exit 1; }
+fi
 
 libdir=$(dirname "$(find "$root" -name amplink.pc)")/..
 for f in include/amplink/amplink.h include/amplink/frame.h include/linux/rpmsg_netlink.h; do

@@ -2028,6 +2028,8 @@ static void usage(FILE *f)
 		"release: an endpoint of its own\n"
 		"  release-vs-remove  the device unbound while a released socket's client is "
 		"being closed: remove() waits\n"
+		"  fuzz           random requests for --seconds N (default 20; --seed S), "
+		"then it still works\n"
 		"  fill-ring      (firmware stopped) SENDs until the ring and queue are full\n"
 		"  grant          GRANT/REVOKE a group: its members SEND without capabilities, "
 		"then no more\n"
@@ -2042,6 +2044,8 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	bool stalled = false;
 	bool rmmod = false;
+	int fuzz_seconds = 20;
+	uint64_t fuzz_seed = 0;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -2053,6 +2057,10 @@ int main(int argc, char **argv)
 			stalled = true;
 		else if (!strcmp(argv[i], "--rmmod"))
 			rmmod = true;
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			fuzz_seconds = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			fuzz_seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -2107,6 +2115,8 @@ int main(int argc, char **argv)
 		rc = case_churn();
 	else if (!strcmp(name, "port-reuse"))
 		rc = case_port_reuse();
+	else if (!strcmp(name, "fuzz"))
+		rc = case_fuzz(fuzz_seconds, fuzz_seed);
 	else if (!strcmp(name, "release-vs-remove"))
 		rc = case_release_vs_remove();
 	else if (!strcmp(name, "fill-ring"))

@@ -137,4 +137,7 @@ int case_grant(void);
 int case_limits(void);
 int case_assign(void);
 
+/* cases_fuzz.c: random requests for seconds, then the family and the echo still work */
+int case_fuzz(int seconds, uint64_t seed);
+
 #endif

@@ -4,17 +4,22 @@
 # Builds rpmsg_netlink.ko out of the source tree: links the sources into
 # OUTDIR and runs kbuild there, so objects never land in kernel/.
 #   build-module.sh vboard OUTDIR          against the vboard kernel (ARCH=um)
+#   build-module.sh vboard-debug OUTDIR    against the debug vboard kernel
 #   build-module.sh debian OUTDIR          against Debian's linux-headers-amd64
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-target=${1:?usage: build-module.sh vboard|debian OUTDIR}
-out=${2:?usage: build-module.sh vboard|debian OUTDIR}
+target=${1:?usage: build-module.sh vboard|vboard-debug|debian OUTDIR}
+out=${2:?usage: build-module.sh vboard|vboard-debug|debian OUTDIR}
 
 case "$target" in
 vboard)
 	kdir=$("$top/vboard/build-kernel" --print-dir)
+	set -- ARCH=um
+	;;
+vboard-debug)
+	kdir=$("$top/vboard/build-kernel" --debug --print-dir)
 	set -- ARCH=um
 	;;
 debian)

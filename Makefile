@@ -2,7 +2,8 @@
 # Both install what they need (scripts/install-deps.sh) and build the vboard
 # kernel once (cached by its inputs under ~/.cache/amplink); `make test` also
 # prepares, once and cached the same way, the ARM kernel tree the module is
-# cross-built against.
+# cross-built against, and builds the debug vboard kernel its vboard.debug.*
+# tests boot.
 
 BUILD_DIR ?= build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
@@ -11,13 +12,13 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 BENCH_BUILD_DIR ?= $(BUILD_DIR)/release
 JOBS ?= $(shell nproc)
 
-.PHONY: all help deps build bench-build vboard-kernel cross-kernel test test-unit test-vboard bench format clean
+.PHONY: all help deps build bench-build vboard-kernel vboard-kernel-debug cross-kernel test test-unit test-vboard bench format clean
 
 all: build
 
 help:
 	@echo "make bench        build the benchmark (optimised, unsanitised), boot the vboard, run it"
-	@echo "make test         build everything and run every test (unit, fuzz smoke, vboard)"
+	@echo "make test         build everything and run every test (unit, fuzz smoke, vboard, debug vboard)"
 	@echo "make build        configure and build into $(BUILD_DIR)/"
 	@echo "make test-unit    only the tests that need no vboard"
 	@echo "make test-vboard  only the end-to-end tests on the vboard"
@@ -43,13 +44,18 @@ vboard-kernel: deps
 cross-kernel: deps
 	@kernel/prepare-arm-kernel --print-dir >/dev/null
 
-test: build vboard-kernel cross-kernel
+# The debug kernel (KASAN, lockdep, kmemleak, ...) the vboard.debug.* tests
+# boot; built after the normal one, not beside it (two -j$(nproc) builds).
+vboard-kernel-debug: deps | vboard-kernel
+	@vboard/build-kernel --debug --print-dir >/dev/null
+
+test: build vboard-kernel vboard-kernel-debug cross-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-unit: build cross-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE vboard
 
-test-vboard: build vboard-kernel
+test-vboard: build vboard-kernel vboard-kernel-debug
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L vboard
 
 $(BENCH_BUILD_DIR)/CMakeCache.txt: | deps

@@ -4,6 +4,7 @@
 # Builds rpmsg_netlink.ko out of the source tree: links the sources into
 # OUTDIR and runs kbuild there, so objects never land in kernel/.
 #   build-module.sh vboard OUTDIR          against the vboard kernel (ARCH=um)
+#   build-module.sh vboard-debug OUTDIR    against the debug vboard kernel
 #   build-module.sh debian OUTDIR          against Debian's linux-headers-amd64
 #   build-module.sh arm OUTDIR             for the board: ARCH=arm against the
 #                                          multi_v7 6.1 tree of prepare-arm-kernel
@@ -11,12 +12,16 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-target=${1:?usage: build-module.sh vboard|debian|arm OUTDIR}
-out=${2:?usage: build-module.sh vboard|debian|arm OUTDIR}
+target=${1:?usage: build-module.sh vboard|vboard-debug|debian|arm OUTDIR}
+out=${2:?usage: build-module.sh vboard|vboard-debug|debian|arm OUTDIR}
 
 case "$target" in
 vboard)
 	kdir=$("$top/vboard/build-kernel" --print-dir)
+	set -- ARCH=um
+	;;
+vboard-debug)
+	kdir=$("$top/vboard/build-kernel" --debug --print-dir)
 	set -- ARCH=um
 	;;
 debian)

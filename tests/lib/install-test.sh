@@ -15,7 +15,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=/opt/amplink-install-test
 
-DESTDIR="$tmp/root" cmake --install "$build" --prefix "$prefix" >"$tmp/install.log"
+DESTDIR="$tmp/root" cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
+	{ cat "$tmp/install.log"; echo "FAIL: cmake --install"; exit 1; }
 root="$tmp/root$prefix"
 echo "installed (under DESTDIR):"
 (cd "$tmp/root" && find . -type f -o -type l | sort | sed 's|^\./|  /|')

@@ -31,6 +31,11 @@
  * costs more than the extra SENDs in one sendmmsg.
  */
 #define SEND_SMALL_SKB 3600
+/*
+ * After a send, the reply is looked for this many times without sleeping
+ * before the receiver sleeps in poll; see receive_once().
+ */
+#define RECV_LOOKS_BEFORE_SLEEP 4
 /* How often a refused sender tries again if no TX_READY comes */
 #define REFUSED_RETRY_MS 100
 /* The message path's unacknowledged SENDs: bytes and SENDs kept at most */
@@ -44,8 +49,8 @@ struct amp_netlink {
 	uint32_t seq;
 	uint32_t channel;
 	uint32_t mtu;
+	bool just_sent;	 /* the next wait follows a send: look before sleeping */
 	size_t send_max; /* data bytes per SEND: whole rpmsg messages, an ordinary skb */
-	int rcvtimeo_ms; /* SO_RCVTIMEO as set now, 0 for none */
 	/*
 	 * SENDs of nl_write not yet known to be accepted (no ack asked): the
 	 * bytes of the block from seq sent_lo on, until its reply comes.
@@ -304,56 +309,50 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 }
 
 /*
- * The receive timeout for a wait of ms: the largest power of two not above
- * it, so that it rarely changes (one setsockopt now and then, not per
- * wait) and never overshoots; a longer wait takes more than one receive.
- */
-static int timeout_bucket(int ms)
-{
-	int b = 1;
-
-	while (b <= ms / 2)
-		b *= 2;
-	return b;
-}
-
-/*
- * Receives one message (or what one recv brings) and dispatches it,
- * waiting until deadline: 1 once something came, 0 when nothing did yet
- * (a signal, or a part of a longer wait ended), -1 with ETIMEDOUT, or the
- * socket's error. A blocking recv
- * with SO_RCVTIMEO: one system call where poll and recv would be two.
+ * Receives one message and dispatches it, waiting until deadline: 1 once
+ * something came, 0 when nothing did yet (a signal), -1 with ETIMEDOUT, or
+ * the socket's error. A wait is poll() then a recv that does not block.
+ * Right after a send, the reply is first looked for a few times without
+ * sleeping: User-Mode Linux (the vboard) loses the wakeup of a receiver
+ * that went to sleep within microseconds of its send, when the reply comes
+ * that quickly, and wakes it only at the next tick (10 ms, one transfer in
+ * ten at 4 KiB, measured with amplink bench; a busy wait of 30 us after the
+ * send made it vanish). On a board the looks cost a few microseconds.
  */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
 	int fd = mnl_socket_get_fd(nl->sock);
-	bool lazy = deadline < 0;
-	int left = lazy ? (int)-deadline : amp_ms_left(deadline);
-	int want = lazy ? left : timeout_bucket(left);
-	int flags = 0;
+	/* a lazy deadline is the whole timeout from now: no clock read */
+	int left = deadline < 0 ? (int)-deadline : amp_ms_left(deadline);
 	ssize_t len;
 	int rc;
 
-	if (left == 0) {
-		flags = MSG_DONTWAIT;
-	} else if (want != nl->rcvtimeo_ms) {
-		int ms = want;
-		struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0)
-			return -1;
-		nl->rcvtimeo_ms = ms;
+	for (int i = 0; nl->just_sent && left > 0 && i < RECV_LOOKS_BEFORE_SLEEP; i++) {
+		len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+		if (len >= 0 || errno != EAGAIN)
+			goto received;
 	}
-	len = recv(fd, nl->buf, sizeof(nl->buf), flags);
-	if (len < 0) {
-		if (errno == EINTR)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+	nl->just_sent = false;
+	if (left > 0) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		rc = poll(&p, 1, left);
+		if (rc < 0)
+			return errno == EINTR ? 0 : -1;
+		if (rc == 0) {
+			errno = ETIMEDOUT;
 			return -1;
-		if (left > 0 && !lazy && amp_ms_left(deadline) > 0)
-			return 0; /* a part of a longer wait: the caller looks again */
-		errno = ETIMEDOUT;
+		}
+	}
+	len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+received:
+	nl->just_sent = false;
+	if (len < 0) {
+		if (errno == EINTR || (left > 0 && errno == EAGAIN))
+			return 0;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			errno = ETIMEDOUT;
 		return -1;
 	}
 	rc = mnl_cb_run2(nl->buf, (size_t)len, 0, nl->portid, event_cb, ev, ctl, NLMSG_MIN_TYPE);
@@ -479,6 +478,7 @@ static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcn
 				return -1;
 			done += r > 0 ? (unsigned int)r : 0;
 		}
+		nl->just_sent = true;
 	}
 	return 0;
 }

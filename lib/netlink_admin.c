@@ -122,7 +122,12 @@ static int check_name(const char *name)
 	return 0;
 }
 
-static int admin_command(uint8_t cmd, const char *name, int has_flags, unsigned int flags)
+/*
+ * An administrator's command on a service name, with one u32 attribute
+ * when attr is not 0: BIND {name, flags}, UNBIND {name}, GRANT/REVOKE
+ * {name, gid}, ASSIGN {name, pid or fd}, UNASSIGN {name}.
+ */
+static int admin_command(uint8_t cmd, const char *name, uint16_t attr, uint32_t value)
 {
 	struct admin a;
 	struct nlmsghdr *n;
@@ -132,8 +137,8 @@ static int admin_command(uint8_t cmd, const char *name, int has_flags, unsigned 
 		return -1;
 	n = admin_msg(&a, a.family, cmd, NLM_F_ACK);
 	mnl_attr_put_strz(n, RPMSG_NETLINK_A_NAME, name);
-	if (has_flags)
-		mnl_attr_put_u32(n, RPMSG_NETLINK_A_FLAGS, flags);
+	if (attr)
+		mnl_attr_put_u32(n, attr, value);
 	rc = admin_run(&a, n, NULL, NULL);
 	admin_close(&a);
 	return rc;
@@ -145,7 +150,7 @@ int amp_netlink_bind(const char *name, unsigned int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	return admin_command(RPMSG_NETLINK_CMD_BIND, name, 1, flags);
+	return admin_command(RPMSG_NETLINK_CMD_BIND, name, RPMSG_NETLINK_A_FLAGS, flags);
 }
 
 int amp_netlink_unbind(const char *name)
@@ -203,32 +208,14 @@ int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *
 	return rc;
 }
 
-/* GRANT/REVOKE {name, gid}, ASSIGN {name, attr = value}, UNASSIGN {name}. */
-static int access_command(uint8_t cmd, const char *name, uint16_t attr, uint32_t value)
-{
-	struct admin a;
-	struct nlmsghdr *n;
-	int rc;
-
-	if (check_name(name) != 0 || admin_open(&a) != 0)
-		return -1;
-	n = admin_msg(&a, a.family, cmd, NLM_F_ACK);
-	mnl_attr_put_strz(n, RPMSG_NETLINK_A_NAME, name);
-	if (attr)
-		mnl_attr_put_u32(n, attr, value);
-	rc = admin_run(&a, n, NULL, NULL);
-	admin_close(&a);
-	return rc;
-}
-
 int amp_netlink_grant(const char *name, unsigned int gid)
 {
-	return access_command(RPMSG_NETLINK_CMD_GRANT, name, RPMSG_NETLINK_A_GID, gid);
+	return admin_command(RPMSG_NETLINK_CMD_GRANT, name, RPMSG_NETLINK_A_GID, gid);
 }
 
 int amp_netlink_revoke(const char *name, unsigned int gid)
 {
-	return access_command(RPMSG_NETLINK_CMD_REVOKE, name, RPMSG_NETLINK_A_GID, gid);
+	return admin_command(RPMSG_NETLINK_CMD_REVOKE, name, RPMSG_NETLINK_A_GID, gid);
 }
 
 int amp_netlink_assign_pid(const char *name, int pid)
@@ -237,8 +224,8 @@ int amp_netlink_assign_pid(const char *name, int pid)
 		errno = EINVAL;
 		return -1;
 	}
-	return access_command(RPMSG_NETLINK_CMD_ASSIGN, name, RPMSG_NETLINK_A_NET_NS_PID,
-			      (uint32_t)pid);
+	return admin_command(RPMSG_NETLINK_CMD_ASSIGN, name, RPMSG_NETLINK_A_NET_NS_PID,
+			     (uint32_t)pid);
 }
 
 int amp_netlink_assign_fd(const char *name, int fd)
@@ -247,13 +234,13 @@ int amp_netlink_assign_fd(const char *name, int fd)
 		errno = EBADF;
 		return -1;
 	}
-	return access_command(RPMSG_NETLINK_CMD_ASSIGN, name, RPMSG_NETLINK_A_NET_NS_FD,
-			      (uint32_t)fd);
+	return admin_command(RPMSG_NETLINK_CMD_ASSIGN, name, RPMSG_NETLINK_A_NET_NS_FD,
+			     (uint32_t)fd);
 }
 
 int amp_netlink_unassign(const char *name)
 {
-	return access_command(RPMSG_NETLINK_CMD_UNASSIGN, name, 0, 0);
+	return admin_command(RPMSG_NETLINK_CMD_UNASSIGN, name, 0, 0);
 }
 
 struct access_ctx {

@@ -3,6 +3,7 @@
 #ifndef AMPLINK_TRANSPORT_H
 #define AMPLINK_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -58,6 +59,7 @@ struct amp_channel {
 	const struct amp_transport_ops *ops;
 	int fd;
 	size_t max_write; /* bytes per write() the transport allows */
+	bool just_wrote;  /* fd transports: the next read follows a write */
 	int timeout_ms;
 	uint32_t next_seq;
 	char device[64];

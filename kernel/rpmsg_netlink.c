@@ -2566,73 +2566,64 @@ static struct rpmsg_driver rpnl_driver = {
 	.remove = rpnl_remove,
 };
 
-/* The bind parameter: NAME[:notify][,...]; mistakes are only logged. */
-static void __init rpnl_bind_names(const char *param)
+/*
+ * Calls @fn for each non-empty entry of the comma-separated module
+ * parameter @param (@what in messages), on a copy that @fn may cut up.
+ */
+static void __init rpnl_param_each(const char *param, const char *what,
+				   void (*fn)(char *entry))
 {
-	char *names, *cur, *name, *opt;
-	u32 flags;
-	int err;
-
-	if (!param || !*param)
-		return;
-	names = kstrdup(param, GFP_KERNEL);
-	if (!names) {
-		pr_err("bind: out of memory\n");
-		return;
-	}
-
-	cur = names;
-	while ((name = strsep(&cur, ","))) {
-		if (!*name)
-			continue;
-		flags = 0;
-		opt = strchr(name, ':');
-		if (opt) {
-			*opt++ = '\0';
-			if (strcmp(opt, "notify")) {
-				pr_err("bind: \"%s\": unknown option \"%s\"\n",
-				       name, opt);
-				continue;
-			}
-			flags = RPMSG_NETLINK_BIND_F_NOTIFY;
-		}
-		err = rpnl_bind(name, flags, NULL);
-		if (err)
-			pr_err("bind: \"%s\": %d\n", name, err);
-	}
-	kfree(names);
-}
-
-/* The group parameter: NAME:GID[,...]; mistakes are only logged. */
-static void __init rpnl_grant_groups(const char *param)
-{
-	char *list, *cur, *name, *sep;
-	u32 gid;
-	int err;
+	char *list, *cur, *entry;
 
 	if (!param || !*param)
 		return;
 	list = kstrdup(param, GFP_KERNEL);
 	if (!list) {
-		pr_err("group: out of memory\n");
+		pr_err("%s: out of memory\n", what);
 		return;
 	}
-
 	cur = list;
-	while ((name = strsep(&cur, ","))) {
-		if (!*name)
-			continue;
-		sep = strrchr(name, ':');
-		if (!sep || kstrtou32(sep + 1, 10, &gid)) {
-			pr_err("group: \"%s\": not NAME:GID\n", name);
-			continue;
-		}
-		*sep = '\0';
-		err = rpnl_grant(name, make_kgid(&init_user_ns, gid), NULL);
-		if (err)
-			pr_err("group: \"%s\": %d\n", name, err);
-	}
+	while ((entry = strsep(&cur, ",")))
+		if (*entry)
+			fn(entry);
 	kfree(list);
+}
+
+/* An entry of the bind parameter: NAME[:notify]; mistakes are only logged. */
+static void __init rpnl_bind_entry(char *name)
+{
+	char *opt = strchr(name, ':');
+	u32 flags = 0;
+	int err;
+
+	if (opt) {
+		*opt++ = '\0';
+		if (strcmp(opt, "notify")) {
+			pr_err("bind: \"%s\": unknown option \"%s\"\n", name, opt);
+			return;
+		}
+		flags = RPMSG_NETLINK_BIND_F_NOTIFY;
+	}
+	err = rpnl_bind(name, flags, NULL);
+	if (err)
+		pr_err("bind: \"%s\": %d\n", name, err);
+}
+
+/* An entry of the group parameter: NAME:GID; mistakes are only logged. */
+static void __init rpnl_group_entry(char *name)
+{
+	char *sep = strrchr(name, ':');
+	u32 gid;
+	int err;
+
+	if (!sep || kstrtou32(sep + 1, 10, &gid)) {
+		pr_err("group: \"%s\": not NAME:GID\n", name);
+		return;
+	}
+	*sep = '\0';
+	err = rpnl_grant(name, make_kgid(&init_user_ns, gid), NULL);
+	if (err)
+		pr_err("group: \"%s\": %d\n", name, err);
 }
 
 static void rpnl_free_access(void)
@@ -2654,7 +2645,7 @@ static int __init rpnl_init(void)
 	if (!rpnl_tx_wq)
 		return -ENOMEM;
 
-	rpnl_grant_groups(rpnl_group_param);
+	rpnl_param_each(rpnl_group_param, "group", rpnl_group_entry);
 
 	err = genl_register_family(&rpnl_family);
 	if (err)
@@ -2679,7 +2670,7 @@ static int __init rpnl_init(void)
 
 	mutex_lock(&rpnl_admin_lock);
 	rpnl_bus = rpnl_driver.drv.bus;
-	rpnl_bind_names(rpnl_bind_param);
+	rpnl_param_each(rpnl_bind_param, "bind", rpnl_bind_entry);
 	mutex_unlock(&rpnl_admin_lock);
 	return 0;
 

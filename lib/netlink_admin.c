@@ -122,6 +122,19 @@ static int check_name(const char *name)
 	return 0;
 }
 
+/* A dump request (GET_BINDING, GET_ACCESS), cb called for each reply message. */
+static int admin_dump(uint8_t cmd, mnl_cb_t cb, void *data)
+{
+	struct admin a;
+	int rc;
+
+	if (admin_open(&a) != 0)
+		return -1;
+	rc = admin_run(&a, admin_msg(&a, a.family, cmd, NLM_F_DUMP), cb, data);
+	admin_close(&a);
+	return rc;
+}
+
 /*
  * An administrator's command on a service name, with one u32 attribute
  * when attr is not 0: BIND {name, flags}, UNBIND {name}, GRANT/REVOKE
@@ -193,19 +206,12 @@ static int binding_cb(const struct nlmsghdr *n, void *data)
 int amp_netlink_bindings(void (*cb)(const char *name, unsigned int flags, void *ctx), void *ctx)
 {
 	struct bindings_ctx bc = {cb, ctx};
-	struct admin a;
-	int rc;
 
 	if (!cb) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (admin_open(&a) != 0)
-		return -1;
-	rc = admin_run(&a, admin_msg(&a, a.family, RPMSG_NETLINK_CMD_GET_BINDING, NLM_F_DUMP),
-		       binding_cb, &bc);
-	admin_close(&a);
-	return rc;
+	return admin_dump(RPMSG_NETLINK_CMD_GET_BINDING, binding_cb, &bc);
 }
 
 int amp_netlink_grant(const char *name, unsigned int gid)
@@ -283,17 +289,10 @@ static int access_cb(const struct nlmsghdr *n, void *data)
 int amp_netlink_access(void (*cb)(const struct amp_netlink_access *a, void *ctx), void *ctx)
 {
 	struct access_ctx ac = {cb, ctx};
-	struct admin a;
-	int rc;
 
 	if (!cb) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (admin_open(&a) != 0)
-		return -1;
-	rc = admin_run(&a, admin_msg(&a, a.family, RPMSG_NETLINK_CMD_GET_ACCESS, NLM_F_DUMP),
-		       access_cb, &ac);
-	admin_close(&a);
-	return rc;
+	return admin_dump(RPMSG_NETLINK_CMD_GET_ACCESS, access_cb, &ac);
 }

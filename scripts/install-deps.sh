@@ -18,6 +18,7 @@ libcmocka-dev
 libmnl-dev
 zlib1g-dev
 linux-source-6.1
+linux-source-6.12
 xz-utils
 flex
 bison

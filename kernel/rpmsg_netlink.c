@@ -393,8 +393,11 @@ static struct workqueue_struct *rpnl_tx_wq;
 
 /* serialises BIND, UNBIND, load and unload; see the essay above */
 static DEFINE_MUTEX(rpnl_admin_lock);
-/* the rpmsg bus, once the driver is registered (under rpnl_admin_lock) */
-static struct bus_type *rpnl_bus;
+/*
+ * rpnl_driver.drv.bus is the rpmsg bus once the driver is registered; this
+ * says so from then until unloading starts (under rpnl_admin_lock)
+ */
+static bool rpnl_bus_ready;
 /* protects rpnl_bindings and rpnl_nbindings */
 static DEFINE_SPINLOCK(rpnl_bindings_lock);
 static LIST_HEAD(rpnl_bindings);
@@ -1569,9 +1572,22 @@ put:
 	return err;
 }
 
+/*
+ * The attributes of a dump request: 6.6 moved them into a genl_info, which
+ * Kbuild tells (RPNL_HAVE_GENL_INFO_DUMP).
+ */
+static struct nlattr **rpnl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef RPNL_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
 static int rpnl_dump_channels(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = rpnl_dump_attrs(cb);
 	struct net *net = sock_net(cb->skb->sk);
 	unsigned long index = cb->args[0];
 	unsigned long last = INT_MAX;
@@ -1579,8 +1595,8 @@ static int rpnl_dump_channels(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	/* a dump may be narrowed to one channel */
-	if (info->attrs[RPMSG_NETLINK_A_CHANNEL]) {
-		last = nla_get_u32(info->attrs[RPMSG_NETLINK_A_CHANNEL]);
+	if (attrs[RPMSG_NETLINK_A_CHANNEL]) {
+		last = nla_get_u32(attrs[RPMSG_NETLINK_A_CHANNEL]);
 		index = max(index, last);
 	}
 
@@ -1635,40 +1651,67 @@ static bool rpnl_dev_named(struct device *dev, const char *name)
 	return !strncmp(rpnl_rpdev(dev)->id.name, name, RPMSG_NAME_SIZE);
 }
 
-static bool rpnl_override_is_ours(struct rpmsg_device *rpdev)
+/*
+ * An rpmsg device's driver_override is its own up to Linux 6.12.y's stable
+ * updates, which moved it into struct device (device_set_driver_override());
+ * Kbuild tells which (RPNL_HAVE_DEVICE_DRIVER_OVERRIDE).
+ *
+ * rpnl_override() returns 1 if it names this driver, 0 if another, -1 if
+ * none. Called with the device lock held.
+ */
+#ifdef RPNL_HAVE_DEVICE_DRIVER_OVERRIDE
+static int rpnl_override(struct device *dev)
 {
-	return rpdev->driver_override &&
-	       !strcmp(rpdev->driver_override, rpnl_driver.drv.name);
+	return device_match_driver_override(dev, &rpnl_driver.drv);
 }
+
+/* Sets the driver_override, or clears it if @drv is "". */
+static int rpnl_set_override(struct device *dev, const char *drv)
+{
+	return device_set_driver_override(dev, drv);
+}
+#else
+static int rpnl_override(struct device *dev)
+{
+	const char *drv = rpnl_rpdev(dev)->driver_override;
+
+	if (!drv)
+		return -1;
+	return !strcmp(drv, rpnl_driver.drv.name);
+}
+
+static int rpnl_set_override(struct device *dev, const char *drv)
+{
+	return driver_set_override(dev, &rpnl_rpdev(dev)->driver_override, drv,
+				   strlen(drv));
+}
+#endif
 
 /* Points an rpmsg device without a driver_override at this driver. */
 static void rpnl_claim(struct device *dev)
 {
-	struct rpmsg_device *rpdev = rpnl_rpdev(dev);
 	const char *drv = rpnl_driver.drv.name;
 	bool unset;
 
 	device_lock(dev);
-	unset = !rpdev->driver_override;
+	unset = rpnl_override(dev) < 0;
 	device_unlock(dev);
 
-	if (unset && driver_set_override(dev, &rpdev->driver_override, drv,
-					 strlen(drv)))
+	if (unset && rpnl_set_override(dev, drv))
 		dev_warn(dev, "cannot set driver_override to %s\n", drv);
 }
 
 /* Clears a driver_override naming this driver; true if there was one. */
 static bool rpnl_unclaim(struct device *dev)
 {
-	struct rpmsg_device *rpdev = rpnl_rpdev(dev);
 	bool ours;
 
 	device_lock(dev);
-	ours = rpnl_override_is_ours(rpdev);
+	ours = rpnl_override(dev) > 0;
 	device_unlock(dev);
 
 	if (ours)
-		driver_set_override(dev, &rpdev->driver_override, "", 0);
+		rpnl_set_override(dev, "");
 	return ours;
 }
 
@@ -1693,7 +1736,6 @@ static struct notifier_block rpnl_bus_nb = {
 /* bus_for_each_dev(): EBUSY if a device of that name is someone else's. */
 static int rpnl_check_free(struct device *dev, void *name)
 {
-	struct rpmsg_device *rpdev = rpnl_rpdev(dev);
 	bool busy;
 
 	if (!rpnl_dev_named(dev, name))
@@ -1701,7 +1743,7 @@ static int rpnl_check_free(struct device *dev, void *name)
 
 	device_lock(dev);
 	busy = (dev->driver && dev->driver != &rpnl_driver.drv) ||
-	       (rpdev->driver_override && !rpnl_override_is_ours(rpdev));
+	       rpnl_override(dev) == 0;
 	device_unlock(dev);
 
 	return busy ? -EBUSY : 0;
@@ -1756,7 +1798,7 @@ static int rpnl_bind(const char *name, u32 flags,
 
 	lockdep_assert_held(&rpnl_admin_lock);
 
-	if (!rpnl_bus) {
+	if (!rpnl_bus_ready) {
 		NL_SET_ERR_MSG(extack, "the module is loading or unloading");
 		return -EAGAIN;
 	}
@@ -1773,7 +1815,8 @@ static int rpnl_bind(const char *name, u32 flags,
 		return -EEXIST;
 	}
 
-	err = bus_for_each_dev(rpnl_bus, NULL, (void *)name, rpnl_check_free);
+	err = bus_for_each_dev(rpnl_driver.drv.bus, NULL, (void *)name,
+			       rpnl_check_free);
 	if (err) {
 		NL_SET_ERR_MSG(extack,
 			       "a channel of that name belongs to another driver");
@@ -1798,7 +1841,7 @@ static int rpnl_bind(const char *name, u32 flags,
 	spin_unlock(&rpnl_bindings_lock);
 
 	/* from now on the bus notifier claims new devices of that name */
-	bus_for_each_dev(rpnl_bus, NULL, (void *)name, rpnl_attach);
+	bus_for_each_dev(rpnl_driver.drv.bus, NULL, (void *)name, rpnl_attach);
 	pr_info("bound \"%s\"%s\n", name,
 		flags & RPMSG_NETLINK_BIND_F_NOTIFY ? " (notify)" : "");
 	return 0;
@@ -1825,8 +1868,9 @@ static int rpnl_unbind(const char *name, struct netlink_ext_ack *extack)
 	}
 	kfree(b);
 
-	if (rpnl_bus)
-		bus_for_each_dev(rpnl_bus, NULL, (void *)name, rpnl_release);
+	if (rpnl_bus_ready)
+		bus_for_each_dev(rpnl_driver.drv.bus, NULL, (void *)name,
+				 rpnl_release);
 	pr_info("unbound \"%s\"\n", name);
 	return 0;
 }
@@ -2669,7 +2713,7 @@ static int __init rpnl_init(void)
 		goto unregister_driver;
 
 	mutex_lock(&rpnl_admin_lock);
-	rpnl_bus = rpnl_driver.drv.bus;
+	rpnl_bus_ready = true;
 	rpnl_param_each(rpnl_bind_param, "bind", rpnl_bind_entry);
 	mutex_unlock(&rpnl_admin_lock);
 	return 0;
@@ -2698,19 +2742,17 @@ static int rpnl_unclaim_one(struct device *dev, void *data)
 static void __exit rpnl_exit(void)
 {
 	struct rpnl_binding *b, *tmp;
-	struct bus_type *bus;
 
 	/* no BIND or UNBIND from now on, none running */
 	mutex_lock(&rpnl_admin_lock);
-	bus = rpnl_bus;
-	rpnl_bus = NULL;
+	rpnl_bus_ready = false;
 	mutex_unlock(&rpnl_admin_lock);
 
-	bus_unregister_notifier(bus, &rpnl_bus_nb);
+	bus_unregister_notifier(rpnl_driver.drv.bus, &rpnl_bus_nb);
 	/* removes every channel: waiting senders fail, endpoints close */
 	unregister_rpmsg_driver(&rpnl_driver);
 	/* no driver_override may name a driver that is gone */
-	bus_for_each_dev(bus, NULL, NULL, rpnl_unclaim_one);
+	bus_for_each_dev(rpnl_driver.drv.bus, NULL, NULL, rpnl_unclaim_one);
 	list_for_each_entry_safe(b, tmp, &rpnl_bindings, node) {
 		list_del(&b->node);
 		kfree(b);

@@ -3,7 +3,7 @@
 # kernel once (cached by its inputs under ~/.cache/amplink); `make test` also
 # prepares, once and cached the same way, the ARM kernel tree the module is
 # cross-built against, and builds the debug vboard kernel its vboard.debug.*
-# tests boot.
+# tests boot and the 6.12 vboard kernel its vboard.k612.* tests boot.
 
 BUILD_DIR ?= build
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
@@ -12,13 +12,13 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 BENCH_BUILD_DIR ?= $(BUILD_DIR)/release
 JOBS ?= $(shell nproc)
 
-.PHONY: all help deps build bench-build vboard-kernel vboard-kernel-debug cross-kernel test test-unit test-vboard bench format clean
+.PHONY: all help deps build bench-build vboard-kernel vboard-kernel-debug vboard-kernel-6.12 cross-kernel test test-unit test-vboard bench format clean
 
 all: build
 
 help:
 	@echo "make bench        build the benchmark (optimised, unsanitised), boot the vboard, run it"
-	@echo "make test         build everything and run every test (unit, fuzz smoke, vboard, debug vboard)"
+	@echo "make test         build everything and run every test (unit, fuzz smoke, vboard, debug and 6.12 vboard)"
 	@echo "make build        configure and build into $(BUILD_DIR)/"
 	@echo "make test-unit    only the tests that need no vboard"
 	@echo "make test-vboard  only the end-to-end tests on the vboard"
@@ -49,13 +49,18 @@ cross-kernel: deps
 vboard-kernel-debug: deps | vboard-kernel
 	@vboard/build-kernel --debug --print-dir >/dev/null
 
-test: build vboard-kernel vboard-kernel-debug cross-kernel
+# The kernel built from linux-source-6.12 the vboard.k612.* tests boot; after
+# the other two, for the same reason.
+vboard-kernel-6.12: deps | vboard-kernel-debug
+	@vboard/build-kernel --kernel 6.12 --print-dir >/dev/null
+
+test: build vboard-kernel vboard-kernel-debug vboard-kernel-6.12 cross-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-unit: build cross-kernel
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE vboard
 
-test-vboard: build vboard-kernel vboard-kernel-debug
+test-vboard: build vboard-kernel vboard-kernel-debug vboard-kernel-6.12
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L vboard
 
 $(BENCH_BUILD_DIR)/CMakeCache.txt: | deps

@@ -5,6 +5,8 @@
 # OUTDIR and runs kbuild there, so objects never land in kernel/.
 #   build-module.sh vboard OUTDIR          against the vboard kernel (ARCH=um)
 #   build-module.sh vboard-debug OUTDIR    against the debug vboard kernel
+#   build-module.sh vboard-6.12 OUTDIR     against the vboard kernel built
+#                                          from linux-source-6.12
 #   build-module.sh debian OUTDIR          against Debian's linux-headers-amd64
 #   build-module.sh arm OUTDIR             for the board: ARCH=arm against the
 #                                          multi_v7 6.1 tree of prepare-arm-kernel
@@ -12,8 +14,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
-target=${1:?usage: build-module.sh vboard|vboard-debug|debian|arm OUTDIR}
-out=${2:?usage: build-module.sh vboard|vboard-debug|debian|arm OUTDIR}
+target=${1:?usage: build-module.sh vboard|vboard-debug|vboard-6.12|debian|arm OUTDIR}
+out=${2:?usage: build-module.sh vboard|vboard-debug|vboard-6.12|debian|arm OUTDIR}
 
 case "$target" in
 vboard)
@@ -22,6 +24,10 @@ vboard)
 	;;
 vboard-debug)
 	kdir=$("$top/vboard/build-kernel" --debug --print-dir)
+	set -- ARCH=um
+	;;
+vboard-6.12)
+	kdir=$("$top/vboard/build-kernel" --kernel 6.12 --print-dir)
 	set -- ARCH=um
 	;;
 debian)

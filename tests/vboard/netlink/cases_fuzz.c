@@ -131,6 +131,7 @@ int case_fuzz(int seconds, uint64_t seed)
 		nl[i] = malloc(sizeof(*nl[i]));
 		if (!nl[i] || nl_client(nl[i], true, NULL))
 			return 1;
+		nl[i]->near_channels = true;
 	}
 	printf("      seed %" PRIu64 " (again: --seed %" PRIu64 "), %d s\n", first_seed, first_seed,
 	       seconds);
@@ -146,6 +147,7 @@ int case_fuzz(int seconds, uint64_t seed)
 			nl_close(s);
 			if (nl_client(s, true, NULL))
 				return 1;
+			s->near_channels = true;
 			reopened++;
 		}
 		if (pick(&seed, 16) == 0) {

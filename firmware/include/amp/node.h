@@ -86,6 +86,7 @@ struct amp_conn {
 	uint32_t msg_len;      /* bytes of it received */
 	uint32_t msg_charged;  /* credit its frames took so far */
 	bool msg_bad;	       /* one of its frames failed */
+	uint32_t msg_crc;      /* CRC-32 of its frames that checked */
 	uint32_t rx_seq;       /* seq of the message being received */
 	uint32_t rx_credit;    /* payload bytes the client may still send */
 	uint32_t rx_grant;     /* what a full window is */

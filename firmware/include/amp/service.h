@@ -57,6 +57,12 @@ struct amp_piece {
 	uint32_t offset; /* where data starts in the message */
 	bool last;	 /* the message is complete (this piece may be empty) */
 	bool bad;	 /* with last: part of it failed its CRC; discard the message */
+	/*
+	 * With last and not bad: the whole message's CRC-32 (as zlib
+	 * computes it), known from its frames' checked CRCs, so a service
+	 * that reports or checks it need not run over the bytes again.
+	 */
+	uint32_t crc;
 };
 
 struct amp_service_ops {

@@ -299,6 +299,9 @@ static void sink_piece(struct amp_conn *c, const struct amp_piece *p)
 		else
 			sink_log.messages++;
 		assert_int_equal(p->offset, sink_log.bytes);
+		/* the node's CRC, from the frames' own, matches the bytes' */
+		if (!p->bad)
+			assert_int_equal(p->crc, sink_log.crc);
 		sink_log.last_len = sink_log.bytes;
 		sink_log.last_crc = sink_log.crc;
 		sink_log.bytes = 0;

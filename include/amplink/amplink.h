@@ -63,10 +63,16 @@ struct amp_transfer {
 	uint32_t acked_crc;   /* the CRC it computed */
 	uint32_t status;      /* enum amp_status from the ack */
 	uint32_t writes;      /* write()/send requests this transfer needed */
-	uint32_t retries;     /* writes the driver refused for lack of buffers */
+	uint32_t retries;     /* unused, 0 (writes the driver refused are retried within) */
 };
 
-/* Opens a channel; NULL with errno (ENOENT: no such device or module). */
+/*
+ * Opens a bench channel: a connection to the firmware's bench service
+ * (AMP_BENCH_SERVICE) over the transport, each block a message. NULL with
+ * errno: ENOENT (no such device, or the rpmsg_netlink module is not
+ * loaded), ENODEV (no such netlink channel), EPROTONOSUPPORT (the firmware
+ * has no bench service), EBUSY, ETIMEDOUT, EPERM/EACCES, ENOMEM.
+ */
 AMP_EXPORT struct amp_channel *amp_channel_open(const struct amp_open_options *opts);
 AMP_EXPORT void amp_channel_close(struct amp_channel *ch);
 
@@ -75,12 +81,12 @@ AMP_EXPORT const char *amp_channel_device(const struct amp_channel *ch);
 AMP_EXPORT enum amp_transport amp_channel_transport(const struct amp_channel *ch);
 
 /*
- * Sends len bytes as one DATA frame and waits for its ack. Succeeds only if
- * the firmware acknowledges exactly len bytes with the same CRC-32.
- * Errors: EIO (the ack disagrees: see *out), EPROTO (an error frame or a
- * malformed reply), ETIMEDOUT, EMSGSIZE (len > AMP_FRAME_MAX_LEN), and the
- * transport's own (ENODEV when the remote went away, EPERM, ...).
- * out may be NULL.
+ * Sends len bytes as one message (0..AMP_MSG_MAX) and waits for the bench
+ * service's ack, each within the channel's timeout. Succeeds only if the
+ * firmware acknowledges exactly len bytes with the same CRC-32. Errors: EIO
+ * (the ack disagrees: see *out), EPROTO (a malformed reply), ETIMEDOUT,
+ * EMSGSIZE, ECONNRESET/ENODEV (the remote went away), and the transport's
+ * own (EPERM, ...). out may be NULL.
  */
 AMP_EXPORT int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 				      struct amp_transfer *out);

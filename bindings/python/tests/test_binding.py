@@ -312,5 +312,36 @@ class WithFakeHub(unittest.TestCase):
         self.hub_saw(b"async")
 
 
+@unittest.skipUnless(LIB and HUB, "AMPLINK_LIBRARY and AMPLINK_FAKE_HUB needed")
+class RemoteGone(unittest.TestCase):
+    def test_async_for_ends_when_the_hub_goes(self):
+        """async for yields the messages, then ends once the channel is gone
+        (the hub exits: the pty hangs up, ENODEV); later calls raise ENODEV."""
+        hub = subprocess.Popen([HUB], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               universal_newlines=True)
+        try:
+            pty = hub.stdout.readline().strip()
+            c = amplink.Client("ticker", transport="tty", device=pty, timeout=5)
+
+            async def main():
+                got = []
+                async for msg in c:
+                    got.append(msg)
+                    if len(got) == 3:
+                        hub.stdin.close()  # the hub exits, closing the pty's master
+                return got
+
+            self.assertEqual(asyncio.run(asyncio.wait_for(main(), 10)),
+                             [b"tick 1", b"tick 2", b"tick 3"])
+            with self.assertRaises(OSError) as cm:
+                c.send(b"x")
+            self.assertEqual(cm.exception.errno, errno.ENODEV)
+            c.close()
+        finally:
+            if not hub.stdin.closed:
+                hub.stdin.close()
+            hub.wait(10)
+            hub.stdout.close()
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

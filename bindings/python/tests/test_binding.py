@@ -24,7 +24,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import amplink  # noqa: E402
-from amplink import _native  # noqa: E402
 
 LIB = os.environ.get("AMPLINK_LIBRARY")
 HUB = os.environ.get("AMPLINK_FAKE_HUB")

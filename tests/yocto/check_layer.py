@@ -25,9 +25,12 @@ What it checks, and how:
              the M4 build produces, at the path the project's own install
              step gives it (the host build installed into a DESTDIR).
              rpmsg-netlink: the make target and variables it uses exist in
-             kernel/Makefile, KERNEL_MODULE_AUTOLOAD names the module
-             kernel/Kbuild builds. The packagegroup names only packages the
-             layer's recipes make.
+             kernel/Makefile; then the module is built and installed with
+             the recipe's make arguments and the module class's (MODLIB
+             under a DESTDIR) against the ARM tree of `make cross-kernel`,
+             in a copy of the sources, and KERNEL_MODULE_AUTOLOAD and the
+             kernel-module-* RPROVIDES must name the .ko it installs. The
+             packagegroup names only packages the layer's recipes make.
   commands   amplink's AMPLINK_* build options are exactly those of the
              armhf cross build (tests/cross/armhf-library.sh); any other -D
              names a cache variable the project defines. The firmware
@@ -680,6 +683,46 @@ def check_module(r, src, errors):
         errors.append(f"{r.path}: does not inherit module")
 
 
+def module_install(r, src, work, errors):
+    """Builds and installs the module as the module class would run the
+    recipe's make (its EXTRA_OEMAKE and MODULES_INSTALL_TARGET, the class's
+    MODLIB and DEPMOD) against the ARM tree `make cross-kernel` prepares,
+    in a copy of the sources (kbuild writes next to them). Returns the
+    installed paths, or None."""
+    try:
+        tree = subprocess.run([os.path.join(src, "kernel/prepare-arm-kernel"), "--print-dir"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        errors.append(f"no ARM kernel tree to build the module against (kernel/prepare-arm-kernel:"
+                      f" {e}); run 'make cross-kernel'")
+        return None
+    with open(os.path.join(tree, "include/config/kernel.release"), encoding="utf-8") as f:
+        release = f.read().strip()
+    copy, dest = os.path.join(work, "module-src"), os.path.join(work, "module-root")
+    for d in (copy, dest):
+        shutil.rmtree(d, ignore_errors=True)
+    for d in ("kernel", "include"):
+        shutil.copytree(os.path.join(src, d), os.path.join(copy, d))
+    words = []
+    for w in r.get("EXTRA_OEMAKE", "").split():
+        w = (w.replace(r.get("S"), copy).replace("${STAGING_KERNEL_DIR}", tree)
+             .replace("${ARCH}", "arm"))
+        if "${" in w:
+            errors.append(f"{r.path}: EXTRA_OEMAKE word {w} has a variable this checker cannot set")
+            return None
+        words.append(w)
+    # What the module class adds; CROSS_COMPILE stands for its CC and LD.
+    make = ["make"] + words + ["KERNEL_SRC=" + tree, "CROSS_COMPILE=arm-linux-gnueabihf-"]
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    run(make, os.path.join(work, "module-build.log"), env=env)
+    modlib = YOCTO_PATHS["nonarch_base_libdir"] + "/modules/" + release
+    run(make + ["DEPMOD=echo", "MODLIB=" + dest + modlib,
+                "INSTALL_FW_PATH=" + dest + YOCTO_PATHS["nonarch_base_libdir"] + "/firmware",
+                r.get("MODULES_INSTALL_TARGET", "modules_install")],
+        os.path.join(work, "module-install.log"), env=env)
+    return list_tree(dest)
+
+
 def check_layer(layer, src, build, ctx, errors):
     """ctx caches the install trees between runs (the self-test's)."""
     conf = os.path.join(layer, "conf/layer.conf")
@@ -722,9 +765,6 @@ def check_layer(layer, src, build, ctx, errors):
     provided = set()
     for r in recipes.values():
         provided |= set(packages_of(r)) | set(r.get(f"RPROVIDES:{r.pn}", "").split())
-        if "module" in r.inherits:
-            provided |= {"kernel-module-" + m.replace("_", "-")
-                         for m in r.get("KERNEL_MODULE_AUTOLOAD", "").split()}
     expect = {"amplink": "amplink_git.bb", "firmware": "amplink-fw-m4_git.bb",
               "module": "rpmsg-netlink_git.bb", "group": "packagegroup-amplink.bb"}
     for what, f in expect.items():
@@ -766,7 +806,35 @@ def check_layer(layer, src, build, ctx, errors):
         check_firmware(r, src, build, ctx["host-files"], errors)
     r = recipes.get(expect["module"])
     if r:
+        before = len(errors)
         check_module(r, src, errors)
+        key = (r.get("EXTRA_OEMAKE"), r.get("MODULES_INSTALL_TARGET"))
+        if len(errors) == before and ctx.get("module-key") != key:
+            try:
+                ctx["module-files"] = module_install(r, src, ctx["work"], errors)
+                ctx["module-key"] = key
+            except LayerError as e:
+                errors.append(str(e))
+        if len(errors) == before and ctx.get("module-files") is not None:
+            kos = {os.path.basename(p)[:-3] for p in ctx["module-files"] if p.endswith(".ko")}
+            other = [p for p in ctx["module-files"] if not p.endswith(".ko")]
+            if not kos:
+                errors.append(f"{r.path}: the module's install step installs no .ko")
+            for p in other:
+                errors.append(f"{r.path}: the module's install step installs {p}, which "
+                              "kernel-module-split does not package")
+            for mod in r.get("KERNEL_MODULE_AUTOLOAD", "").split():
+                if mod not in kos:
+                    errors.append(f"{r.path}: KERNEL_MODULE_AUTOLOAD names {mod}; the install "
+                                  f"step installs {', '.join(sorted(kos))}")
+            # kernel-module-split's package names: kernel-module-<name, '_' as '-'>.
+            split = {"kernel-module-" + k.replace("_", "-") for k in kos}
+            provided |= split
+            for name in r.get(f"RPROVIDES:{r.pn}", "").split():
+                if name.startswith("kernel-module-") and name not in split:
+                    errors.append(f"{r.path}: RPROVIDES {name}, but the install step makes "
+                                  f"{', '.join(sorted(split))}")
+            ctx["module-report"] = sorted(ctx["module-files"])
     r = recipes.get(expect["group"])
     if r:
         for dep in r.get(f"RDEPENDS:{r.pn}", "").split():
@@ -835,6 +903,9 @@ MUTANTS = [
      'MODULES_INSTALL_TARGET = "modules_install"', "not a target of kernel/Makefile"),
     ("autoload of a module not built", MOD, 'KERNEL_MODULE_AUTOLOAD += "rpmsg_netlink"',
      'KERNEL_MODULE_AUTOLOAD += "rpmsg_netlinkx"', "KERNEL_MODULE_AUTOLOAD names"),
+    ("module package the install step does not make", MOD,
+     'RPROVIDES:${PN} += "kernel-module-rpmsg-netlink"',
+     'RPROVIDES:${PN} += "kernel-module-rpmsg"', "RPROVIDES kernel-module-rpmsg,"),
     ("packagegroup naming an unknown package", GRP, "amplink-firmware-service",
      "amplink-firmware-services", "no recipe of the layer makes"),
     ("layer without series", "conf/layer.conf", "LAYERSERIES_COMPAT_amplink",
@@ -904,6 +975,10 @@ def main():
     owner = check_packaging(r, ctx["lib-files"], "cmake --install", [])
     for p in sorted(owner):
         print(f"  {owner[p]:28} {p}")
+    print("the module built and installed as the module class runs the recipe "
+          "(against the ARM 6.1 tree):")
+    for p in ctx.get("module-report", []):
+        print(f"  {'kernel-module-' + os.path.basename(p)[:-3].replace('_', '-'):28} {p}")
     print(f"amplink's build options are the armhf cross build's: "
           f"{' '.join(f'{k}={v}' for k, v in sorted(cross_build_options(src).items()))}")
     if args.self_test:

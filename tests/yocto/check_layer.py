@@ -15,8 +15,9 @@ What it checks, and how:
              when given) against the file in the tree, and every LICENSE
              name against a text in LICENSES/ that LIC_FILES_CHKSUM names.
   packaging  amplink: the library-only tree is configured with the recipe's
-             own EXTRA_OECMAKE (Yocto's paths expanded) and the install
-             directories the cmake class passes, built and installed with
+             own EXTRA_OECMAKE (Yocto's paths expanded, without and with
+             usrmerge) and the install directories the cmake class
+             passes, built and installed with
              `cmake --install` into a temporary DESTDIR; every FILES entry
              must match something installed and every installed file must
              land in a package (bitbake's installed-vs-shipped check), with
@@ -81,6 +82,13 @@ YOCTO_PATHS = {
     "SOLIBSDEV": ".so",
     "D": "",
 }
+# The same with usrmerge in DISTRO_FEATURES (root_prefix = /usr), as
+# OpenSTLinux and many distros configure it.
+USRMERGE_PATHS = dict(YOCTO_PATHS, base_bindir="/usr/bin", base_sbindir="/usr/sbin",
+                      base_libdir="/usr/lib", nonarch_base_libdir="/usr/lib",
+                      systemd_unitdir="/usr/lib/systemd",
+                      systemd_system_unitdir="/usr/lib/systemd/system")
+LAYOUTS = {"": YOCTO_PATHS, " (usrmerge)": USRMERGE_PATHS}
 # What cmake.bbclass passes for these directories (relative to the prefix
 # where it passes them so): GNUInstallDirs would otherwise pick Debian's
 # multiarch lib/x86_64-linux-gnu for a /usr prefix.
@@ -271,6 +279,7 @@ class Recipe:
         self.funcs = {}
         self.inherits = []
         self.files_read = []
+        self.paths = YOCTO_PATHS
         self.run(path)
         for k, v in self.weak.items():
             self.vars.setdefault(k, v)
@@ -353,8 +362,8 @@ class Recipe:
                 return self.pn
             if name in self.vars:
                 return self.expand(self.raw(name), depth + 1)
-            if name in YOCTO_PATHS:
-                return YOCTO_PATHS[name]
+            if name in self.paths:
+                return self.paths[name]
             return m.group(0)
         return re.sub(r"\$\{([A-Za-z0-9_\-+.:]+)\}", sub, value)
 
@@ -494,7 +503,7 @@ def check_packaging(r, installed, what, errors):
                           "(bitbake: installed-vs-shipped)")
     for pkg in packages_of(r):
         for unit in (r.get(f"SYSTEMD_SERVICE:{pkg}") or "").split():
-            path = YOCTO_PATHS["systemd_system_unitdir"] + "/" + unit
+            path = r.paths["systemd_system_unitdir"] + "/" + unit
             if owner.get(path) != pkg:
                 errors.append(f"{r.path}: SYSTEMD_SERVICE:{pkg} names {unit}, which {pkg} "
                               "does not ship")
@@ -574,10 +583,10 @@ def list_tree(root):
     return out
 
 
-def library_install(r, src, work, cc):
+def library_install(r, src, work, cc, name):
     """The library-only tree configured as the recipe configures it, built
     and installed into a DESTDIR: the set of installed paths."""
-    build, root = os.path.join(work, "lib-build"), os.path.join(work, "lib-root")
+    build, root = os.path.join(work, "lib-build"), os.path.join(work, "lib-root-" + name)
     # A fresh configure (no option left over from an earlier run) over the
     # objects of the earlier one: the self-test's variants rebuild nothing.
     if os.path.exists(os.path.join(build, "CMakeCache.txt")):
@@ -779,26 +788,30 @@ def check_layer(layer, src, build, ctx, errors):
         for c in ("cmake", "pkgconfig"):
             if c not in r.inherits:
                 errors.append(f"{r.path}: does not inherit {c}")
+    # Another tree than the recipe's would be built if the options are
+    # wrong: no install to compare with then (their errors say why). Both
+    # layouts: the recipe's paths must follow Yocto's variables.
+    for layout, paths in LAYOUTS.items() if r and options_ok else ():
+        r.paths = paths
         key = tuple(r.get("EXTRA_OECMAKE", "").split())
-        if not options_ok:
-            # Another tree than the recipe's would be built: no install to
-            # compare with (the options' errors say why).
-            pass
-        elif ctx.get("lib-key") != key:
+        if key not in ctx["lib"]:
             try:
-                ctx["lib-root"], ctx["lib-files"] = library_install(r, src, ctx["work"], ctx["cc"])
-                ctx["lib-key"] = key
+                ctx["lib"][key] = library_install(r, src, ctx["work"], ctx["cc"],
+                                                  str(len(ctx["lib"])))
             except LayerError as e:
                 errors.append(str(e))
-                options_ok = False
-    if r and options_ok:
-        owner = check_packaging(r, ctx["lib-files"], "cmake --install", errors)
-        unit = YOCTO_PATHS["systemd_system_unitdir"] + "/amplink-firmware.service"
-        if unit in ctx["lib-files"]:
-            text = open(ctx["lib-root"] + unit, encoding="utf-8").read()
+                break
+        root, files = ctx["lib"][key]
+        owner = check_packaging(r, files, "cmake --install" + layout, errors)
+        ctx["lib-report" + layout] = owner
+        unit = paths["systemd_system_unitdir"] + "/amplink-firmware.service"
+        if unit in files:
+            text = open(root + unit, encoding="utf-8").read()
             for exe in re.findall(r"^Exec\w*=-?(\S+)", text, re.M):
-                if exe.startswith(YOCTO_PATHS["bindir"]) and owner.get(exe) is None:
+                if exe.startswith(paths["bindir"]) and owner.get(exe) is None:
                     errors.append(f"{unit} runs {exe}, which no package ships")
+    if r:
+        r.paths = YOCTO_PATHS
     r = recipes.get(expect["firmware"])
     if r:
         if "host-files" not in ctx:
@@ -874,6 +887,9 @@ MUTANTS = [
     ("unit in the wrong place", AMP, "-DAMPLINK_SYSTEMD_UNIT_DIR=${systemd_system_unitdir}",
      "-DAMPLINK_SYSTEMD_UNIT_DIR=${systemd_unitdir}",
      "installs /lib/systemd/amplink-firmware.service, which no package ships"),
+    ("a path not following Yocto's variables", AMP,
+     "${nonarch_base_libdir}/udev/rules.d/60-amplink.rules", "/lib/udev/rules.d/60-amplink.rules",
+     "installs /usr/lib/udev/rules.d/60-amplink.rules, which no package ships"),
     ("build option unlike the cross build's", AMP, "-DAMPLINK_EXAMPLES=OFF",
      "-DAMPLINK_EXAMPLES=ON", "EXTRA_OECMAKE has AMPLINK_EXAMPLES=ON"),
     ("build option missing", AMP, " -DAMPLINK_SANITIZE=OFF", "",
@@ -958,7 +974,7 @@ def main():
     work = os.path.abspath(args.work_dir)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    ctx = {"work": work, "cc": args.cc}
+    ctx = {"work": work, "cc": args.cc, "lib": {}}
     errors = []
     try:
         recipes = check_layer(layer, src, build, ctx, errors)
@@ -970,11 +986,12 @@ def main():
             print(f"FAIL: {e}")
         return 1
     print(f"layer {layer}: {len(recipes)} recipes parse; licence checksums match")
-    print("cmake --install of the library-only build (recipe's EXTRA_OECMAKE), by package:")
-    r = recipes["amplink_git.bb"]
-    owner = check_packaging(r, ctx["lib-files"], "cmake --install", [])
-    for p in sorted(owner):
-        print(f"  {owner[p]:28} {p}")
+    for layout in LAYOUTS:
+        print(f"cmake --install of the library-only build (recipe's EXTRA_OECMAKE){layout}, "
+              "by package:")
+        owner = ctx["lib-report" + layout]
+        for p in sorted(owner):
+            print(f"  {owner[p]:28} {p}")
     print("the module built and installed as the module class runs the recipe "
           "(against the ARM 6.1 tree):")
     for p in ctx.get("module-report", []):

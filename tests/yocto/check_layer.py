@@ -24,7 +24,11 @@ What it checks, and how:
              bitbake.conf's default FILES where a recipe sets none.
              amplink-fw-m4: what its do_install installs must be the image
              the M4 build produces, at the path the project's own install
-             step gives it (the host build installed into a DESTDIR).
+             step gives it (the host build installed into a DESTDIR); then
+             its do_configure, do_compile and do_install run (Debian's
+             arm-none-eabi-gcc for the toolchain, temporary ${B} and ${D})
+             and must install exactly that, an image amplink-elfcheck
+             accepts.
              rpmsg-netlink: the make target and variables it uses exist in
              kernel/Makefile; then the module is built and installed with
              the recipe's make arguments and the module class's (MODLIB
@@ -568,11 +572,13 @@ def check_cmake_options(r, src, errors):
 
 
 def run(cmd, log, **kw):
+    """Runs cmd with its output in log; on failure the error quotes the
+    log's last lines (the whole log stays in the work directory)."""
     with open(log, "w") as f:
         r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
     if r.returncode != 0:
-        sys.stdout.write(open(log).read()[-4000:])
-        raise LayerError(f"{' '.join(cmd[:3])}... failed (log: {log})")
+        tail = "".join(open(log, errors="replace").readlines()[-8:])
+        raise LayerError(f"'{' '.join(cmd)[:80]}' failed (log: {log}):\n{tail}")
 
 
 def list_tree(root):
@@ -634,7 +640,72 @@ def do_install_files(r, errors):
     return out
 
 
-def check_firmware(r, src, build, host_files, errors):
+def run_tasks(r, tasks, overlay, log, errors):
+    """Runs shell tasks as bitbake would (their ${VAR}s expanded first, then
+    sh -e), with the variables in overlay standing for bitbake's."""
+    saved = dict(r.vars)
+    r.vars.update(overlay)
+    try:
+        for task in tasks:
+            body = r.expand(r.funcs.get(task, ""))
+            left = sorted(set(re.findall(r"\$\{([A-Za-z_]\w*)\}", body)))
+            if left:
+                errors.append(f"{r.path}: {task} uses {', '.join(left)}, which the checker "
+                              "cannot set")
+                return False
+            try:
+                run(["sh", "-e", "-c", body], f"{log}-{task}.log")
+            except LayerError as e:
+                errors.append(f"{r.path}: {task} failed: {e}")
+                return False
+    finally:
+        r.vars = saved
+    return True
+
+
+def firmware_tasks(r, src, ctx, errors):
+    """The recipe's do_configure and do_compile (once) and do_install, with
+    Debian's arm-none-eabi-gcc for the toolchain, ${S} the tree, ${B} and
+    ${D} temporary: the paths do_install really installs, or None."""
+    gcc = shutil.which("arm-none-eabi-gcc")
+    if not gcc:
+        errors.append("arm-none-eabi-gcc not found; run 'make deps' (or scripts/install-deps.sh)")
+        return None
+    work = ctx["work"]
+    # One build directory per variant of the build tasks (the self-test's).
+    key = (r.funcs.get("do_configure"), r.funcs.get("do_compile"))
+    builds = ctx.setdefault("m4", {})
+    fresh = key not in builds
+    if fresh:
+        builds[key] = os.path.join(work, f"m4-build-{len(builds)}")
+    overlay = {"S": src, "B": builds[key], "D": os.path.join(work, "m4-root"),
+               "WORKDIR": work, "AMPLINK_M4_TOOLCHAIN_BINDIR": os.path.dirname(gcc),
+               "PARALLEL_MAKE": "-j 2"}
+    if fresh:
+        os.makedirs(overlay["B"])
+        if not run_tasks(r, ["do_configure", "do_compile"], overlay,
+                         os.path.join(work, "m4"), errors):
+            return None
+    shutil.rmtree(overlay["D"], ignore_errors=True)
+    os.makedirs(overlay["D"])
+    if not run_tasks(r, ["do_install"], overlay, os.path.join(work, "m4"), errors):
+        return None
+    installed = list_tree(overlay["D"])
+    # The image as remoteproc will load it, with the library build's tool.
+    elfcheck = os.path.join(work, "lib-build/tools/elfcheck/amplink-elfcheck")
+    for p in sorted(installed):
+        if p.endswith(".elf") and os.access(elfcheck, os.X_OK):
+            r2 = subprocess.run([elfcheck, overlay["D"] + p], capture_output=True, text=True)
+            if r2.returncode != 0:
+                errors.append(f"{r.path}: amplink-elfcheck rejects the image it installs ({p}): "
+                              f"{(r2.stdout + r2.stderr).strip()[-500:]}")
+            else:
+                ctx["m4-elfcheck"] = (p, r2.stdout.strip().splitlines()[-1:])
+    return installed
+
+
+def check_firmware(r, src, build, host_files, ctx, errors):
+    first = len(errors)
     m4 = open(os.path.join(src, "firmware/ports/stm32mp1/m4-build.cmake"), encoding="utf-8").read()
     sdir = re.search(r'SOURCE_DIR\s+"\$\{PROJECT_SOURCE_DIR\}/([^"]+)"', m4)
     tc = re.search(r'CMAKE_TOOLCHAIN_FILE=\$\{PROJECT_SOURCE_DIR\}/([^"]+)"', m4)
@@ -664,7 +735,18 @@ def check_firmware(r, src, build, host_files, errors):
         installed.add(d)
     if not installed:
         errors.append(f"{r.path}: do_install installs no file")
+        return
     check_packaging(r, installed, "do_install", errors)
+    if len(errors) != first:
+        # Not the recipe the checks above want: not worth a build.
+        return
+    real = firmware_tasks(r, src, ctx, errors)
+    if real is None:
+        return
+    if real != installed:
+        errors.append(f"{r.path}: running do_install installed {', '.join(sorted(real))}, "
+                      f"not {', '.join(sorted(installed))}")
+    ctx["m4-report"] = sorted(real)
 
 
 def check_module(r, src, errors):
@@ -816,7 +898,7 @@ def check_layer(layer, src, build, ctx, errors):
     if r:
         if "host-files" not in ctx:
             ctx["host-files"] = host_install(build, ctx["work"])
-        check_firmware(r, src, build, ctx["host-files"], errors)
+        check_firmware(r, src, build, ctx["host-files"], ctx, errors)
     r = recipes.get(expect["module"])
     if r:
         before = len(errors)
@@ -911,6 +993,8 @@ MUTANTS = [
     ("firmware where the project does not put it", FW,
      "${D}${nonarch_base_libdir}/firmware/amplink-fw-stm32mp157.elf\n",
      "${D}${datadir}/firmware/amplink-fw-stm32mp157.elf\n", "the project's install step puts it"),
+    ("firmware build that does not make the image", FW, "cmake --build ${B} ${PARALLEL_MAKE}",
+     "cmake --build ${B} ${PARALLEL_MAKE} --target amplink_m4_core", "do_install failed"),
     ("M4 toolchain unlike the host build's", FW, "=${S}/cmake/arm-none-eabi.cmake",
      "=${S}/cmake/arm-linux-gnueabihf.cmake", "toolchain file"),
     ("missing require", MOD, "require recipes-amplink/amplink/amplink-source.inc",
@@ -996,6 +1080,12 @@ def main():
           "(against the ARM 6.1 tree):")
     for p in ctx.get("module-report", []):
         print(f"  {'kernel-module-' + os.path.basename(p)[:-3].replace('_', '-'):28} {p}")
+    print("the M4 firmware built with the recipe's do_configure, do_compile, do_install "
+          "(arm-none-eabi-gcc from Debian):")
+    for p in ctx.get("m4-report", []):
+        print(f"  {'amplink-fw-m4':28} {p}")
+    if ctx.get("m4-elfcheck"):
+        print(f"  amplink-elfcheck: {' '.join(ctx['m4-elfcheck'][1])}")
     print(f"amplink's build options are the armhf cross build's: "
           f"{' '.join(f'{k}={v}' for k, v in sorted(cross_build_options(src).items()))}")
     if args.self_test:

@@ -22,8 +22,10 @@ AMPLINK_M4_TOOLCHAIN_DEPENDS ?= "gcc-arm-none-eabi-native"
 AMPLINK_M4_TOOLCHAIN_BINDIR ?= "${STAGING_DATADIR_NATIVE}/gcc-arm-none-eabi/bin"
 DEPENDS = "cmake-native ${AMPLINK_M4_TOOLCHAIN_DEPENDS}"
 
-# The image is for the STM32MP15's M4 and its memory map.
-COMPATIBLE_MACHINE = "(stm32mp1)"
+# The image is for the STM32MP15's M4 and its memory map: meta-st-stm32mp's
+# machines with one (stm32mp15-disco, stm32mp15-eval, stm32mp1) have this
+# override; the STM32MP13 has no M4.
+COMPATIBLE_MACHINE = "(stm32mp15common)"
 PACKAGE_ARCH = "${MACHINE_ARCH}"
 
 B = "${WORKDIR}/build-m4"

@@ -42,9 +42,11 @@ What it checks, and how:
              recipe configures the directory and toolchain file the host
              build's m4-build.cmake does.
 
-With --self-test it then runs the same checks on broken copies of the layer
-(wrong md5, a packaged file nothing installs, syntax errors, ...) and fails
-unless each one is rejected with the expected complaint.
+With --self-test it then reads a recipe with every construct the parser
+accepts (the values must be those bitbake gives) and invalid ones, and runs
+the checks on broken copies of the layer (wrong md5, a packaged file nothing
+installs, syntax errors, ...); it fails unless each is rejected with the
+expected complaint.
 """
 
 import argparse
@@ -300,8 +302,15 @@ class Recipe:
         self.files_read.append(path)
         for st in parse_file(path):
             kind = st[0]
-            if kind in ("require", "include"):
+            if kind == "require":
                 self.run(self.resolve(self.expand(st[1]), st[2]))
+            elif kind == "include":
+                # bitbake's include, unlike require, skips a file it cannot find.
+                try:
+                    path = self.resolve(self.expand(st[1]), st[2])
+                except LayerError:
+                    continue
+                self.run(path)
             elif kind == "inherit":
                 self.inherits += st[1]
             elif kind == "func":
@@ -1013,8 +1022,120 @@ MUTANTS = [
 ]
 
 
-def self_test(layer, src, build, ctx):
+# Every construct the parser accepts, in a recipe of its own (the layer
+# uses only some), with the values bitbake would give; then python and
+# shell bodies that must be rejected.
+PARSER_RECIPE = r"""# comment
+inherit cmake pkgconfig
+include missing-but-optional.inc
+require sub.inc
+A = "a"
+A += "b"
+A =+ "z"
+B = "m"
+B .= "x"
+B =. "y"
+C = "set"
+C ?= "default"
+D ??= "weak"
+E = "${A}"
+E := "${A}-now"
+A += "late"
+F = "1 2 3"
+F:append = " 4"
+F:prepend = "0 "
+F:remove = "2"
+G[doc] = "a flag"
+G = 'single "quoted"'
+export H = "exported"
+FILES:${PN}-extra = "${bindir}/x \
+                     ${libdir}/y"
+SRC_URI:append:stm32mp15common = " file://x.patch"
+I = "${@d.getVar('A') or ''}"
+
+do_install() {
+	install -d ${D}${bindir}
+	if [ -n "${A}" ]; then
+		echo "${B}"
+	fi
+}
+
+fakeroot do_deploy:append() {
+	:
+}
+
+python do_check() {
+    if d.getVar('A'):
+        bb.note('x')
+}
+
+python () {
+    d.setVar('X', '1')
+}
+"""
+PARSER_EXPECT = {"A": "z a b late", "B": "ymx", "C": "set", "D": "weak", "E": "z a b-now",
+                 "F": "0 1 3 4", "G": 'single "quoted"', "H": "exported", "SUB": "included",
+                 "FILES:parsertest-extra": "/usr/bin/x                      /usr/lib/y"}
+PARSER_REJECT = [
+    ("python function that does not compile",
+     "python do_x() {\n    if d.getVar('A')\n        pass\n}\n", "does not compile"),
+    ("inline python that does not compile", 'I = "${@d.getVar(}"\n', "inline python"),
+    ("unbalanced ${", 'J = "${A"\n', "unbalanced"),
+    ("unquoted value", "K = value\n", "not BitBake syntax"),
+    ("two operators", 'L += = "x"\n', "not BitBake syntax"),
+    ("comment ending in a backslash", "# a comment \\\nM = \"x\"\n", "comment ending"),
+    ("file ends inside a continued line", 'N = "x \\', "ends inside"),
+    ("addtask (not in the accepted subset)", "addtask do_x after do_compile\n",
+     "not BitBake syntax"),
+    ("old _append", 'O_append = " x"\n', "old '_' override"),
+]
+
+
+def parser_self_test():
     failed = 0
+    tmp = tempfile.mkdtemp(prefix="bb-parser-")
+    try:
+        path = os.path.join(tmp, "parsertest_1.0.bb")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(PARSER_RECIPE)
+        with open(os.path.join(tmp, "sub.inc"), "w", encoding="utf-8") as f:
+            f.write('SUB = "included"\n')
+        try:
+            r = Recipe(path, tmp)
+            for var, want in PARSER_EXPECT.items():
+                got = r.get(var)
+                if got != want:
+                    failed += 1
+                    print(f"FAIL parser self-test: {var} is {got!r}, bitbake gives {want!r}")
+            if set(r.funcs) != {"do_install", "do_deploy:append", "do_check", ""}:
+                failed += 1
+                print(f"FAIL parser self-test: functions {sorted(r.funcs)}")
+        except LayerError as e:
+            failed += 1
+            print(f"FAIL parser self-test: a valid recipe was rejected: {e}")
+        for what, text, complaint in PARSER_REJECT:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            try:
+                Recipe(path, tmp)
+                failed += 1
+                print(f"FAIL parser self-test: {what}: accepted")
+            except LayerError as e:
+                if complaint not in str(e):
+                    failed += 1
+                    print(f"FAIL parser self-test: {what}: rejected for another reason: {e}")
+                else:
+                    print(f"  rejected ({what}): {str(e).replace(tmp + '/', '')}")
+    finally:
+        shutil.rmtree(tmp)
+    if not failed:
+        print(f"parser self-test: every construct read as bitbake reads it; "
+              f"{len(PARSER_REJECT)} invalid ones rejected")
+    return failed
+
+
+def self_test(layer, src, build, ctx):
+    failed = parser_self_test()
     for what, rel, old, new, complaint in MUTANTS:
         tmp = tempfile.mkdtemp(prefix="meta-amplink-mutant-")
         try:
@@ -1091,7 +1212,7 @@ def main():
     if args.self_test:
         failed = self_test(layer, src, build, ctx)
         if failed:
-            print(f"FAIL: {failed} of {len(MUTANTS)} broken layers were not rejected")
+            print(f"FAIL: {failed} self-test cases failed")
             return 1
         print(f"self-test: all {len(MUTANTS)} broken layers rejected")
     print("yocto-recipes-ok")

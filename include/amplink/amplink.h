@@ -205,7 +205,9 @@ AMP_EXPORT int amp_netlink_access(void (*cb)(const struct amp_netlink_access *a,
  * After the remote went away, every call but close fails with ECONNRESET
  * (the firmware closed the connection, or its link went down) or ENODEV (the
  * channel was removed: module unloaded, device gone, tty hung up), except
- * that recv first delivers the messages that had arrived whole.
+ * that recv first delivers the messages that had arrived whole. ENOBUFS
+ * ends a netlink connection the same way: the module lost a message for it
+ * (no kernel memory to deliver it).
  * A handle is not thread-safe: one thread at a time.
  */
 struct amp_client; /* one connection to one firmware service */

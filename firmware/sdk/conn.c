@@ -389,15 +389,16 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 	else
 		flags = AMP_FRAME_F_MORE;
 
-	const uint8_t *piece = c->tx_data + c->tx_off;
-	uint8_t *frame = tx.data + pre;
+	uint8_t *frame = tx.data + pre, *payload = frame + AMP_FRAME_HDR_SIZE;
 
 	if (pre)
 		put_control(tx.data, AMP_FRAME_CREDIT, c->credit_owed);
+	if (c->tx_data && len)
+		memcpy(payload, c->tx_data + c->tx_off, len);
+	else if (len)
+		c->svc->ops->fill(c, c->tx_off, payload, len);
 	amp_frame_encode_flags(frame, AMP_FRAME_MSG, flags, c->tx_seq, len,
-			       fw_crc32_update(0, piece, len));
-	if (len)
-		memcpy(frame + AMP_FRAME_HDR_SIZE, piece, len);
+			       fw_crc32_update(0, payload, len));
 	if (rp_tx_send(&n->dev->link, &tx, c->hub->addr, c->addr, pre + AMP_FRAME_HDR_SIZE + len) !=
 	    RP_OK)
 		return false;
@@ -457,12 +458,9 @@ static void begin_message(struct amp_conn *c, const void *data, uint32_t len)
 	c->tx_busy = true;
 }
 
-int amp_send(struct amp_conn *c, const void *data, uint32_t len)
+/* amp_send() from data, or (NULL) from the service's fill(). */
+static int send_message(struct amp_conn *c, const void *data, uint32_t len)
 {
-	int rc = send_allowed(c, data, len, AMP_MSG_MAX);
-
-	if (rc != AMP_OK)
-		return rc;
 	if (c->tx_busy) {
 		c->want_writable = true;
 		return AMP_EWOULDBLOCK;
@@ -474,6 +472,24 @@ int amp_send(struct amp_conn *c, const void *data, uint32_t len)
 		return AMP_OK;
 	c->want_writable = true;
 	return AMP_PENDING;
+}
+
+int amp_send(struct amp_conn *c, const void *data, uint32_t len)
+{
+	int rc = send_allowed(c, data, len, AMP_MSG_MAX);
+
+	return rc != AMP_OK ? rc : send_message(c, data, len);
+}
+
+int amp_send_fill(struct amp_conn *c, uint32_t len)
+{
+	int rc = send_allowed(c, NULL, 0, AMP_MSG_MAX);
+
+	if (rc != AMP_OK)
+		return rc;
+	if (!c->svc->ops->fill)
+		return AMP_EINVAL;
+	return len > AMP_MSG_MAX ? AMP_EMSGSIZE : send_message(c, NULL, len);
 }
 
 int amp_send_copy(struct amp_conn *c, const void *data, uint32_t len)

@@ -94,7 +94,7 @@ struct amp_conn {
 	bool paused;
 	uint32_t tx_credit; /* MSG frames we may still send */
 	uint32_t tx_seq;
-	const uint8_t *tx_data; /* a message being sent (tx_busy) */
+	const uint8_t *tx_data; /* a message being sent (tx_busy), or NULL: fill() */
 	uint32_t tx_len, tx_off;
 	bool tx_busy;
 	bool tx_started;

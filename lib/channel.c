@@ -12,6 +12,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <amplink/bench.h>
+
 #include "client_internal.h"
 #include "transport.h"
 
@@ -74,9 +76,11 @@ void amp_channel_fini(struct amp_channel *ch)
 	ch->ops->close(ch);
 }
 
-struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
+/* A client of the bench service (or, source, of the bench source). */
+static struct amp_channel *open_bench(const struct amp_open_options *opts, bool source)
 {
 	struct amp_client *c;
+	struct amp_channel *ch;
 
 	if (!opts || (unsigned int)opts->transport >= AMP_TRANSPORT_COUNT || opts->timeout_ms < 0) {
 		errno = EINVAL;
@@ -88,8 +92,22 @@ struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
 		.timeout_ms = opts->timeout_ms,
 	};
 
-	c = amp_client_open_channel(AMP_BENCH_SERVICE, &co);
-	return c ? amp_client_channel(c) : NULL;
+	c = amp_client_open_channel(source ? AMP_BENCH_SOURCE_SERVICE : AMP_BENCH_SERVICE, &co);
+	if (!c)
+		return NULL;
+	ch = amp_client_channel(c);
+	ch->source = source;
+	return ch;
+}
+
+struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
+{
+	return open_bench(opts, false);
+}
+
+struct amp_channel *amp_channel_open_source(const struct amp_open_options *opts)
+{
+	return open_bench(opts, true);
 }
 
 void amp_channel_close(struct amp_channel *ch)
@@ -115,7 +133,7 @@ int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 	struct amp_ack ack = {0};
 	int rc;
 
-	if (!ch || (len && !data)) {
+	if (!ch || (len && !data) || ch->source) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -139,6 +157,42 @@ int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 	if (out)
 		*out = t;
 	return rc;
+}
+
+int amp_channel_fetch_block(struct amp_channel *ch, void *buf, size_t len, struct amp_transfer *out)
+{
+	struct amp_transfer t = {.bytes = (uint32_t)len};
+	uint8_t req[AMP_BENCH_REQUEST_SIZE];
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	if (!ch || (len && !buf) || !ch->source) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > AMP_MSG_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	struct amp_bench_request r = {.len = (uint32_t)len, .seed = ++ch->source_seed};
+
+	amp_bench_request_encode(req, &r);
+	n = amp_client_fetch(amp_channel_client(ch), req, sizeof(req), buf, len, &t);
+	if (n >= 0) {
+		/* the frames' CRCs were checked on the way in; the bytes are checked here */
+		t.acked_bytes = (uint32_t)n;
+		t.status = AMP_STATUS_OK;
+		for (size_t i = 0; i < (size_t)n && t.status == AMP_STATUS_OK; i++)
+			if (p[i] != amp_bench_pattern(r.seed, (uint32_t)i))
+				t.status = AMP_STATUS_BAD_CRC;
+		if ((size_t)n != len || t.status != AMP_STATUS_OK) {
+			errno = EIO;
+			n = -1;
+		}
+	}
+	if (out)
+		*out = t;
+	return n < 0 ? -1 : 0;
 }
 
 int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void *reply_data)

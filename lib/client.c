@@ -1029,6 +1029,21 @@ int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_
 	return (int)synced(c, n < 0 ? -1 : 0);
 }
 
+ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, void *buf,
+			 size_t cap, struct amp_transfer *t)
+{
+	int64_t deadline = lazy_call(c);
+	ssize_t n;
+
+	c->writes = 0;
+	n = send_until(c, req, req_len, deadline, false) == 0
+		    ? recv_until(c, buf, cap, deadline, false)
+		    : -1;
+	t->seq = c->tx_seq;
+	t->writes = c->writes;
+	return synced(c, n);
+}
+
 int amp_client_diag(struct amp_client *c, uint8_t type, const void *payload, size_t len,
 		    uint8_t reply_type, void *reply, size_t reply_len)
 {

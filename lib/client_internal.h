@@ -29,6 +29,15 @@ int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_
 		     struct amp_ack *ack, struct amp_transfer *t);
 
 /*
+ * Sends the request (one message of req_len bytes) and receives the reply
+ * message into buf (at most cap bytes), within the client's timeout: its
+ * length, or -1 with errno (EMSGSIZE: a longer reply). Fills t->seq and
+ * t->writes.
+ */
+ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, void *buf,
+			 size_t cap, struct amp_transfer *t);
+
+/*
  * A diagnostics frame of type with len bytes of payload (at most
  * AMP_ECHO_MAX_LEN), and its reply of reply_type, exactly reply_len bytes,
  * copied to reply. 0, or -1 with errno (EPROTO: an ERROR or a reply of

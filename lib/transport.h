@@ -50,9 +50,11 @@ struct amp_channel {
 	enum amp_transport transport;
 	const struct amp_transport_ops *ops;
 	int fd;
-	size_t max_write;   /* bytes per write() the transport allows */
-	unsigned int looks; /* fd transports: reads to try before the next poll */
-	bool borrowing;	    /* what write_some gets stays valid until borrow_end() */
+	size_t max_write;     /* bytes per write() the transport allows */
+	unsigned int looks;   /* fd transports: reads to try before the next poll */
+	bool source;	      /* a bench channel of the bench source (towards Linux) */
+	uint32_t source_seed; /* the last block's */
+	bool borrowing;	      /* what write_some gets stays valid until borrow_end() */
 	int timeout_ms;
 	char device[64];
 	struct amp_netlink *nl;

@@ -51,7 +51,9 @@ struct amp_netlink {
 	uint32_t seq;
 	uint32_t channel;
 	uint32_t mtu;
-	bool just_sent;	 /* the next wait follows a send: look before sleeping */
+	/* recv()s to try before the next poll: after a send, or after a receive (see
+	 * receive_once()) */
+	unsigned int looks;
 	size_t send_max; /* data bytes per SEND: whole rpmsg messages, an ordinary skb */
 	/*
 	 * The message path's small SENDs, sent without asking for an ack and
@@ -311,21 +313,26 @@ static int error_cb(const struct nlmsghdr *n, void *data)
  * that quickly, and wakes it only at the next tick (10 ms, one transfer in
  * ten at 4 KiB, measured with amplink bench; a busy wait of 30 us after the
  * send made it vanish). On a board the looks cost a few microseconds.
+ * After a message came, the next is looked for once before poll: in a
+ * stream from the firmware it is usually there, and one recv replaces a
+ * poll and a recv (and a sleep the vboard may wake a tick late).
  */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
 	int fd = mnl_socket_get_fd(nl->sock);
-	int left = amp_wait_ms(deadline);
+	int left = 0;
 	ssize_t len;
 	int rc;
 
-	for (int i = 0; nl->just_sent && left > 0 && i < RECV_LOOKS_BEFORE_SLEEP; i++) {
+	/* deadline 0: one recv and no more (an ack that is queued already) */
+	for (; nl->looks > 0 && deadline != 0; nl->looks--) {
 		len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
 		if (len >= 0 || errno != EAGAIN)
 			goto received;
 	}
-	nl->just_sent = false;
+	nl->looks = 0;
+	left = amp_wait_ms(deadline); /* the clock only for a wait */
 	if (left > 0) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 
@@ -339,7 +346,8 @@ static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 	}
 	len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
 received:
-	nl->just_sent = false;
+	/* in a stream the next message is likely there already: one recv, no poll */
+	nl->looks = len > 0 ? 1 : 0;
 	if (len < 0) {
 		if (errno == EINTR || (left > 0 && errno == EAGAIN))
 			return 0;
@@ -470,7 +478,7 @@ static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcn
 				return -1;
 			done += r > 0 ? (unsigned int)r : 0;
 		}
-		nl->just_sent = true;
+		nl->looks = RECV_LOOKS_BEFORE_SLEEP;
 	}
 	return 0;
 }

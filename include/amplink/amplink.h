@@ -74,6 +74,13 @@ struct amp_transfer {
  * has no bench service), EBUSY, ETIMEDOUT, EPERM/EACCES, ENOMEM.
  */
 AMP_EXPORT struct amp_channel *amp_channel_open(const struct amp_open_options *opts);
+/*
+ * Opens a bench channel the other way: a connection to the firmware's bench
+ * source (AMP_BENCH_SOURCE_SERVICE), which answers each request with a
+ * block (amp_channel_fetch_block()). The same errnos; EPROTONOSUPPORT when
+ * the firmware has no bench source.
+ */
+AMP_EXPORT struct amp_channel *amp_channel_open_source(const struct amp_open_options *opts);
 AMP_EXPORT void amp_channel_close(struct amp_channel *ch);
 
 /* The device actually opened (e.g. "/dev/rpmsg0", or "netlink:3"). */
@@ -90,6 +97,19 @@ AMP_EXPORT enum amp_transport amp_channel_transport(const struct amp_channel *ch
  */
 AMP_EXPORT int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 				      struct amp_transfer *out);
+
+/*
+ * On a channel of amp_channel_open_source(): asks the firmware for a block
+ * of len bytes (0..AMP_MSG_MAX) and receives it into buf, within the
+ * channel's timeout. Succeeds only if the block came whole, its frames'
+ * CRCs checked, and every byte is amp_bench_pattern() of the request's
+ * seed. Errors: EIO (the block was short or a byte differs: see *out;
+ * status BAD_CRC), EINVAL (a channel of amp_channel_open()), and those of
+ * amp_channel_send_block() (which fails with EINVAL on a source channel).
+ * out: bytes asked for, acked_bytes what came. out may be NULL.
+ */
+AMP_EXPORT int amp_channel_fetch_block(struct amp_channel *ch, void *buf, size_t len,
+				       struct amp_transfer *out);
 
 /* Round trip of an ECHO frame (len <= AMP_ECHO_MAX_LEN); reply must hold len bytes. */
 AMP_EXPORT int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void *reply);

@@ -383,12 +383,16 @@ class Client:
 class Channel:
     """A channel to the firmware's bench service (amp_channel_open): blocks
     sent with their delivery verified, echo round trips, firmware counters.
+    With source=True, a channel to its bench source instead
+    (amp_channel_open_source): blocks fetched from the firmware, every byte
+    checked (fetch_block).
 
     transport, device, library as for Client; timeout: seconds (> 0) that
     bounds every wait of the channel (default 2 s).
     """
 
-    def __init__(self, transport=NETLINK, device=None, timeout=DEFAULT_TIMEOUT, library=None):
+    def __init__(self, transport=NETLINK, device=None, timeout=DEFAULT_TIMEOUT, library=None,
+                 source=False):
         self._ch = None
         t = _transport_index(transport)
         dev = _device_bytes(device)
@@ -397,10 +401,12 @@ class Channel:
             raise ValueError("timeout must be a bound (seconds > 0), not %r" % timeout)
         self._lib = load_library(library)
         opts = OpenOptions(transport=t, device=dev, timeout_ms=ms)
-        ch = self._lib.amp_channel_open(ctypes.byref(opts))
+        opener = self._lib.amp_channel_open_source if source else self._lib.amp_channel_open
+        ch = opener(ctypes.byref(opts))
         if not ch:
             raise_errno(device)
         self._ch = ch
+        self.source = bool(source)
         self.transport = TRANSPORTS[t]
         self.device = os.fsdecode(self._lib.amp_channel_device(ch))
 
@@ -435,11 +441,33 @@ class Channel:
             raise ValueError("operation on a closed amplink.Channel")
         return self._ch
 
-    def send_block(self, data):
-        """Sends data as one DATA frame and returns a Transfer once the
-        firmware acknowledged exactly those bytes with the same CRC-32.
-        OSError EIO when the ack disagrees (its .transfer says how), EPROTO,
+    def fetch_block(self, size):
+        """On a source channel: asks the firmware for a block of size bytes
+        and returns it (bytes) once it came whole, its frames' CRCs and every
+        byte of the pattern checked. OSError EIO when it did not (its
+        .transfer says how), EINVAL on a channel to the bench service,
         TimeoutError, EMSGSIZE, ..."""
+        ch = self._handle()
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError("size must be a number of bytes >= 0, not %r" % (size,))
+        if size > MSG_MAX:
+            raise ValueError("size must be at most %d bytes, not %d" % (MSG_MAX, size))
+        buf = ctypes.create_string_buffer(max(size, 1))
+        t = _CTransfer()
+        if self._lib.amp_channel_fetch_block(ch, buf, size, ctypes.byref(t)) != 0:
+            try:
+                raise_errno(self.device)
+            except OSError as e:
+                e.transfer = Transfer(*(getattr(t, f) for f in Transfer._fields))
+                raise
+        return buf.raw[:size]
+
+    def send_block(self, data):
+        """Sends data as one message to the bench service and returns a
+        Transfer once the firmware acknowledged exactly those bytes with the
+        same CRC-32. OSError EIO when the ack disagrees (its .transfer says
+        how), EINVAL on a source channel, EPROTO, TimeoutError, EMSGSIZE,
+        ..."""
         ch = self._handle()
         buf, n = _in_buffer(data)
         t = _CTransfer()

@@ -106,6 +106,8 @@ _PROTOTYPES = {
     "amp_client_max_message": (ctypes.c_uint32, [_vp]),
     "amp_client_close": (None, [_vp]),
     "amp_channel_open": (_vp, [ctypes.POINTER(OpenOptions)]),
+    "amp_channel_open_source": (_vp, [ctypes.POINTER(OpenOptions)]),
+    "amp_channel_fetch_block": (_int, [_vp, _vp, _size, ctypes.POINTER(Transfer)]),
     "amp_channel_close": (None, [_vp]),
     "amp_channel_device": (ctypes.c_char_p, [_vp]),
     "amp_channel_transport": (_int, [_vp]),

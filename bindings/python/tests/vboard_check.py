@@ -141,6 +141,14 @@ def check_bench(t):
             check(st.rx_msgs > 0 and st.tx_msgs > 0, "%s: firmware_stats: %s" % (t, st))
     except OSError as e:
         check(False, "%s: bench channel: %s" % (t, e))
+    try:
+        with amplink.Channel(transport=t, timeout=10, source=True) as ch:
+            block = ch.fetch_block(70000)
+            check(len(block) == 70000, "%s: Channel.fetch_block: %d bytes" % (t, len(block)))
+            ok, how = expect_error(OSError, errno.EINVAL, ch.send_block, b"x")
+            check(ok, "%s: send_block on a source channel: %s" % (t, how))
+    except OSError as e:
+        check(False, "%s: source channel: %s" % (t, e))
 
 
 def main(argv):

@@ -35,6 +35,15 @@
  * before the receiver sleeps in poll; see receive_once().
  */
 #define RECV_LOOKS_BEFORE_SLEEP 4
+/*
+ * Messages one receive takes at most (recvmmsg): the first into buf, the
+ * others into slots of RECV_SLOT bytes, which hold any message the module
+ * sends a client when its channel's MTU leaves room (a RECV is the MTU and
+ * about 60 bytes of headers); a stream from the firmware then costs one
+ * system call per ring's worth of messages, not one per message.
+ */
+#define RECV_BATCH 16
+#define RECV_SLOT 2048
 /* How often a refused sender tries again if no TX_READY comes */
 #define REFUSED_RETRY_MS 100
 /* The message path's unacknowledged SENDs: bytes and SENDs kept at most */
@@ -86,6 +95,9 @@ struct amp_netlink {
 	uint32_t borrowed_hi; /* the last SEND that carried borrowed bytes */
 	/* Holds the largest received message, and requests. */
 	char buf[RPMSG_NETLINK_MAX_DATA + 1024];
+	/* the other messages of one receive (RECV_BATCH), and how many may come at once */
+	char rx_slots[RECV_BATCH - 1][RECV_SLOT];
+	unsigned int rx_batch;
 	/* the headers of the SENDs of one sendmmsg */
 	uint8_t send_hdrs[SEND_BATCH][SEND_HDR_ROOM];
 };
@@ -228,6 +240,8 @@ static int pick_channel(struct amp_netlink *nl, const char *want)
 	}
 	nl->channel = pick.id;
 	nl->mtu = pick.mtu;
+	/* a RECV of a whole MTU and its headers must fit a slot; else one at a time */
+	nl->rx_batch = nl->mtu > 0 && nl->mtu + 256 <= RECV_SLOT ? RECV_BATCH : 1;
 	/* whole rpmsg messages per SEND, as many as an ordinary skb holds */
 	nl->send_max = SEND_SMALL_SKB;
 	if (pick.mtu > 0 && pick.mtu <= SEND_SMALL_SKB)
@@ -304,31 +318,71 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 }
 
 /*
- * Receives one message and dispatches it, waiting until deadline: 1 once
+ * Receives what is queued, up to nl->rx_batch messages in one system call,
+ * without waiting: their count, or -1 with errno (EAGAIN: none). A message
+ * cut short (a slot too small for it) is an error: it cannot be had again.
+ */
+static int receive_batch(struct amp_netlink *nl, struct mmsghdr *m, struct iovec *v)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+	int n;
+
+	for (unsigned int i = 0; i < nl->rx_batch; i++) {
+		v[i] = i ? (struct iovec){nl->rx_slots[i - 1], RECV_SLOT}
+			 : (struct iovec){nl->buf, sizeof(nl->buf)};
+		m[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &v[i], .msg_iovlen = 1}};
+	}
+	n = recvmmsg(fd, m, nl->rx_batch, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		if (m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+	}
+	return n;
+}
+
+/* Hands the n messages of a receive to their callbacks, in order: 1, or -1. */
+static int dispatch_batch(struct amp_netlink *nl, struct nl_event *ev, const struct mmsghdr *m,
+			  const struct iovec *v, int n)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+
+	for (int i = 0; i < n; i++) {
+		int rc = mnl_cb_run2(v[i].iov_base, m[i].msg_len, 0, nl->portid, event_cb, ev, ctl,
+				     NLMSG_MIN_TYPE);
+
+		if (rc < 0 && errno != ESRCH)
+			return -1;
+	}
+	return 1;
+}
+
+/*
+ * Receives what came and dispatches it, waiting until deadline: 1 once
  * something came, 0 when nothing did yet (a signal), -1 with ETIMEDOUT, or
- * the socket's error. A wait is poll() then a recv that does not block.
+ * the socket's error. A wait is poll() then a receive that does not block.
  * Right after a send, the reply is first looked for a few times without
  * sleeping: User-Mode Linux (the vboard) loses the wakeup of a receiver
  * that went to sleep within microseconds of its send, when the reply comes
  * that quickly, and wakes it only at the next tick (10 ms, one transfer in
  * ten at 4 KiB, measured with amplink bench; a busy wait of 30 us after the
  * send made it vanish). On a board the looks cost a few microseconds.
- * After a message came, the next is looked for once before poll: in a
- * stream from the firmware it is usually there, and one recv replaces a
- * poll and a recv (and a sleep the vboard may wake a tick late).
+ * After messages came, more are looked for once before poll: in a stream
+ * from the firmware they are usually there, and one receive replaces a
+ * poll and a receive (and a sleep the vboard may wake a tick late).
  */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+	struct mmsghdr m[RECV_BATCH];
+	struct iovec v[RECV_BATCH];
 	int fd = mnl_socket_get_fd(nl->sock);
-	int left = 0;
-	ssize_t len;
-	int rc;
+	int left = 0, n, rc;
 
-	/* deadline 0: one recv and no more (an ack that is queued already) */
+	/* deadline 0: one receive and no more (an ack that is queued already) */
 	for (; nl->looks > 0 && deadline != 0; nl->looks--) {
-		len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
-		if (len >= 0 || errno != EAGAIN)
+		n = receive_batch(nl, m, v);
+		if (n >= 0 || errno != EAGAIN)
 			goto received;
 	}
 	nl->looks = 0;
@@ -344,19 +398,17 @@ static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 			return -1;
 		}
 	}
-	len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+	n = receive_batch(nl, m, v);
 received:
-	/* in a stream the next message is likely there already: one recv, no poll */
-	nl->looks = len > 0 ? 1 : 0;
-	if (len < 0) {
+	nl->looks = n > 0 ? 1 : 0;
+	if (n < 0) {
 		if (errno == EINTR || (left > 0 && errno == EAGAIN))
 			return 0;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			errno = ETIMEDOUT;
 		return -1;
 	}
-	rc = mnl_cb_run2(nl->buf, (size_t)len, 0, nl->portid, event_cb, ev, ctl, NLMSG_MIN_TYPE);
-	return rc < 0 && errno != ESRCH ? -1 : 1;
+	return n == 0 ? 0 : dispatch_batch(nl, ev, m, v, n);
 }
 
 /* Where a walk through an iovec stands. */

@@ -27,15 +27,26 @@ static void fill(unsigned char *buf, size_t len, unsigned int seed)
 	}
 }
 
+static double per_transfer(uint32_t counted, uint32_t overhead, unsigned int reps)
+{
+	double v = ((double)counted - (double)overhead) / reps;
+
+	return v > 0 ? v : 0;
+}
+
 static void counters_delta(const struct amp_stats *a, const struct amp_stats *b,
 			   const struct amp_stats *overhead, unsigned int reps,
 			   struct bench_row *row)
 {
-	/* The closing statistics request itself is in b - a: take its own cost off. */
-	row->msgs_to_fw = ((double)(b->rx_msgs - a->rx_msgs) - overhead->rx_msgs) / reps;
-	row->msgs_from_fw = ((double)(b->tx_msgs - a->tx_msgs) - overhead->tx_msgs) / reps;
-	row->kicks_in = ((double)(b->kicks_in - a->kicks_in) - overhead->kicks_in) / reps;
-	row->irqs_out = ((double)(b->irqs_out - a->irqs_out) - overhead->irqs_out) / reps;
+	/*
+	 * The closing statistics request itself is in b - a: take its own cost
+	 * off. Doorbells depend on timing, so the request's cost measured
+	 * before may exceed what it cost this time: no count goes below 0.
+	 */
+	row->msgs_to_fw = per_transfer(b->rx_msgs - a->rx_msgs, overhead->rx_msgs, reps);
+	row->msgs_from_fw = per_transfer(b->tx_msgs - a->tx_msgs, overhead->tx_msgs, reps);
+	row->kicks_in = per_transfer(b->kicks_in - a->kicks_in, overhead->kicks_in, reps);
+	row->irqs_out = per_transfer(b->irqs_out - a->irqs_out, overhead->irqs_out, reps);
 	row->have_counts = true;
 }
 

@@ -56,10 +56,12 @@ void amp_bulk_remote_init(struct amp_bulk_pool *p, struct amp_bulk_slot *storage
 	p->capacity = storage != NULL ? capacity : 0;
 }
 
-static uint32_t lent_to_remote(const struct amp_bulk_pool *p)
+void amp_bulk_host_stop(struct amp_bulk_pool *p)
 {
-	return p->in_state[AMP_BULK_SLOT_REMOTE_READING] + p->in_state[AMP_BULK_SLOT_REMOTE_EMPTY] +
-	       p->in_state[AMP_BULK_SLOT_REMOTE_FILLING];
+	if (p->role != AMP_BULK_ROLE_HOST)
+		return;
+	p->ready = false;
+	p->announced = false;
 }
 
 enum amp_bulk_status amp_bulk_host_new_generation(struct amp_bulk_pool *p,
@@ -67,30 +69,37 @@ enum amp_bulk_status amp_bulk_host_new_generation(struct amp_bulk_pool *p,
 {
 	if (p->role != AMP_BULK_ROLE_HOST)
 		return AMP_BULK_E_INVAL;
-	if (lent_to_remote(p) != 0)
-		return AMP_BULK_E_BUSY;
 	p->info.generation++;
 	if (p->info.generation == 0) /* 0 means "none" on the wire */
 		p->info.generation = 1;
-	p->ready = true;
+	p->ready = false;
+	p->announced = true;
 	*info = p->info;
 	return AMP_BULK_OK;
 }
 
-uint32_t amp_bulk_host_reclaim(struct amp_bulk_pool *p)
+enum amp_bulk_status amp_bulk_host_acknowledged(struct amp_bulk_pool *p, uint32_t generation,
+						uint32_t *reclaimed)
 {
 	uint32_t n = 0;
 
+	*reclaimed = 0;
 	if (p->role != AMP_BULK_ROLE_HOST)
-		return 0;
+		return AMP_BULK_E_INVAL;
+	if (generation != p->info.generation || (!p->announced && !p->ready))
+		return AMP_BULK_E_STALE;
+	if (p->ready)
+		return AMP_BULK_E_ALREADY;
 	for (uint32_t i = 0; i < p->info.slot_count; i++) {
 		if (p->slots[i].state >= AMP_BULK_SLOT_REMOTE_READING) {
 			set_state(p, i, AMP_BULK_SLOT_HOST, 0);
 			n++;
 		}
 	}
-	p->ready = false;
-	return n;
+	p->announced = false;
+	p->ready = true;
+	*reclaimed = n;
+	return AMP_BULK_OK;
 }
 
 uint32_t amp_bulk_host_drop_holder(struct amp_bulk_pool *p, uint32_t holder)
@@ -122,9 +131,8 @@ enum amp_bulk_status amp_bulk_remote_adopt(struct amp_bulk_pool *p,
 	if (info->slot_count > p->capacity)
 		return AMP_BULK_E_NOSLOT;
 	/*
-	 * A new generation means the host reclaimed everything after
-	 * stopping us, or never lent anything: nothing of the old pool is
-	 * ours any more, whatever our table said.
+	 * Nothing of an old pool is ours any more, whatever our table said:
+	 * our POOL_ACK is what lets the host take back what it lent us.
 	 */
 	p->info = *info;
 	reset_slots(p);

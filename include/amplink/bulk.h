@@ -103,10 +103,9 @@ enum amp_bulk_status {
 	AMP_BULK_E_STALE = -10,	  /* generation of another pool: an earlier bring-up */
 	AMP_BULK_E_OWNER = -11,	  /* the slot is not where the referring side claims */
 	AMP_BULK_E_ALREADY = -12, /* a duplicate: the slot already is where it would go */
-	AMP_BULK_E_NOPOOL = -13,  /* no pool (not announced yet, or reclaimed) */
+	AMP_BULK_E_NOPOOL = -13,  /* no current pool: not acknowledged yet, or the remote left */
 	AMP_BULK_E_NOSLOT = -14,  /* no slot free to take: back-pressure, try later */
-	AMP_BULK_E_BUSY = -15,	  /* slots are still lent to the remote */
-	AMP_BULK_E_INVAL = -16,	  /* a local caller's mistake (wrong role, bad argument) */
+	AMP_BULK_E_INVAL = -15,	  /* a local caller's mistake (wrong role, bad argument) */
 };
 
 struct amp_bulk_hdr {

@@ -38,6 +38,8 @@ enum op {
 	OP_REMOTE_RELEASE,
 	OP_REMOTE_UNFILL,
 	OP_RESTART,
+	OP_HOST_STOP,
+	OP_REMOTE_STOP,
 	OP_FORGE_HOST,
 	OP_FORGE_REMOTE,
 	OP_RAW_HOST,
@@ -94,6 +96,7 @@ struct ends {
 	struct amp_bulk_slot host_slots[SLOTS], remote_slots[SLOTS];
 	struct amp_bulk_pool host, remote;
 	uint32_t sent_descs[2]; /* descriptors each table was given to receive */
+	bool stopped_since_restart;
 };
 
 /* Per-table: the state counts match the slots, the counters add up. */
@@ -121,10 +124,14 @@ static void check_table(const struct amp_bulk_pool *p, uint32_t received)
 		      counted[AMP_BULK_SLOT_HOST_READING] == 0);
 }
 
-/* Both tables agree on who has each slot, with nothing in flight. */
+/*
+ * Both tables agree on who has each slot, with nothing in flight. Once
+ * either end stopped they may not (what went to a stopped end was
+ * refused); the restart makes them agree again.
+ */
 static void check_agree(const struct ends *e)
 {
-	if (!e->host.ready || !e->remote.ready)
+	if (e->stopped_since_restart)
 		return;
 	check(e->host.info.generation == e->remote.info.generation);
 	for (uint32_t i = 0; i < SLOTS; i++) {
@@ -162,20 +169,34 @@ static void send_desc(struct ends *e, struct amp_bulk_pool *to, uint8_t type, ui
 	amp_bulk_desc_encode(buf, 0, d);
 	check(amp_bulk_receive_msg(to, buf, len, &r) == AMP_BULK_OK);
 	e->sent_descs[to == &e->host ? 0 : 1]++;
-	check(r.accepted == 1 && r.status[0] == AMP_BULK_OK);
+	/* a stopped end refuses everything; the ends disagree until the restart */
+	if (!to->ready)
+		check(r.accepted == 0 && r.status[0] == AMP_BULK_E_NOPOOL);
+	else
+		check(r.accepted == 1 && r.status[0] == AMP_BULK_OK);
 }
 
+/*
+ * The remote restarts: the host stops, announces, the remote adopts and
+ * acknowledges; everything the host had lent comes back then.
+ */
 static void restart(struct ends *e)
 {
 	struct amp_bulk_pool_info next;
 	uint32_t lent = e->host.in_state[AMP_BULK_SLOT_REMOTE_READING] +
-			e->host.in_state[AMP_BULK_SLOT_REMOTE_EMPTY];
+			e->host.in_state[AMP_BULK_SLOT_REMOTE_EMPTY],
+		 reclaimed;
 
 	amp_bulk_remote_stop(&e->remote);
-	check(amp_bulk_host_reclaim(&e->host) == lent);
+	amp_bulk_host_stop(&e->host);
 	check(amp_bulk_host_new_generation(&e->host, &next) == AMP_BULK_OK);
 	check(amp_bulk_remote_adopt(&e->remote, &next) == AMP_BULK_OK);
 	check(e->remote.in_state[AMP_BULK_SLOT_HOST] == SLOTS);
+	check(amp_bulk_host_acknowledged(&e->host, next.generation, &reclaimed) == AMP_BULK_OK);
+	check(reclaimed == lent);
+	check(e->host.in_state[AMP_BULK_SLOT_REMOTE_READING] == 0 &&
+	      e->host.in_state[AMP_BULK_SLOT_REMOTE_EMPTY] == 0);
+	e->stopped_since_restart = false;
 }
 
 /* The transition a received descriptor of this type may make, by role. */
@@ -333,6 +354,14 @@ static void step(struct ends *e, struct input *in)
 		break;
 	case OP_RESTART:
 		restart(e);
+		break;
+	case OP_HOST_STOP:
+		amp_bulk_host_stop(&e->host);
+		e->stopped_since_restart = true;
+		break;
+	case OP_REMOTE_STOP:
+		amp_bulk_remote_stop(&e->remote);
+		e->stopped_since_restart = true;
 		break;
 	case OP_FORGE_HOST:
 	case OP_FORGE_REMOTE:

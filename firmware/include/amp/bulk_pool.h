@@ -72,7 +72,8 @@ struct amp_bulk_counters {
 
 struct amp_bulk_pool {
 	enum amp_bulk_role role;
-	bool ready; /* a generation is current: descriptors are accepted */
+	bool ready;	/* a generation is current: descriptors are accepted */
+	bool announced; /* host: a POOL went out, its POOL_ACK has not come */
 	struct amp_bulk_pool_info info;
 	struct amp_bulk_slot *slots;
 	uint32_t capacity;			 /* entries in slots */
@@ -100,20 +101,31 @@ void amp_bulk_remote_init(struct amp_bulk_pool *p, struct amp_bulk_slot *storage
 			  uint32_t capacity);
 
 /*
- * Host: starts the next generation (a bring-up of the channel) and fills
- * *info with the POOL to announce. Slots clients hold stay theirs; none may
- * be lent to the remote (AMP_BULK_E_BUSY): reclaim them first.
+ * Host: the remote went away or is going (its bulk channel was removed).
+ * Nothing is accepted or lent until a remote acknowledges a new generation.
+ * Slots lent to it stay lent: a remote being stopped may still write them
+ * (remoteproc removes the channels before it stops the processor).
+ */
+void amp_bulk_host_stop(struct amp_bulk_pool *p);
+
+/*
+ * Host: starts the next generation (a bring-up of the bulk channel) and
+ * fills *info with the POOL to announce. Nothing is accepted or lent until
+ * the remote acknowledges it; slots clients hold stay theirs.
  */
 enum amp_bulk_status amp_bulk_host_new_generation(struct amp_bulk_pool *p,
 						  struct amp_bulk_pool_info *info);
 
 /*
- * Host: the remote is stopped (crashed, reset, removed); only then may the
- * slots it held come back, since a running remote may still write them.
- * Every REMOTE_* slot becomes HOST, and no descriptor is accepted until the
- * next generation. Returns how many slots came back.
+ * Host: the remote acknowledged this generation's POOL (POOL_ACK OK). A
+ * remote that adopted a pool holds none of its slots, whatever it held
+ * before (it is a new instance, or it gave them up to adopt), so the slots
+ * lent before come back now, and only now: *reclaimed says how many.
+ * AMP_BULK_E_STALE for another generation's acknowledgement,
+ * AMP_BULK_E_ALREADY for a second one (nothing changes).
  */
-uint32_t amp_bulk_host_reclaim(struct amp_bulk_pool *p);
+enum amp_bulk_status amp_bulk_host_acknowledged(struct amp_bulk_pool *p, uint32_t generation,
+						uint32_t *reclaimed);
 
 /* Host: a client went away; the slots it held become HOST. Returns how many. */
 uint32_t amp_bulk_host_drop_holder(struct amp_bulk_pool *p, uint32_t holder);
@@ -122,7 +134,9 @@ uint32_t amp_bulk_host_drop_holder(struct amp_bulk_pool *p, uint32_t holder);
  * Remote: adopts an announced pool (checked again here), every slot the
  * host's. AMP_BULK_E_GEOMETRY, or AMP_BULK_E_NOSLOT when it has more slots
  * than the table holds. Whether the remote can reach base..base+size is
- * the port's to check before.
+ * the port's to check before. The caller first makes every user give up
+ * the slots of the old pool (the SDK ends bulk work in progress): its
+ * POOL_ACK tells the host that nothing here touches them any more.
  */
 enum amp_bulk_status amp_bulk_remote_adopt(struct amp_bulk_pool *p,
 					   const struct amp_bulk_pool_info *info);
@@ -194,7 +208,7 @@ enum amp_bulk_status amp_bulk_receive_msg(struct amp_bulk_pool *p, const uint8_t
 /* How many slots are in a state (kept in step with every transition). */
 uint32_t amp_bulk_pool_count(const struct amp_bulk_pool *p, enum amp_bulk_slot_state state);
 
-/* A slot's state and holder, for tests, diagnostics and reclaim loops. */
+/* A slot's state and holder, for tests and diagnostics. */
 const struct amp_bulk_slot *amp_bulk_pool_slot(const struct amp_bulk_pool *p, uint32_t slot);
 
 #endif

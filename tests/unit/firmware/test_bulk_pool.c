@@ -4,8 +4,9 @@
  * talking through encoded messages: both directions end to end, every
  * refusal of a received descriptor (slot, range with u32 wrap, generation,
  * owner, duplicate, type) with its counter and no change of state, the
- * local users' mistakes, and the lifecycle (reclaim only of lent slots, a
- * new generation refusing the old one's descriptors, clients going away).
+ * local users' mistakes, and the lifecycle (lent slots come back only when
+ * a remote acknowledges a new generation, whose descriptors are the only
+ * ones accepted then; clients going away).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@ static void link_up(struct link *l)
 						    .slot_size = SLOT_SIZE,
 						    .slot_count = SLOTS};
 	struct amp_bulk_pool_info announced;
+	uint32_t reclaimed;
 
 	memset(l, 0, sizeof(*l));
 	assert_int_equal(amp_bulk_host_init(&l->host, l->host_slots, SLOTS, &geometry),
@@ -43,6 +45,9 @@ static void link_up(struct link *l)
 	amp_bulk_remote_init(&l->remote, l->remote_slots, SLOTS);
 	assert_int_equal(amp_bulk_host_new_generation(&l->host, &announced), AMP_BULK_OK);
 	assert_int_equal(amp_bulk_remote_adopt(&l->remote, &announced), AMP_BULK_OK);
+	assert_int_equal(amp_bulk_host_acknowledged(&l->host, announced.generation, &reclaimed),
+			 AMP_BULK_OK);
+	assert_int_equal(reclaimed, 0);
 	l->generation = announced.generation;
 }
 
@@ -329,12 +334,12 @@ static void test_back_pressure_when_slots_run_out(void **state)
 	assert_int_equal(l.host.counters.refused, 0);
 }
 
-static void test_reclaim_and_new_generation(void **state)
+static void test_lent_slots_come_back_only_on_acknowledgement(void **state)
 {
 	struct link l;
 	struct amp_bulk_desc submitted, posted, held_desc;
 	struct amp_bulk_pool_info next;
-	uint32_t slot, held;
+	uint32_t slot, held, reclaimed;
 
 	(void)state;
 	link_up(&l);
@@ -344,33 +349,49 @@ static void test_reclaim_and_new_generation(void **state)
 	assert_int_equal(amp_bulk_host_post(&l.host, &posted), AMP_BULK_OK);
 	assert_int_equal(amp_bulk_acquire(&l.host, CLIENT_B, &held), AMP_BULK_OK);
 
-	/* slots are lent: no new generation until the remote is stopped and they come back */
-	assert_int_equal(amp_bulk_host_new_generation(&l.host, &next), AMP_BULK_E_BUSY);
-	assert_int_equal(amp_bulk_host_reclaim(&l.host), 2);
-	assert_int_equal(amp_bulk_pool_count(&l.host, AMP_BULK_SLOT_HOST), SLOTS - 1);
-	/* between reclaim and the next bring-up nothing is accepted */
+	/* the remote leaves: nothing is accepted or lent, and what it had stays lent */
+	amp_bulk_host_stop(&l.host);
 	deliver_one(&l.host, AMP_BULK_RELEASE, 0, submitted, AMP_BULK_E_NOPOOL);
 	assert_int_equal(amp_bulk_host_post(&l.host, &posted), AMP_BULK_E_NOPOOL);
+	assert_int_equal(amp_bulk_acquire(&l.host, CLIENT_A, &slot), AMP_BULK_E_NOPOOL);
 	assert_int_equal(l.host.counters.stale, 1);
+	assert_int_equal(amp_bulk_host_acknowledged(&l.host, l.generation, &reclaimed),
+			 AMP_BULK_E_STALE);
 
+	/* the next bring-up announces; until the remote acknowledges, still nothing */
 	assert_int_equal(amp_bulk_host_new_generation(&l.host, &next), AMP_BULK_OK);
 	assert_int_equal(next.generation, l.generation + 1);
 	assert_int_equal(next.slot_count, SLOTS);
-	/* the restarted remote's release of the old generation's slot is stale */
-	submitted.generation = l.generation;
+	assert_int_equal(amp_bulk_host_post(&l.host, &posted), AMP_BULK_E_NOPOOL);
+	assert_int_equal(state_of(&l.host, submitted.slot), AMP_BULK_SLOT_REMOTE_READING);
+	assert_int_equal(state_of(&l.host, posted.slot), AMP_BULK_SLOT_REMOTE_EMPTY);
+	/* an acknowledgement of the old generation proves nothing */
+	assert_int_equal(amp_bulk_host_acknowledged(&l.host, l.generation, &reclaimed),
+			 AMP_BULK_E_STALE);
+	assert_int_equal(reclaimed, 0);
+	assert_int_equal(amp_bulk_pool_count(&l.host, AMP_BULK_SLOT_HOST), SLOTS - 3);
+
+	/* the remote adopts the new pool: whatever it had is the host's */
+	amp_bulk_remote_stop(&l.remote);
+	deliver_one(&l.remote, AMP_BULK_POST, 0, posted, AMP_BULK_E_NOPOOL);
+	assert_int_equal(amp_bulk_remote_adopt(&l.remote, &next), AMP_BULK_OK);
+	assert_int_equal(amp_bulk_pool_count(&l.remote, AMP_BULK_SLOT_HOST), SLOTS);
+	assert_int_equal(amp_bulk_host_acknowledged(&l.host, next.generation, &reclaimed),
+			 AMP_BULK_OK);
+	assert_int_equal(reclaimed, 2);
+	assert_int_equal(amp_bulk_host_acknowledged(&l.host, next.generation, &reclaimed),
+			 AMP_BULK_E_ALREADY);
+	assert_int_equal(amp_bulk_pool_count(&l.host, AMP_BULK_SLOT_HOST), SLOTS - 1);
+
+	/* the old generation's descriptors are stale from now on, on both ends */
 	deliver_one(&l.host, AMP_BULK_RELEASE, 0, submitted, AMP_BULK_E_STALE);
-	/* a client's slot survives the restart, and is handed over in the new generation */
+	deliver_one(&l.remote, AMP_BULK_POST, 0, posted, AMP_BULK_E_STALE);
+	/* a client's slot survived the restart, and is handed over in the new generation */
 	assert_int_equal(state_of(&l.host, held), AMP_BULK_SLOT_HOST_FILLING);
 	assert_int_equal(amp_bulk_hand_over(&l.host, CLIENT_B, held, 0, 1, &held_desc),
 			 AMP_BULK_OK);
 	assert_int_equal(held_desc.generation, next.generation);
-
-	/* the remote adopts the new pool: whatever it had is the host's */
-	amp_bulk_remote_stop(&l.remote);
-	deliver_one(&l.remote, AMP_BULK_SUBMIT, CLIENT_B, held_desc, AMP_BULK_E_NOPOOL);
-	assert_int_equal(amp_bulk_remote_adopt(&l.remote, &next), AMP_BULK_OK);
 	deliver_one(&l.remote, AMP_BULK_SUBMIT, CLIENT_B, held_desc, AMP_BULK_OK);
-	deliver_one(&l.remote, AMP_BULK_POST, 0, posted, AMP_BULK_E_STALE);
 }
 
 static void test_client_gone_gives_slots_back(void **state)
@@ -422,6 +443,7 @@ static void test_init_refuses_bad_pools_and_roles(void **state)
 	assert_int_equal(amp_bulk_acquire(&host, CLIENT_A, &slot), AMP_BULK_E_NOPOOL);
 	assert_int_equal(amp_bulk_host_new_generation(&host, &pi), AMP_BULK_OK);
 	assert_int_equal(pi.generation, 1);
+	assert_int_equal(amp_bulk_acquire(&host, CLIENT_A, &slot), AMP_BULK_E_NOPOOL);
 
 	amp_bulk_remote_init(&remote, slots, SLOTS - 1);
 	assert_int_equal(amp_bulk_remote_adopt(&remote, &pi), AMP_BULK_E_NOSLOT);
@@ -443,7 +465,7 @@ int main(void)
 		cmocka_unit_test(test_remote_checks_posts_and_submits),
 		cmocka_unit_test(test_message_applied_descriptor_by_descriptor),
 		cmocka_unit_test(test_back_pressure_when_slots_run_out),
-		cmocka_unit_test(test_reclaim_and_new_generation),
+		cmocka_unit_test(test_lent_slots_come_back_only_on_acknowledgement),
 		cmocka_unit_test(test_client_gone_gives_slots_back),
 		cmocka_unit_test(test_init_refuses_bad_pools_and_roles),
 	};

@@ -10,13 +10,15 @@
  * enum amp_bulk_status, nothing changed) a descriptor whose generation,
  * slot, range or current owner does not fit it:
  *
- *   host to remote (SUBMIT ... RELEASE)
- *     host:   HOST --acquire--> HOST_FILLING --submit--> REMOTE_READING
- *             REMOTE_READING --on_release--> HOST
- *     remote: HOST --on_submit--> REMOTE_READING --release--> HOST
- *   remote to host (POST ... FILLED)
- *     host:   HOST --post--> REMOTE_EMPTY --on_filled--> HOST_READING --done--> HOST
- *     remote: HOST --on_post--> REMOTE_EMPTY --acquire--> REMOTE_FILLING --fill--> HOST
+ *   host to remote (the host sends SUBMIT, the remote RELEASE)
+ *     host:   HOST -acquire-> HOST_FILLING -hand_over-> REMOTE_READING
+ *             REMOTE_READING -receive RELEASE-> HOST
+ *     remote: HOST -receive SUBMIT-> REMOTE_READING -done-> HOST
+ *   remote to host (the host sends POST, the remote FILLED)
+ *     host:   HOST -host_post-> REMOTE_EMPTY -receive FILLED-> HOST_READING -done-> HOST
+ *     remote: HOST -receive POST-> REMOTE_EMPTY -acquire-> REMOTE_FILLING -hand_over-> HOST
+ *   and back: unfill (FILLING to where it was taken from), host_drop_holder
+ *   (a client's slots), host_acknowledged (everything lent, on proof).
  *
  * The remote's table does not know what the host does with its slots:
  * HOST there means "the host's, whatever for". Each non-free slot records a

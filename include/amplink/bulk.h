@@ -147,6 +147,7 @@ struct amp_bulk_pool_ack {
 	uint32_t status; /* enum amp_bulk_pool_ack_status */
 };
 
+/* frame.h's amp_put32()/amp_get32(), repeated: frame.h is not for the kernel. */
 static inline void amp_bulk_put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;

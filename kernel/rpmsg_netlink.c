@@ -746,6 +746,23 @@ static bool rpnl_client_released(struct rpnl_client *cl)
 	return sock_flag(cl->sk, SOCK_DEAD);
 }
 
+/*
+ * A message for @cl could not be delivered for want of memory (atomic
+ * context, no waiting): tell its socket the way netlink tells one whose
+ * receive buffer overflowed, so that its next recv fails with ENOBUFS and
+ * the client learns that its stream has a hole rather than waiting for
+ * the missing message until its timeout.
+ */
+static void rpnl_client_overrun(struct rpnl_client *cl)
+{
+	struct sock *sk = cl->sk;
+
+	if (sock_flag(sk, SOCK_DEAD))
+		return;
+	WRITE_ONCE(sk->sk_err, ENOBUFS);
+	sk_error_report(sk);
+}
+
 static void rpnl_notify_client(struct rpnl_client *cl, u8 cmd)
 {
 	struct sk_buff *skb;
@@ -776,7 +793,7 @@ static int rpnl_client_cb(struct rpmsg_device *rpdev, void *data, int len,
 	skb = genlmsg_new(2 * nla_total_size(sizeof(u32)) + nla_total_size(len),
 			  GFP_ATOMIC);
 	if (!skb)
-		goto drop;
+		goto lost;
 
 	hdr = genlmsg_put(skb, 0, 0, &rpnl_family, 0, RPMSG_NETLINK_CMD_RECV);
 	if (!hdr ||
@@ -784,11 +801,14 @@ static int rpnl_client_cb(struct rpmsg_device *rpdev, void *data, int len,
 	    nla_put_u32(skb, RPMSG_NETLINK_A_SRC, src) ||
 	    nla_put(skb, RPMSG_NETLINK_A_DATA, len, data)) {
 		nlmsg_free(skb);
-		goto drop;
+		goto lost;
 	}
 	genlmsg_end(skb, hdr);
 
-	/* consumes skb, also on error (a full or closed socket) */
+	/*
+	 * Consumes skb, also on error: a closed socket, or a full one, which
+	 * netlink itself reports to the socket as ENOBUFS.
+	 */
 	if (genlmsg_unicast(read_pnet(&cl->net), skb, cl->portid))
 		goto drop;
 
@@ -796,6 +816,8 @@ static int rpnl_client_cb(struct rpmsg_device *rpdev, void *data, int len,
 	atomic64_add(len, &ch->stats.rx_bytes);
 	return 0;
 
+lost:
+	rpnl_client_overrun(cl);
 drop:
 	atomic64_inc(&ch->stats.rx_drops);
 	return 0;

@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Channels: frames out, verified replies back, over any transport. */
+/*
+ * Channels: transports opened by name, and the bench API on top. A bench
+ * channel is a client of the firmware's bench service (AMP_BENCH_SERVICE):
+ * each block one message, answered by an ack with the bytes and CRC-32
+ * that arrived; ECHO and STATS are the node's diagnostics on the same
+ * transport (lib/client.c).
+ */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include <amplink/bench.h>
+
+#include "client_internal.h"
 #include "transport.h"
 
 static const char *const transport_names[AMP_TRANSPORT_COUNT] = {
@@ -49,69 +58,62 @@ uint32_t amp_crc32(uint32_t crc, const void *data, size_t len)
 int amp_channel_init(struct amp_channel *ch, enum amp_transport transport, const char *device,
 		     int timeout_ms)
 {
-	int rc;
-
 	ch->fd = -1;
 	ch->transport = transport;
 	ch->timeout_ms = timeout_ms ? timeout_ms : AMP_DEFAULT_TIMEOUT_MS;
-	ch->next_seq = 1;
-	amp_reader_init(&ch->reader);
 	switch (transport) {
 	case AMP_TRANSPORT_TTY:
-		rc = amp_tty_open(ch, device);
-		break;
+		return amp_tty_open(ch, device);
 	case AMP_TRANSPORT_CHAR:
-		rc = amp_char_open(ch, device);
-		break;
+		return amp_char_open(ch, device);
 	default:
-		rc = amp_netlink_open(ch, device);
-		break;
+		return amp_netlink_open(ch, device);
 	}
-	/* transports without writev send a frame's header with its first bytes */
-	if (rc == 0 && !ch->ops->writev) {
-		ch->first = malloc(ch->max_write);
-		if (!ch->first) {
-			ch->ops->close(ch);
-			rc = -1;
-		}
-	}
-	return rc;
 }
 
 void amp_channel_fini(struct amp_channel *ch)
 {
 	ch->ops->close(ch);
-	free(ch->first);
-	ch->first = NULL;
 }
 
-struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
+/* A client of the bench service (or, source, of the bench source). */
+static struct amp_channel *open_bench(const struct amp_open_options *opts, bool source)
 {
+	struct amp_client *c;
 	struct amp_channel *ch;
 
 	if (!opts || (unsigned int)opts->transport >= AMP_TRANSPORT_COUNT || opts->timeout_ms < 0) {
 		errno = EINVAL;
 		return NULL;
 	}
-	ch = calloc(1, sizeof(*ch));
-	if (!ch)
-		return NULL;
-	if (amp_channel_init(ch, opts->transport, opts->device, opts->timeout_ms) != 0) {
-		int saved = errno;
+	struct amp_client_options co = {
+		.transport = opts->transport,
+		.device = opts->device,
+		.timeout_ms = opts->timeout_ms,
+	};
 
-		free(ch);
-		errno = saved;
+	c = amp_client_open_channel(source ? AMP_BENCH_SOURCE_SERVICE : AMP_BENCH_SERVICE, &co);
+	if (!c)
 		return NULL;
-	}
+	ch = amp_client_channel(c);
+	ch->source = source;
 	return ch;
+}
+
+struct amp_channel *amp_channel_open(const struct amp_open_options *opts)
+{
+	return open_bench(opts, false);
+}
+
+struct amp_channel *amp_channel_open_source(const struct amp_open_options *opts)
+{
+	return open_bench(opts, true);
 }
 
 void amp_channel_close(struct amp_channel *ch)
 {
-	if (!ch)
-		return;
-	amp_channel_fini(ch);
-	free(ch);
+	if (ch)
+		amp_client_close(amp_channel_client(ch));
 }
 
 const char *amp_channel_device(const struct amp_channel *ch)
@@ -124,109 +126,26 @@ enum amp_transport amp_channel_transport(const struct amp_channel *ch)
 	return ch->transport;
 }
 
-/*
- * Waits for the reply to seq. Replies to earlier, abandoned requests are
- * skipped; an error frame for this request (or one that names no request,
- * as garbage reports do) fails it.
- */
-static int wait_reply(struct amp_channel *ch, uint32_t seq, int64_t deadline,
-		      struct amp_frame_hdr *hdr, uint8_t *payload)
-{
-	for (bool first = true;; first = false) {
-		if (ch->rx_off == ch->rx_len) {
-			/* a lazy deadline holds for the first read only */
-			if (!first)
-				deadline = amp_deadline_fix(deadline);
-			ssize_t n = ch->ops->read(ch, ch->rx, sizeof(ch->rx), deadline);
-
-			if (n < 0)
-				return -1;
-			ch->rx_off = 0;
-			ch->rx_len = (size_t)n;
-		}
-		const uint8_t *p;
-		size_t used;
-		enum amp_reader_result r = amp_reader_push(&ch->reader, ch->rx + ch->rx_off,
-							   ch->rx_len - ch->rx_off, &used, hdr, &p);
-
-		ch->rx_off += used;
-		if (r == AMP_READER_MORE)
-			continue;
-		if (r == AMP_READER_CORRUPT) {
-			errno = EPROTO;
-			return -1;
-		}
-		if (hdr->type == AMP_FRAME_ERROR && (hdr->seq == seq || hdr->seq == 0)) {
-			memcpy(payload, p, hdr->len);
-			errno = EPROTO;
-			return -1;
-		}
-		if (hdr->seq != seq)
-			continue;
-		memcpy(payload, p, hdr->len);
-		return 0;
-	}
-}
-
-/* Sends one frame (header then payload, whose CRC-32 is crc) and waits for its reply. */
-static int transact(struct amp_channel *ch, uint8_t type, const void *data, size_t len,
-		    uint32_t crc, struct amp_frame_hdr *reply, uint8_t *reply_payload,
-		    struct amp_transfer *t)
-{
-	uint32_t seq = ch->next_seq++;
-	int64_t deadline;
-
-	if (len > AMP_FRAME_MAX_LEN) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	t->seq = seq;
-	t->bytes = (uint32_t)len;
-	if (ch->ops->writev) {
-		deadline = AMP_DEADLINE_LAZY(ch->timeout_ms);
-		uint8_t hdr[AMP_FRAME_HDR_SIZE];
-		struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)data, len}};
-
-		amp_frame_encode(hdr, type, seq, (uint32_t)len, crc);
-		if (ch->ops->writev(ch, iov, len ? 2 : 1, deadline, t) != 0)
-			return -1;
-		return wait_reply(ch, seq, deadline, reply, reply_payload);
-	}
-	deadline = amp_clock_ms() + ch->timeout_ms;
-	/*
-	 * The header travels with the first payload bytes: one message less
-	 * per frame, which is most of the cost of a small block.
-	 */
-	size_t head =
-		len < ch->max_write - AMP_FRAME_HDR_SIZE ? len : ch->max_write - AMP_FRAME_HDR_SIZE;
-	const uint8_t *rest = (const uint8_t *)data + head;
-
-	amp_frame_encode(ch->first, type, seq, (uint32_t)len, crc);
-	if (head)
-		memcpy(ch->first + AMP_FRAME_HDR_SIZE, data, head);
-	if (ch->ops->write(ch, ch->first, AMP_FRAME_HDR_SIZE + head, deadline, t) != 0 ||
-	    (len > head && ch->ops->write(ch, rest, len - head, deadline, t) != 0))
-		return -1;
-	return wait_reply(ch, seq, deadline, reply, reply_payload);
-}
-
 int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 			   struct amp_transfer *out)
 {
-	struct amp_transfer t = {0};
-	struct amp_frame_hdr reply = {0};
-	uint8_t payload[AMP_READER_MAX_PAYLOAD] = {0};
-	struct amp_ack ack;
-	/* once per block: for the header, and to check the ack against */
-	uint32_t crc = len <= AMP_FRAME_MAX_LEN ? amp_crc32(0, data, len) : 0;
-	int rc = transact(ch, AMP_FRAME_DATA, data, len, crc, &reply, payload, &t);
+	struct amp_transfer t = {.bytes = (uint32_t)len};
+	struct amp_ack ack = {0};
+	int rc;
 
-	if (rc == 0 && (reply.type != AMP_FRAME_ACK || reply.len != AMP_ACK_SIZE)) {
-		errno = EPROTO;
-		rc = -1;
+	if (!ch || (len && !data) || ch->source) {
+		errno = EINVAL;
+		return -1;
 	}
+	if (len > AMP_MSG_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	/* once per block: for the message's frame, and to check the ack against */
+	uint32_t crc = amp_crc32(0, data, len);
+
+	rc = amp_client_block(amp_channel_client(ch), data, len, crc, &ack, &t);
 	if (rc == 0) {
-		amp_ack_decode(payload, &ack);
 		t.acked_bytes = ack.received;
 		t.acked_crc = ack.crc;
 		t.status = ack.status;
@@ -234,47 +153,73 @@ int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 			errno = EIO;
 			rc = -1;
 		}
-	} else if (reply.type == AMP_FRAME_ERROR && errno == EPROTO) {
-		t.status = amp_get32(payload);
 	}
 	if (out)
 		*out = t;
 	return rc;
 }
 
+int amp_channel_fetch_block(struct amp_channel *ch, void *buf, size_t len, struct amp_transfer *out)
+{
+	struct amp_transfer t = {.bytes = (uint32_t)len};
+	uint8_t req[AMP_BENCH_REQUEST_SIZE];
+	const uint8_t *p = buf;
+	ssize_t n;
+
+	if (!ch || (len && !buf) || !ch->source) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (len > AMP_MSG_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	struct amp_bench_request r = {.len = (uint32_t)len, .seed = ++ch->source_seed};
+
+	amp_bench_request_encode(req, &r);
+	n = amp_client_fetch(amp_channel_client(ch), req, sizeof(req), buf, len, &t);
+	if (n >= 0) {
+		/* the frames' CRCs were checked on the way in; the bytes are checked here */
+		t.acked_bytes = (uint32_t)n;
+		t.status = AMP_STATUS_OK;
+		for (size_t i = 0; i < (size_t)n && t.status == AMP_STATUS_OK; i++)
+			if (p[i] != amp_bench_pattern(r.seed, (uint32_t)i))
+				t.status = AMP_STATUS_BAD_CRC;
+		if ((size_t)n != len || t.status != AMP_STATUS_OK) {
+			errno = EIO;
+			n = -1;
+		}
+	}
+	if (out)
+		*out = t;
+	return n < 0 ? -1 : 0;
+}
+
 int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void *reply_data)
 {
-	struct amp_transfer t = {0};
-	struct amp_frame_hdr reply;
-	uint8_t payload[AMP_READER_MAX_PAYLOAD];
-
+	if (!ch || (len && (!data || !reply_data))) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (len > AMP_ECHO_MAX_LEN) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (transact(ch, AMP_FRAME_ECHO, data, len, amp_crc32(0, data, len), &reply, payload, &t) !=
-	    0)
-		return -1;
-	if (reply.type != AMP_FRAME_ECHO_REPLY || reply.len != len) {
-		errno = EPROTO;
-		return -1;
-	}
-	memcpy(reply_data, payload, len);
-	return 0;
+	return amp_client_diag(amp_channel_client(ch), AMP_FRAME_ECHO, data, len,
+			       AMP_FRAME_ECHO_REPLY, reply_data, len);
 }
 
 int amp_channel_firmware_stats(struct amp_channel *ch, struct amp_stats *out)
 {
-	struct amp_transfer t = {0};
-	struct amp_frame_hdr reply;
-	uint8_t payload[AMP_READER_MAX_PAYLOAD];
+	uint8_t payload[AMP_STATS_SIZE];
 
-	if (transact(ch, AMP_FRAME_STATS_REQUEST, NULL, 0, 0, &reply, payload, &t) != 0)
-		return -1;
-	if (reply.type != AMP_FRAME_STATS || reply.len != AMP_STATS_SIZE) {
-		errno = EPROTO;
+	if (!ch || !out) {
+		errno = EINVAL;
 		return -1;
 	}
+	if (amp_client_diag(amp_channel_client(ch), AMP_FRAME_STATS_REQUEST, NULL, 0,
+			    AMP_FRAME_STATS, payload, sizeof(payload)) != 0)
+		return -1;
 	amp_stats_decode(payload, out);
 	return 0;
 }

@@ -32,6 +32,7 @@
 
 #include <amplink/frame_stream.h>
 
+#include "client_internal.h"
 #include "rpmsg_dev.h"
 #include "transport.h"
 
@@ -84,6 +85,20 @@ struct amp_client {
 	/* sending: the unsent bytes of a frame the transport took part of */
 	uint8_t *rest;
 	size_t rest_len, rest_off;
+	/* a diagnostics request (bench channels): the reply awaited, by type and seq */
+	uint8_t diag_type;
+	uint32_t diag_seq;
+	bool in_diag;	   /* the frame arriving is that reply */
+	int diag_status;   /* 0 while waiting, 1 when it came whole, -1 on ERROR */
+	uint32_t diag_len; /* its payload bytes */
+	uint8_t diag[AMP_ECHO_MAX_LEN];
+	uint32_t diag_next; /* the last seq a request used */
+	/* the next whole-frame MSG payload's CRC, computed by the caller */
+	const uint32_t *crc_hint;
+	uint32_t writes; /* write_some calls, for amp_transfer */
+	/* a bench call's lazy deadline (call_deadline()) */
+	bool lazy_waited;
+	int64_t lazy_fixed;
 };
 
 static uint32_t crc_fn(uint32_t crc, const void *data, uint32_t len)
@@ -204,6 +219,8 @@ static void on_header(struct amp_client *c, const struct amp_frame_hdr *h)
 	c->in_msg_frame = false;
 	c->cur_got = 0;
 	memset(c->ctl, 0, sizeof(c->ctl));
+	c->in_diag = c->diag_type && h->type == c->diag_type && h->seq == c->diag_seq &&
+		     h->len <= sizeof(c->diag);
 	/* MSG frames before OPENED are stale: a previous owner's. */
 	if (h->type != AMP_FRAME_MSG || c->state != OPEN)
 		return;
@@ -243,6 +260,9 @@ static void on_payload(struct amp_client *c, const struct amp_stream_event *ev)
 			memcpy(m->data + m->len + ev->offset, ev->data, ev->len);
 		c->cur_got += ev->len;
 		credit_head_of_line(c);
+	} else if (c->in_diag) {
+		/* on_header checked that the whole payload fits */
+		memcpy(c->diag + ev->offset, ev->data, ev->len);
 	} else if (ev->offset < CTL_MAX) {
 		uint32_t n = CTL_MAX - ev->offset < ev->len ? CTL_MAX - ev->offset : ev->len;
 
@@ -311,6 +331,16 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 	struct rx_msg *m = c->cur;
 
 	if (!c->in_msg_frame) {
+		if (c->in_diag && ev->crc_ok) {
+			c->diag_status = 1;
+			c->diag_len = ev->hdr.len;
+			c->diag_type = 0;
+		} else if (c->diag_type && ev->crc_ok && ev->hdr.type == AMP_FRAME_ERROR &&
+			   ev->hdr.seq == c->diag_seq) {
+			c->diag_status = -1;
+			c->diag_type = 0;
+		}
+		c->in_diag = false;
 		if (ev->crc_ok && ev->hdr.type != AMP_FRAME_MSG)
 			on_control(c, &ev->hdr);
 		return;
@@ -444,6 +474,7 @@ static int write_frame(struct amp_client *c, const struct iovec *iov, int iovcnt
 		}
 		ssize_t w = c->ch.ops->write_some(&c->ch, v, n, deadline, on_input, c);
 
+		c->writes++;
 		if (w > 0) {
 			done += (size_t)w;
 			continue;
@@ -490,6 +521,34 @@ static void flush_credit(struct amp_client *c, int64_t deadline)
 }
 
 /*
+ * The deadline a wait of this call uses. A lazy one (AMP_DEADLINE_LAZY, the
+ * bench calls) stays unread for the call's first wait, which the reply
+ * usually ends; later waits, or a wait that must be bounded more tightly
+ * (fix), count from the clock, read once per call.
+ */
+static int64_t call_deadline(struct amp_client *c, int64_t deadline, bool fix)
+{
+	if (deadline >= 0)
+		return deadline;
+	if (!fix && !c->lazy_waited) {
+		c->lazy_waited = true;
+		return deadline;
+	}
+	c->lazy_waited = true;
+	if (c->lazy_fixed == 0)
+		c->lazy_fixed = amp_deadline_fix(deadline);
+	return c->lazy_fixed;
+}
+
+/* A bench call begins: its lazy deadline is unread. */
+static int64_t lazy_call(struct amp_client *c)
+{
+	c->lazy_waited = false;
+	c->lazy_fixed = 0;
+	return AMP_DEADLINE_LAZY(c->timeout_ms);
+}
+
+/*
  * Waits until deadline for input and takes all of it: 0 once something was
  * read, -1 with ETIMEDOUT, or the connection's end. Owed credit that the
  * transport refused is retried meanwhile.
@@ -497,10 +556,13 @@ static void flush_credit(struct amp_client *c, int64_t deadline)
 static int pump(struct amp_client *c, int64_t deadline)
 {
 	for (;;) {
-		int64_t until = deadline;
+		bool owing = c->state != DEAD && (c->rest || credit_owed(c));
+		int64_t until;
 
+		deadline = call_deadline(c, deadline, owing);
+		until = deadline;
 		/* What must go out first: the rest of a frame, then owed credit. */
-		if (c->state != DEAD && (c->rest || credit_owed(c))) {
+		if (owing) {
 			int64_t now = amp_clock_ms();
 
 			if (c->rest)
@@ -621,7 +683,11 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 		uint8_t hdr[AMP_FRAME_HDR_SIZE];
 		struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(p + off), n}};
 
-		amp_frame_encode_flags(hdr, AMP_FRAME_MSG, flags, seq, n, amp_crc32(0, p + off, n));
+		/* a caller that has the message's CRC saves computing it again */
+		uint32_t crc = c->crc_hint && off == 0 && n == len ? *c->crc_hint
+								   : amp_crc32(0, p + off, n);
+
+		amp_frame_encode_flags(hdr, AMP_FRAME_MSG, flags, seq, n, crc);
 		if (write_frame(c, iov, n ? 2 : 1, deadline) != 0) {
 			int err = errno;
 
@@ -793,7 +859,13 @@ static int connect_service(struct amp_client *c, const char *service, size_t nam
 	return 0;
 }
 
-struct amp_client *amp_client_open(const char *service, const struct amp_client_options *opts)
+/*
+ * channel_errnos: the errnos of amp_channel_open() (ENOENT: no device or
+ * module; EPROTONOSUPPORT: a firmware without the service), not those of
+ * amp_client_open() (ENODEV, ENOENT).
+ */
+static struct amp_client *client_open(const char *service, const struct amp_client_options *opts,
+				      bool channel_errnos)
 {
 	struct amp_client_options o = {0};
 	size_t name_len = service ? strlen(service) : 0;
@@ -811,7 +883,7 @@ struct amp_client *amp_client_open(const char *service, const struct amp_client_
 		return NULL;
 	c->epfd = c->evfd = -1;
 	if (amp_channel_init(&c->ch, o.transport, o.device, o.timeout_ms) != 0) {
-		int err = errno == ENOENT ? ENODEV : errno; /* ENOENT means no service */
+		int err = errno == ENOENT && !channel_errnos ? ENODEV : errno;
 
 		c->ch.ops = NULL;
 		free_client(c);
@@ -826,7 +898,7 @@ struct amp_client *amp_client_open(const char *service, const struct amp_client_
 	if (c->window == 0)
 		c->window = 1;
 	if (setup_fd(c) != 0 || connect_service(c, service, name_len) != 0) {
-		int err = errno;
+		int err = errno == ENOENT && channel_errnos ? EPROTONOSUPPORT : errno;
 
 		free_client(c);
 		errno = err;
@@ -834,6 +906,11 @@ struct amp_client *amp_client_open(const char *service, const struct amp_client_
 	}
 	sync_fd(c);
 	return c;
+}
+
+struct amp_client *amp_client_open(const char *service, const struct amp_client_options *opts)
+{
+	return client_open(service, opts, false);
 }
 
 int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms)
@@ -898,4 +975,112 @@ void amp_client_close(struct amp_client *c)
 			write_control(c, AMP_FRAME_CLOSE, 0, status, sizeof(status), deadline);
 	}
 	free_client(c);
+}
+
+/* --- for bench channels (lib/channel.c) ------------------------------------ */
+
+struct amp_client *amp_client_open_channel(const char *service,
+					   const struct amp_client_options *opts)
+{
+	return client_open(service, opts, true);
+}
+
+struct amp_channel *amp_client_channel(struct amp_client *c)
+{
+	return &c->ch;
+}
+
+struct amp_client *amp_channel_client(struct amp_channel *ch)
+{
+	/* every amp_channel is the first member of a client */
+	return (struct amp_client *)ch;
+}
+
+int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_t crc,
+		     struct amp_ack *ack, struct amp_transfer *t)
+{
+	int64_t deadline = lazy_call(c);
+	uint8_t reply[AMP_ACK_SIZE];
+	ssize_t n;
+	int rc;
+
+	c->writes = 0;
+	c->crc_hint = &crc;
+	/* data stays valid until the ack came: the transport need not copy it */
+	c->ch.borrowing = c->ch.ops->borrow_end != NULL;
+	rc = send_until(c, data, len, deadline, false);
+	c->crc_hint = NULL;
+	t->seq = c->tx_seq;
+	t->writes = c->writes;
+	n = rc == 0 ? recv_until(c, reply, sizeof(reply), deadline, false) : -1;
+	if (n >= 0 && n != AMP_ACK_SIZE) {
+		errno = EPROTO;
+		n = -1;
+	}
+	if (n == AMP_ACK_SIZE)
+		amp_ack_decode(reply, ack);
+	if (c->ch.borrowing) {
+		int err = errno;
+
+		/* an ack for all of it says every byte arrived */
+		c->ch.ops->borrow_end(&c->ch, n == AMP_ACK_SIZE && ack->received == len);
+		errno = err;
+	}
+	return (int)synced(c, n < 0 ? -1 : 0);
+}
+
+ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, void *buf,
+			 size_t cap, struct amp_transfer *t)
+{
+	int64_t deadline = lazy_call(c);
+	ssize_t n;
+
+	c->writes = 0;
+	n = send_until(c, req, req_len, deadline, false) == 0
+		    ? recv_until(c, buf, cap, deadline, false)
+		    : -1;
+	t->seq = c->tx_seq;
+	t->writes = c->writes;
+	return synced(c, n);
+}
+
+int amp_client_diag(struct amp_client *c, uint8_t type, const void *payload, size_t len,
+		    uint8_t reply_type, void *reply, size_t reply_len)
+{
+	int64_t deadline = lazy_call(c);
+	uint8_t hdr[AMP_FRAME_HDR_SIZE];
+	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)payload, len}};
+
+	if (len > AMP_ECHO_MAX_LEN || reply_len > sizeof(c->diag)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (c->state == DEAD) {
+		errno = c->dead_errno;
+		return -1;
+	}
+	c->diag_seq = ++c->diag_next ? c->diag_next : ++c->diag_next;
+	c->diag_type = reply_type;
+	c->diag_status = 0;
+	amp_frame_encode(hdr, type, c->diag_seq, (uint32_t)len, amp_crc32(0, payload, len));
+	if (write_frame(c, iov, len ? 2 : 1, deadline) != 0) {
+		c->diag_type = 0;
+		return (int)synced(c, -1);
+	}
+	while (c->diag_status == 0 && c->state != DEAD)
+		if (pump(c, deadline) != 0) {
+			c->diag_type = 0;
+			return (int)synced(c, -1);
+		}
+	c->diag_type = 0;
+	if (c->diag_status == 0) {
+		errno = c->dead_errno;
+		return (int)synced(c, -1);
+	}
+	if (c->diag_status < 0 || c->diag_len != reply_len) {
+		errno = EPROTO;
+		return (int)synced(c, -1);
+	}
+	memcpy(reply, c->diag, reply_len);
+	return (int)synced(c, 0);
 }

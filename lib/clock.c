@@ -28,11 +28,18 @@ int amp_ms_left(int64_t deadline)
 	return left > INT_MAX ? INT_MAX : (int)left;
 }
 
+int amp_wait_ms(int64_t deadline)
+{
+	if (deadline < 0)
+		return -deadline > INT_MAX ? INT_MAX : (int)-deadline;
+	return amp_ms_left(deadline);
+}
+
 int amp_wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = events};
-		int rc = poll(&p, 1, amp_ms_left(deadline));
+		int rc = poll(&p, 1, amp_wait_ms(deadline));
 
 		if (rc < 0 && errno == EINTR)
 			continue;

@@ -11,8 +11,6 @@
 
 #include <amplink/amplink.h>
 
-#include "frame_reader.h"
-
 /*
  * Where a transport hands what it received, in place and as it comes (the
  * message layer feeds it straight to its frame parser).
@@ -20,36 +18,30 @@
 typedef void (*amp_sink_fn)(void *ctx, const uint8_t *data, size_t len);
 
 struct amp_transport_ops {
-	/* Writes all of data by deadline, counting writes and refusals in *t. */
-	int (*write)(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline,
-		     struct amp_transfer *t);
-	/* Reads at least one byte by deadline; -1 with errno otherwise. */
-	ssize_t (*read)(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t deadline);
 	void (*close)(struct amp_channel *ch);
 	/*
-	 * For the message layer (lib/client.c). write_some writes a first
-	 * part of iov (at most max_write bytes, never cut inside what one
-	 * write takes) and returns its length; -1 with EAGAIN when the
-	 * transport took nothing by deadline, or another errno (ENODEV: the
-	 * channel went away). What arrives meanwhile goes to sink.
+	 * Writes a first part of iov (at most max_write bytes, never cut
+	 * inside what one write takes) and returns its length; -1 with EAGAIN
+	 * when the transport took nothing by deadline, or another errno
+	 * (ENODEV: the channel went away). What arrives meanwhile goes to sink.
 	 */
 	ssize_t (*write_some)(struct amp_channel *ch, const struct iovec *iov, int iovcnt,
 			      int64_t deadline, amp_sink_fn sink, void *ctx);
 	/*
-	 * Waits until deadline for input and hands all that is there to sink:
-	 * 0 once something was read, -1 with ETIMEDOUT (nothing came), ENODEV
-	 * (the channel went away) or another errno.
+	 * Waits until deadline for input and hands what came to sink: 0 once
+	 * something was read, -1 with ETIMEDOUT (nothing came), ENODEV (the
+	 * channel went away) or another errno.
 	 */
 	int (*input)(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx);
+	/*
+	 * Ends a call during which ch->borrowing was set: the bytes handed to
+	 * write_some stayed valid until now, and the transport may have kept
+	 * pointers to them rather than copies; it lets go of them here.
+	 * delivered: the remote's reply proved all of them arrived. Optional.
+	 */
+	void (*borrow_end)(struct amp_channel *ch, bool delivered);
 	/* rpmsg messages the receive side holds for sure (the largest window). */
 	uint32_t (*rx_window)(struct amp_channel *ch);
-	/*
-	 * Optional, for the bench path: all of iov as one frame's bytes,
-	 * without copying them; the caller keeps the bytes until its reply
-	 * came (read may need to send some again).
-	 */
-	int (*writev)(struct amp_channel *ch, const struct iovec *iov, int iovcnt, int64_t deadline,
-		      struct amp_transfer *t);
 };
 
 struct amp_netlink;
@@ -58,16 +50,15 @@ struct amp_channel {
 	enum amp_transport transport;
 	const struct amp_transport_ops *ops;
 	int fd;
-	size_t max_write; /* bytes per write() the transport allows */
-	bool just_wrote;  /* fd transports: the next read follows a write */
+	size_t max_write;     /* bytes per write() the transport allows */
+	unsigned int looks;   /* fd transports: reads to try before the next poll */
+	bool source;	      /* a bench channel of the bench source (towards Linux) */
+	uint32_t source_seed; /* the last block's */
+	bool borrowing;	      /* what write_some gets stays valid until borrow_end() */
 	int timeout_ms;
-	uint32_t next_seq;
 	char device[64];
 	struct amp_netlink *nl;
-	uint8_t *first; /* max_write bytes: a frame's header with its first payload bytes */
-	struct amp_frame_reader reader;
-	uint8_t rx[4096];
-	size_t rx_off, rx_len;
+	uint8_t rx[4096]; /* what a tty or char device read hands over */
 };
 
 /* Opens ch's transport (channel.c): what amp_channel_open and amp_client_open share. */
@@ -85,16 +76,19 @@ int64_t amp_clock_ms(void);
 
 /*
  * A deadline not yet read off the clock: timeout_ms from the first wait.
- * Only transports with writev take it (the bench path): on the fast path
- * the reply comes within the first wait, and no clock_gettime is made (a
- * system call on some kernels, UML among them). Fixed with
- * amp_deadline_fix() before anything loops on it.
+ * Bench calls use it: on their fast path the reply comes within the first
+ * wait, and no clock_gettime is made (a system call on some kernels, UML
+ * among them). Every wait takes it as the whole timeout (amp_wait_ms());
+ * whoever may wait again fixes it first with amp_deadline_fix(), so a
+ * call waits at most about twice its timeout.
  */
 #define AMP_DEADLINE_LAZY(timeout_ms) (-(int64_t)(timeout_ms))
 /* A lazy deadline read off the clock now; any other as it is. */
 int64_t amp_deadline_fix(int64_t deadline);
 /* Milliseconds left until deadline, clamped to [0, INT_MAX]. */
 int amp_ms_left(int64_t deadline);
+/* What one wait for deadline may take: amp_ms_left(), or a lazy one's whole timeout. */
+int amp_wait_ms(int64_t deadline);
 
 /*
  * err, or a userspace errno for the kernel-internal ones (ERESTARTSYS and

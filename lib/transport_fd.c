@@ -44,80 +44,14 @@ static int fd_errno(int err)
 	return err == EIO || err == EPIPE || err == ENXIO ? ENODEV : err;
 }
 
-static int fd_write(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline,
-		    struct amp_transfer *t)
-{
-	unsigned int refused = 0; /* in a row */
-	size_t done = 0;
-
-	while (done < len) {
-		size_t n = len - done < ch->max_write ? len - done : ch->max_write;
-		ssize_t w = write(ch->fd, data + done, n);
-
-		if (w > 0) {
-			done += (size_t)w;
-			t->writes++;
-			refused = 0;
-			continue;
-		}
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno != EAGAIN && errno != ENOMEM) {
-			errno = amp_user_errno(errno);
-			return -1;
-		}
-		t->retries++;
-		if (amp_ms_left(deadline) == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		wait_writable(refused++);
-	}
-	ch->just_wrote = true;
-	return 0;
-}
-
-static ssize_t fd_read(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t deadline)
-{
-	/*
-	 * Right after a write, look for the reply a few times before sleeping:
-	 * User-Mode Linux (the vboard) loses the wakeup of a reader asleep
-	 * within microseconds of its write when the reply comes that quickly
-	 * (docs/results.md); on a board the looks cost a few microseconds.
-	 */
-	for (int i = 0; ch->just_wrote && i < 4; i++) {
-		ssize_t n = read(ch->fd, buf, cap);
-
-		if (n > 0) {
-			ch->just_wrote = false;
-			return n;
-		}
-		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			break; /* the loop below reports it */
-	}
-	ch->just_wrote = false;
-	for (;;) {
-		int rc = amp_wait_fd(ch->fd, POLLIN, deadline);
-
-		if (rc <= 0) {
-			if (rc == 0)
-				errno = ETIMEDOUT;
-			return -1;
-		}
-		ssize_t n = read(ch->fd, buf, cap);
-
-		if (n > 0)
-			return n;
-		if (n == 0) {
-			errno = ENODEV; /* the device went away under us */
-			return -1;
-		}
-		if (errno != EINTR && errno != EAGAIN) {
-			errno = amp_user_errno(errno);
-			return -1;
-		}
-	}
-}
+/*
+ * Right after a write, the reply is looked for a few times before the
+ * reader sleeps: User-Mode Linux (the vboard) loses the wakeup of a reader
+ * asleep within microseconds of its write when the reply comes that
+ * quickly, and wakes it a tick (10 ms) late (docs/results.md). On a board
+ * the looks cost a few microseconds.
+ */
+#define READ_LOOKS_AFTER_WRITE 4
 
 static void fd_close(struct amp_channel *ch)
 {
@@ -157,14 +91,17 @@ static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, in
 	for (;;) {
 		ssize_t w = writev(ch->fd, v, n);
 
-		if (w > 0)
+		if (w > 0) {
+			ch->looks = READ_LOOKS_AFTER_WRITE;
 			return w;
+		}
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno != EAGAIN && errno != ENOMEM) {
 			errno = fd_errno(errno);
 			return -1;
 		}
+		deadline = amp_deadline_fix(deadline); /* a refusal is no fast path */
 		if (amp_ms_left(deadline) == 0) {
 			errno = EAGAIN;
 			return -1;
@@ -173,35 +110,45 @@ static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, in
 	}
 }
 
+/*
+ * One read of what is there (both devices are non-blocking), after poll
+ * unless a look may find it without: after a write (see above), or after
+ * a read that found something (more is likely there in a stream; a reply
+ * that came whole costs no read that finds nothing).
+ */
 static int fd_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
 {
-	int rc = amp_wait_fd(ch->fd, POLLIN, deadline);
+	unsigned int looks = ch->looks;
 
-	if (rc <= 0) {
-		if (rc == 0)
-			errno = ETIMEDOUT;
-		return -1;
-	}
-	/* What is there now, without blocking. */
-	for (int i = 0; i < 64; i++) {
-		if (i > 0 && amp_wait_fd(ch->fd, POLLIN, 0) != 1)
-			break;
+	ch->looks = 0;
+	for (;;) {
+		if (looks > 0) {
+			looks--;
+		} else {
+			int rc = amp_wait_fd(ch->fd, POLLIN, deadline);
+
+			if (rc <= 0) {
+				if (rc == 0)
+					errno = ETIMEDOUT;
+				return -1;
+			}
+		}
 		ssize_t n = read(ch->fd, ch->rx, sizeof(ch->rx));
 
 		if (n > 0) {
+			ch->looks = 1;
 			sink(ctx, ch->rx, (size_t)n);
-			continue;
+			return 0;
 		}
 		if (n == 0) {
 			errno = ENODEV; /* hung up */
 			return -1;
 		}
-		if (errno == EINTR || errno == EAGAIN)
-			continue;
-		errno = fd_errno(errno);
-		return -1;
+		if (errno != EINTR && errno != EAGAIN) {
+			errno = fd_errno(errno);
+			return -1;
+		}
 	}
-	return 0;
 }
 
 /* rpmsg_tty drops what does not fit the tty's 64 KiB of flip buffers: 64 messages leave room. */
@@ -219,10 +166,16 @@ static uint32_t char_rx_window(struct amp_channel *ch)
 }
 
 static const struct amp_transport_ops tty_ops = {
-	fd_write, fd_read, fd_close, fd_write_some, fd_input, tty_rx_window, NULL,
+	.close = fd_close,
+	.write_some = fd_write_some,
+	.input = fd_input,
+	.rx_window = tty_rx_window,
 };
 static const struct amp_transport_ops char_ops = {
-	fd_write, fd_read, fd_close, fd_write_some, fd_input, char_rx_window, NULL,
+	.close = fd_close,
+	.write_some = fd_write_some,
+	.input = fd_input,
+	.rx_window = char_rx_window,
 };
 
 static int open_device(struct amp_channel *ch, const char *path, int flags,

@@ -19,7 +19,6 @@
 #include "rpmsg_dev.h"
 #include "transport.h"
 
-#define PENDING_CAP (64 * 1024)
 #define RCVBUF_BYTES (4 * 1024 * 1024)
 /* SENDs per sendmmsg, and room for each one's headers before its data */
 #define SEND_BATCH 32
@@ -36,11 +35,23 @@
  * before the receiver sleeps in poll; see receive_once().
  */
 #define RECV_LOOKS_BEFORE_SLEEP 4
+/*
+ * Messages one receive takes at most (recvmmsg): the first into buf, the
+ * others into slots of RECV_SLOT bytes, which hold any message the module
+ * sends a client when its channel's MTU leaves room (a RECV is the MTU and
+ * about 60 bytes of headers); a stream from the firmware then costs one
+ * system call per ring's worth of messages, not one per message.
+ */
+#define RECV_BATCH 16
+#define RECV_SLOT 2048
 /* How often a refused sender tries again if no TX_READY comes */
 #define REFUSED_RETRY_MS 100
 /* The message path's unacknowledged SENDs: bytes and SENDs kept at most */
 #define RETX_CAP (64 * 1024)
 #define RETX_SENDS 64
+/* Pieces of a borrowing call's frames left where they are, and the size from which they are */
+#define RETX_BORROWED 16
+#define BORROW_MIN 256
 
 struct amp_netlink {
 	struct mnl_socket *sock;
@@ -49,16 +60,10 @@ struct amp_netlink {
 	uint32_t seq;
 	uint32_t channel;
 	uint32_t mtu;
-	bool just_sent;	 /* the next wait follows a send: look before sleeping */
+	/* recv()s to try before the next poll: after a send, or after a receive (see
+	 * receive_once()) */
+	unsigned int looks;
 	size_t send_max; /* data bytes per SEND: whole rpmsg messages, an ordinary skb */
-	/*
-	 * SENDs of nl_write not yet known to be accepted (no ack asked): the
-	 * bytes of the block from seq sent_lo on, until its reply comes.
-	 */
-	struct iovec sent_iov[4];
-	int sent_iovcnt;
-	size_t sent_total;
-	uint32_t sent_lo, sent_hi;
 	/*
 	 * The message path's small SENDs, sent without asking for an ack and
 	 * copied here until known to be accepted: once the ack of a later SEND
@@ -75,10 +80,24 @@ struct amp_netlink {
 	int retx_n;
 	int retx_error;
 	size_t retx_resend;
-	uint8_t pending[PENDING_CAP]; /* RECV payloads not yet read */
-	size_t pending_len;
+	/*
+	 * While the channel borrows (a bench call: its bytes stay valid until
+	 * nl_borrow_end()), large pieces of unacknowledged frames are not
+	 * copied: their room in retx is reserved and they are copied there
+	 * only if they may still have to go again when the call ends.
+	 */
+	struct retx_borrowed {
+		size_t off; /* its room in retx */
+		const uint8_t *src;
+		size_t len;
+	} borrowed[RETX_BORROWED];
+	int borrowed_n;
+	uint32_t borrowed_hi; /* the last SEND that carried borrowed bytes */
 	/* Holds the largest received message, and requests. */
 	char buf[RPMSG_NETLINK_MAX_DATA + 1024];
+	/* the other messages of one receive (RECV_BATCH), and how many may come at once */
+	char rx_slots[RECV_BATCH - 1][RECV_SLOT];
+	unsigned int rx_batch;
 	/* the headers of the SENDs of one sendmmsg */
 	uint8_t send_hdrs[SEND_BATCH][SEND_HDR_ROOM];
 };
@@ -95,7 +114,7 @@ struct nl_event {
 	int failed_error; /* 0 while none failed */
 	int ready;	  /* TX_READY came */
 	int down;	  /* the channel went away */
-	amp_sink_fn sink; /* if set, where RECV payloads go (in place) instead of pending */
+	amp_sink_fn sink; /* where RECV payloads go (in place); NULL: dropped */
 	void *ctx;
 };
 
@@ -221,22 +240,13 @@ static int pick_channel(struct amp_netlink *nl, const char *want)
 	}
 	nl->channel = pick.id;
 	nl->mtu = pick.mtu;
+	/* a RECV of a whole MTU and its headers must fit a slot; else one at a time */
+	nl->rx_batch = nl->mtu > 0 && nl->mtu + 256 <= RECV_SLOT ? RECV_BATCH : 1;
 	/* whole rpmsg messages per SEND, as many as an ordinary skb holds */
 	nl->send_max = SEND_SMALL_SKB;
 	if (pick.mtu > 0 && pick.mtu <= SEND_SMALL_SKB)
 		nl->send_max = SEND_SMALL_SKB / pick.mtu * pick.mtu;
 	return 0;
-}
-
-static void stash(struct amp_netlink *nl, const struct nlattr *data)
-{
-	size_t len = mnl_attr_get_payload_len(data);
-
-	/* Replies are small and read promptly; overflow would mean a runaway peer. */
-	if (len > PENDING_CAP - nl->pending_len)
-		len = PENDING_CAP - nl->pending_len;
-	memcpy(nl->pending + nl->pending_len, mnl_attr_get_payload(data), len);
-	nl->pending_len += len;
 }
 
 static int event_cb(const struct nlmsghdr *n, void *data)
@@ -255,8 +265,6 @@ static int event_cb(const struct nlmsghdr *n, void *data)
 	if (g->cmd == RPMSG_NETLINK_CMD_RECV && tb[RPMSG_NETLINK_A_DATA] && ev->sink)
 		ev->sink(ev->ctx, mnl_attr_get_payload(tb[RPMSG_NETLINK_A_DATA]),
 			 mnl_attr_get_payload_len(tb[RPMSG_NETLINK_A_DATA]));
-	else if (g->cmd == RPMSG_NETLINK_CMD_RECV && tb[RPMSG_NETLINK_A_DATA])
-		stash(ev->nl, tb[RPMSG_NETLINK_A_DATA]);
 	else if (g->cmd == RPMSG_NETLINK_CMD_CHANNEL_DOWN)
 		ev->down = 1;
 	else if (g->cmd == RPMSG_NETLINK_CMD_TX_READY)
@@ -281,6 +289,7 @@ static void note_retx_error(struct amp_netlink *nl, uint32_t seq, int error)
 
 static void retx_clear(struct amp_netlink *nl)
 {
+	nl->borrowed_n = 0;
 	nl->retx_n = 0;
 	nl->retx_len = 0;
 	nl->retx_error = 0;
@@ -309,31 +318,75 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 }
 
 /*
- * Receives one message and dispatches it, waiting until deadline: 1 once
+ * Receives what is queued, up to nl->rx_batch messages in one system call,
+ * without waiting: their count, or -1 with errno (EAGAIN: none). A message
+ * cut short (a slot too small for it) is an error: it cannot be had again.
+ */
+static int receive_batch(struct amp_netlink *nl, struct mmsghdr *m, struct iovec *v)
+{
+	int fd = mnl_socket_get_fd(nl->sock);
+	int n;
+
+	for (unsigned int i = 0; i < nl->rx_batch; i++) {
+		v[i] = i ? (struct iovec){nl->rx_slots[i - 1], RECV_SLOT}
+			 : (struct iovec){nl->buf, sizeof(nl->buf)};
+		m[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &v[i], .msg_iovlen = 1}};
+	}
+	n = recvmmsg(fd, m, nl->rx_batch, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		if (m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+	}
+	return n;
+}
+
+/* Hands the n messages of a receive to their callbacks, in order: 1, or -1. */
+static int dispatch_batch(struct amp_netlink *nl, struct nl_event *ev, const struct mmsghdr *m,
+			  const struct iovec *v, int n)
+{
+	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+
+	for (int i = 0; i < n; i++) {
+		int rc = mnl_cb_run2(v[i].iov_base, m[i].msg_len, 0, nl->portid, event_cb, ev, ctl,
+				     NLMSG_MIN_TYPE);
+
+		if (rc < 0 && errno != ESRCH)
+			return -1;
+	}
+	return 1;
+}
+
+/*
+ * Receives what came and dispatches it, waiting until deadline: 1 once
  * something came, 0 when nothing did yet (a signal), -1 with ETIMEDOUT, or
- * the socket's error. A wait is poll() then a recv that does not block.
+ * the socket's error. A wait is poll() then a receive that does not block.
  * Right after a send, the reply is first looked for a few times without
  * sleeping: User-Mode Linux (the vboard) loses the wakeup of a receiver
  * that went to sleep within microseconds of its send, when the reply comes
  * that quickly, and wakes it only at the next tick (10 ms, one transfer in
  * ten at 4 KiB, measured with amplink bench; a busy wait of 30 us after the
  * send made it vanish). On a board the looks cost a few microseconds.
+ * After messages came, more are looked for once before poll: in a stream
+ * from the firmware they are usually there, and one receive replaces a
+ * poll and a receive (and a sleep the vboard may wake a tick late).
  */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
-	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+	struct mmsghdr m[RECV_BATCH];
+	struct iovec v[RECV_BATCH];
 	int fd = mnl_socket_get_fd(nl->sock);
-	/* a lazy deadline is the whole timeout from now: no clock read */
-	int left = deadline < 0 ? (int)-deadline : amp_ms_left(deadline);
-	ssize_t len;
-	int rc;
+	int left = 0, n, rc;
 
-	for (int i = 0; nl->just_sent && left > 0 && i < RECV_LOOKS_BEFORE_SLEEP; i++) {
-		len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
-		if (len >= 0 || errno != EAGAIN)
+	/* deadline 0: one receive and no more (an ack that is queued already) */
+	for (; nl->looks > 0 && deadline != 0; nl->looks--) {
+		n = receive_batch(nl, m, v);
+		if (n >= 0 || errno != EAGAIN)
 			goto received;
 	}
-	nl->just_sent = false;
+	nl->looks = 0;
+	left = amp_wait_ms(deadline); /* the clock only for a wait */
 	if (left > 0) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 
@@ -345,18 +398,17 @@ static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 			return -1;
 		}
 	}
-	len = recv(fd, nl->buf, sizeof(nl->buf), MSG_DONTWAIT);
+	n = receive_batch(nl, m, v);
 received:
-	nl->just_sent = false;
-	if (len < 0) {
+	nl->looks = n > 0 ? 1 : 0;
+	if (n < 0) {
 		if (errno == EINTR || (left > 0 && errno == EAGAIN))
 			return 0;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			errno = ETIMEDOUT;
 		return -1;
 	}
-	rc = mnl_cb_run2(nl->buf, (size_t)len, 0, nl->portid, event_cb, ev, ctl, NLMSG_MIN_TYPE);
-	return rc < 0 && errno != ESRCH ? -1 : 1;
+	return n == 0 ? 0 : dispatch_batch(nl, ev, m, v, n);
 }
 
 /* Where a walk through an iovec stands. */
@@ -478,7 +530,7 @@ static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcn
 				return -1;
 			done += r > 0 ? (unsigned int)r : 0;
 		}
-		nl->just_sent = true;
+		nl->looks = RECV_LOOKS_BEFORE_SLEEP;
 	}
 	return 0;
 }
@@ -493,6 +545,7 @@ static int wait_tx_ready(struct amp_netlink *nl, int64_t deadline, amp_sink_fn s
 	struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
 	int64_t until = amp_clock_ms() + REFUSED_RETRY_MS;
 
+	deadline = amp_deadline_fix(deadline); /* a refusal is no fast path */
 	if (until > deadline)
 		until = deadline;
 	while (!ev.ready && !ev.down) {
@@ -576,94 +629,6 @@ static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int i
 	return (ssize_t)done;
 }
 
-static int nl_writev(struct amp_channel *ch, const struct iovec *iov, int iovcnt, int64_t deadline,
-		     struct amp_transfer *t)
-{
-	struct amp_netlink *nl = ch->nl;
-	size_t total = 0;
-
-	for (int i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	/*
-	 * No acks: a request's reply says its SENDs went. What the module
-	 * refuses comes back as errors, which nl_read watches for and mends
-	 * while the caller's bytes are still there (it waits for the reply).
-	 */
-	if (send_range(nl, iov, iovcnt, 0, total, false, true, &nl->sent_lo, &nl->sent_hi) != 0)
-		return -1;
-	nl->sent_iovcnt = iovcnt < 4 ? iovcnt : 4;
-	for (int i = 0; i < nl->sent_iovcnt; i++)
-		nl->sent_iov[i] = iov[i];
-	nl->sent_total = total;
-	(void)deadline;
-	t->writes += (uint32_t)(nl->sent_hi - nl->sent_lo + 1);
-	return 0;
-}
-
-static int nl_write(struct amp_channel *ch, const uint8_t *data, size_t len, int64_t deadline,
-		    struct amp_transfer *t)
-{
-	struct iovec v = {(void *)data, len};
-
-	return nl_writev(ch, &v, 1, deadline, t);
-}
-
-/* A SEND of nl_writev was refused: send the rest again, now waiting for room. */
-static int mend_refusal(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
-{
-	size_t from = (size_t)(ev->failed_seq - nl->sent_lo) * nl->send_max;
-	ssize_t n;
-
-	nl->sent_lo = nl->sent_hi = 0;
-	deadline = amp_deadline_fix(deadline);
-	if (ev->failed_error != EAGAIN && ev->failed_error != ENOMEM) {
-		errno = ev->failed_error;
-		return -1;
-	}
-	for (size_t done = from; done < nl->sent_total; done += (size_t)n) {
-		if (wait_tx_ready(nl, deadline, NULL, NULL) != 0)
-			return -1;
-		struct iov_cursor cur;
-		struct iovec rest[8];
-		int k;
-
-		cursor_init(&cur, nl->sent_iov, nl->sent_iovcnt, done);
-		k = cursor_take(&cur, nl->sent_total - done, rest, 8);
-		n = send_acked(nl, rest, k, nl->sent_total - done, deadline, NULL, NULL, true,
-			       false);
-		if (n < 0)
-			return -1;
-	}
-	ev->failed_error = 0;
-	return 0;
-}
-
-static ssize_t nl_read(struct amp_channel *ch, uint8_t *buf, size_t cap, int64_t deadline)
-{
-	struct amp_netlink *nl = ch->nl;
-	struct nl_event ev = {.nl = nl, .watch_lo = nl->sent_lo, .watch_hi = nl->sent_hi};
-
-	for (bool first = true; nl->pending_len == 0; first = false) {
-		if (ev.down) {
-			errno = ENODEV;
-			return -1;
-		}
-		/* a lazy deadline holds for the first wait only */
-		if (!first)
-			deadline = amp_deadline_fix(deadline);
-		if (receive_once(nl, &ev, deadline) < 0)
-			return -1;
-		if (ev.failed_error && mend_refusal(nl, &ev, deadline) != 0)
-			return -1;
-	}
-	size_t n = nl->pending_len < cap ? nl->pending_len : cap;
-
-	memcpy(buf, nl->pending, n);
-	memmove(nl->pending, nl->pending + n, nl->pending_len - n);
-	nl->pending_len -= n;
-	return (ssize_t)n;
-}
-
 static void nl_close(struct amp_channel *ch)
 {
 	if (ch->nl) {
@@ -680,10 +645,19 @@ static void nl_close(struct amp_channel *ch)
  * went, -1 with EAGAIN (not yet: the rest stays to be sent), ENODEV or
  * another errno.
  */
+/* Copies the borrowed pieces into their room in retx: the caller's bytes may go now. */
+static void retx_unborrow(struct amp_netlink *nl)
+{
+	for (int i = 0; i < nl->borrowed_n; i++)
+		memcpy(nl->retx + nl->borrowed[i].off, nl->borrowed[i].src, nl->borrowed[i].len);
+	nl->borrowed_n = 0;
+}
+
 static int retx_settle(struct amp_netlink *nl, int64_t deadline, amp_sink_fn sink, void *ctx)
 {
 	if (!nl->retx_error)
 		return 0;
+	retx_unborrow(nl); /* a refusal is no fast path: resend from one buffer */
 	if (nl->retx_error != EAGAIN && nl->retx_error != ENOMEM) {
 		errno = nl->retx_error;
 		return -1;
@@ -704,27 +678,59 @@ static int retx_settle(struct amp_netlink *nl, int64_t deadline, amp_sink_fn sin
 	return 0;
 }
 
-/* A small frame goes without an ack, copied in case it must go again. */
-static bool retx_take(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t total)
+/*
+ * Records the SENDs [lo, ...] that carry retx's bytes from off on, each
+ * nl->send_max bytes but the last, in total.
+ */
+static void retx_record(struct amp_netlink *nl, uint32_t lo, size_t off, size_t total)
 {
-	uint32_t lo, hi;
-	bool resume = nl->retx_n == 0;
-	size_t off = nl->retx_len;
+	uint32_t seq = lo;
 
-	if (total > nl->send_max || nl->retx_n == RETX_SENDS || total > RETX_CAP - off)
+	for (size_t at = 0; at < total; at += nl->send_max) {
+		nl->retx_seq[nl->retx_n] = seq;
+		nl->retx_off[nl->retx_n++] = (uint32_t)(off + at);
+		seq = seq + 1 ? seq + 1 : 1; /* as put_send_header() counts */
+	}
+}
+
+/*
+ * A frame goes without an ack, kept in case it must go again: a small one
+ * copied into retx; while the channel borrows, one of up to RETX_CAP bytes
+ * whose large pieces only reserve their room (retx_unborrow()). false when
+ * it does not fit: it goes acknowledged then.
+ */
+static bool retx_take(struct amp_netlink *nl, const struct iovec *iov, int iovcnt, size_t total,
+		      bool borrow)
+{
+	size_t off = nl->retx_len, sends = (total + nl->send_max - 1) / nl->send_max;
+	bool resume = nl->retx_n == 0;
+	int borrowed_before = nl->borrowed_n;
+	uint32_t lo, hi;
+
+	if (total == 0 || (!borrow && total > nl->send_max) || total > RETX_CAP - off ||
+	    sends > (size_t)(RETX_SENDS - nl->retx_n) ||
+	    (borrow && iovcnt > RETX_BORROWED - nl->borrowed_n))
 		return false;
 	for (int i = 0; i < iovcnt; i++) {
-		memcpy(nl->retx + nl->retx_len, iov[i].iov_base, iov[i].iov_len);
+		if (borrow && iov[i].iov_len >= BORROW_MIN)
+			nl->borrowed[nl->borrowed_n++] = (struct retx_borrowed){
+				nl->retx_len, iov[i].iov_base, iov[i].iov_len};
+		else
+			memcpy(nl->retx + nl->retx_len, iov[i].iov_base, iov[i].iov_len);
 		nl->retx_len += iov[i].iov_len;
 	}
-	struct iovec v = {nl->retx + off, total};
+	struct iovec copy = {nl->retx + off, total};
+	bool all_copied = nl->borrowed_n == borrowed_before;
 
-	if (send_range(nl, &v, 1, 0, total, false, resume, &lo, &hi) != 0) {
+	if (send_range(nl, all_copied ? &copy : iov, all_copied ? 1 : iovcnt, 0, total, false,
+		       resume, &lo, &hi) != 0) {
 		nl->retx_len = off;
+		nl->borrowed_n = borrowed_before;
 		return false;
 	}
-	nl->retx_seq[nl->retx_n] = lo;
-	nl->retx_off[nl->retx_n++] = (uint32_t)off;
+	if (!all_copied)
+		nl->borrowed_hi = hi;
+	retx_record(nl, lo, off, total);
 	return true;
 }
 
@@ -746,7 +752,7 @@ static ssize_t nl_write_some(struct amp_channel *ch, const struct iovec *iov, in
 	for (;;) {
 		if (retx_settle(nl, deadline, sink, ctx) != 0)
 			return -1;
-		if (retx_take(nl, iov, iovcnt, total))
+		if (retx_take(nl, iov, iovcnt, total, ch->borrowing))
 			return (ssize_t)total;
 		bool behind = nl->retx_n > 0;
 		ssize_t n =
@@ -756,6 +762,26 @@ static ssize_t nl_write_some(struct amp_channel *ch, const struct iovec *iov, in
 			return n;
 		/* refused behind an unacknowledged SEND: that one first */
 	}
+}
+
+/*
+ * The borrowing call ends. delivered: the remote's reply proved that its
+ * last borrowed SEND arrived, and with it every SEND before (a refusal
+ * refuses all that follow): nothing of them can have to go again. Else
+ * the borrowed bytes are copied while they are still there.
+ */
+static void nl_borrow_end(struct amp_channel *ch, bool delivered)
+{
+	struct amp_netlink *nl = ch->nl;
+
+	ch->borrowing = false;
+	if (nl->borrowed_n == 0)
+		return;
+	if (delivered && !nl->retx_error && nl->retx_n > 0 &&
+	    nl->retx_seq[nl->retx_n - 1] == nl->borrowed_hi)
+		retx_clear(nl);
+	else
+		retx_unborrow(nl);
 }
 
 static int nl_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
@@ -803,13 +829,11 @@ static uint32_t nl_rx_window(struct amp_channel *ch)
 }
 
 static const struct amp_transport_ops nl_ops = {
-	.write = nl_write,
-	.read = nl_read,
 	.close = nl_close,
 	.write_some = nl_write_some,
 	.input = nl_input,
+	.borrow_end = nl_borrow_end,
 	.rx_window = nl_rx_window,
-	.writev = nl_writev,
 };
 
 static int nl_setup(struct amp_channel *ch, const char *channel)

@@ -27,6 +27,9 @@ patch
 libelf-dev
 busybox-static
 python3
+python3-pip
+python3-setuptools
+python3-wheel
 gnuplot-nox
 linux-headers-amd64
 kmod

@@ -169,7 +169,7 @@ void amp_conn_msg_abort(struct amp_node *n, struct amp_conn *c)
 	if (!c->svc)
 		return;
 	if (c->svc->ops->piece) {
-		struct amp_piece p = {NULL, 0, c->msg_len, true, true};
+		struct amp_piece p = {.offset = c->msg_len, .last = true, .bad = true};
 
 		/* pieces handed over were credited as they went */
 		c->credit_owed += c->msg_charged - c->msg_len;
@@ -207,6 +207,7 @@ bool amp_conn_msg_header(struct amp_node *n, struct amp_conn *c, const struct am
 		c->msg_len = 0;
 		c->msg_charged = 0;
 		c->msg_bad = false;
+		c->msg_crc = 0;
 		c->rx_seq = h->seq;
 	}
 	c->msg_charged += h->len;
@@ -229,7 +230,7 @@ void amp_conn_msg_payload(struct amp_node *n, struct amp_conn *c, const uint8_t 
 		c->msg_len += len;
 		return;
 	}
-	struct amp_piece p = {data, len, c->msg_len, false, false};
+	struct amp_piece p = {.data = data, .len = len, .offset = c->msg_len};
 
 	c->msg_len += len;
 	c->credit_owed += len;
@@ -243,8 +244,14 @@ void amp_conn_msg_end(struct amp_node *n, struct amp_conn *c, const struct amp_f
 
 	if (!s || !c->in_msg)
 		return;
-	if (!crc_ok)
+	if (crc_ok) {
+		n->stats.frames_ok++;
+		/* the frame's bytes are what its header says: their CRC is known */
+		c->msg_crc = fw_crc32_combine(c->msg_crc, h->crc, h->len);
+	} else {
+		n->stats.frames_bad++;
 		c->msg_bad = true;
+	}
 	if (h->flags & AMP_FRAME_F_MORE)
 		return;
 
@@ -261,7 +268,7 @@ void amp_conn_msg_end(struct amp_node *n, struct amp_conn *c, const struct amp_f
 			s->ops->message(c, rx_buffer(c), len);
 		}
 	} else {
-		struct amp_piece p = {NULL, 0, len, true, bad};
+		struct amp_piece p = {.offset = len, .last = true, .bad = bad, .crc = c->msg_crc};
 
 		if (!bad)
 			n->stats.msgs_in++;
@@ -304,14 +311,20 @@ static bool send_control(struct amp_node *n, struct amp_conn *c, uint8_t type, u
  * Whether credit goes back now: for whole messages as soon as one is
  * consumed (its buffer is free again, and a client waiting to send the
  * next whole message without waiting must not wait for half a window);
- * for pieces once the client is down to half its window. Either way at
- * most once per poll pass, so a burst of messages costs one CREDIT.
+ * for pieces once the client is down to half its window, or to a quarter
+ * while a message is arriving: a client that sends one message and waits
+ * for the reply then gets its credit back with the reply, not in a CREDIT
+ * of its own in the middle, while a long message still gets credit before
+ * its sender runs dry. Either way at most once per poll pass, so a burst
+ * of messages costs one CREDIT.
  */
 static bool credit_due(const struct amp_conn *c)
 {
 	if (!c->credit_owed || c->paused)
 		return false;
-	return !(c->svc->ops->piece && c->rx_credit >= c->rx_grant / 2u + 1u);
+	if (!c->svc->ops->piece)
+		return true;
+	return c->rx_credit <= (c->in_msg ? c->rx_grant / 4u : c->rx_grant / 2u);
 }
 
 /*
@@ -376,15 +389,16 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 	else
 		flags = AMP_FRAME_F_MORE;
 
-	const uint8_t *piece = c->tx_data + c->tx_off;
-	uint8_t *frame = tx.data + pre;
+	uint8_t *frame = tx.data + pre, *payload = frame + AMP_FRAME_HDR_SIZE;
 
 	if (pre)
 		put_control(tx.data, AMP_FRAME_CREDIT, c->credit_owed);
+	if (c->tx_data && len)
+		memcpy(payload, c->tx_data + c->tx_off, len);
+	else if (len)
+		c->svc->ops->fill(c, c->tx_off, payload, len);
 	amp_frame_encode_flags(frame, AMP_FRAME_MSG, flags, c->tx_seq, len,
-			       fw_crc32_update(0, piece, len));
-	if (len)
-		memcpy(frame + AMP_FRAME_HDR_SIZE, piece, len);
+			       fw_crc32_update(0, payload, len));
 	if (rp_tx_send(&n->dev->link, &tx, c->hub->addr, c->addr, pre + AMP_FRAME_HDR_SIZE + len) !=
 	    RP_OK)
 		return false;
@@ -444,12 +458,9 @@ static void begin_message(struct amp_conn *c, const void *data, uint32_t len)
 	c->tx_busy = true;
 }
 
-int amp_send(struct amp_conn *c, const void *data, uint32_t len)
+/* amp_send() from data, or (NULL) from the service's fill(). */
+static int send_message(struct amp_conn *c, const void *data, uint32_t len)
 {
-	int rc = send_allowed(c, data, len, AMP_MSG_MAX);
-
-	if (rc != AMP_OK)
-		return rc;
 	if (c->tx_busy) {
 		c->want_writable = true;
 		return AMP_EWOULDBLOCK;
@@ -461,6 +472,24 @@ int amp_send(struct amp_conn *c, const void *data, uint32_t len)
 		return AMP_OK;
 	c->want_writable = true;
 	return AMP_PENDING;
+}
+
+int amp_send(struct amp_conn *c, const void *data, uint32_t len)
+{
+	int rc = send_allowed(c, data, len, AMP_MSG_MAX);
+
+	return rc != AMP_OK ? rc : send_message(c, data, len);
+}
+
+int amp_send_fill(struct amp_conn *c, uint32_t len)
+{
+	int rc = send_allowed(c, NULL, 0, AMP_MSG_MAX);
+
+	if (rc != AMP_OK)
+		return rc;
+	if (!c->svc->ops->fill)
+		return AMP_EINVAL;
+	return len > AMP_MSG_MAX ? AMP_EMSGSIZE : send_message(c, NULL, len);
 }
 
 int amp_send_copy(struct amp_conn *c, const void *data, uint32_t len)

@@ -54,3 +54,42 @@ uint32_t fw_crc32_update(uint32_t crc, const void *data, uint32_t len)
 		crc = crc_table[(crc ^ *p++) & 0xffu] ^ (crc >> 8);
 	return ~crc;
 }
+
+/* Reflected CRC-32 polynomial: bit 31 is x^0, bit 0 is x^31. */
+#define CRC32_POLY 0xedb88320u
+#define CRC32_X0 0x80000000u /* the polynomial 1 */
+#define CRC32_X1 0x40000000u /* the polynomial x */
+
+/* a * b modulo the CRC polynomial, both in reflected bit order. */
+static uint32_t gf2_mul(uint32_t a, uint32_t b)
+{
+	uint32_t product = 0;
+
+	for (uint32_t bit = CRC32_X0; bit; bit >>= 1) {
+		if (a & bit)
+			product ^= b;
+		b = b & 1u ? (b >> 1) ^ CRC32_POLY : b >> 1; /* b *= x */
+	}
+	return product;
+}
+
+/*
+ * CRC(A || B) is CRC(A) shifted over B's length, that is multiplied by
+ * x^(8 * len_b) modulo the polynomial, plus CRC(B): the pre- and
+ * post-inversion cancel out. The power comes by squaring, so the cost
+ * grows with log2(len_b), not with the bytes.
+ */
+uint32_t fw_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint32_t len_b)
+{
+	uint32_t shift = CRC32_X0, x_pow = CRC32_X1;
+	uint64_t bits = (uint64_t)len_b * 8u;
+
+	if (crc_a == 0)
+		return crc_b; /* 0 times any shift is 0 */
+	for (; bits; bits >>= 1) {
+		if (bits & 1u)
+			shift = gf2_mul(shift, x_pow);
+		x_pow = gf2_mul(x_pow, x_pow);
+	}
+	return gf2_mul(crc_a, shift) ^ crc_b;
+}

@@ -63,11 +63,24 @@ struct amp_transfer {
 	uint32_t acked_crc;   /* the CRC it computed */
 	uint32_t status;      /* enum amp_status from the ack */
 	uint32_t writes;      /* write()/send requests this transfer needed */
-	uint32_t retries;     /* writes the driver refused for lack of buffers */
+	uint32_t retries;     /* unused, 0 (writes the driver refused are retried within) */
 };
 
-/* Opens a channel; NULL with errno (ENOENT: no such device or module). */
+/*
+ * Opens a bench channel: a connection to the firmware's bench service
+ * (AMP_BENCH_SERVICE) over the transport, each block a message. NULL with
+ * errno: ENOENT (no such device, or the rpmsg_netlink module is not
+ * loaded), ENODEV (no such netlink channel), EPROTONOSUPPORT (the firmware
+ * has no bench service), EBUSY, ETIMEDOUT, EPERM/EACCES, ENOMEM.
+ */
 AMP_EXPORT struct amp_channel *amp_channel_open(const struct amp_open_options *opts);
+/*
+ * Opens a bench channel the other way: a connection to the firmware's bench
+ * source (AMP_BENCH_SOURCE_SERVICE), which answers each request with a
+ * block (amp_channel_fetch_block()). The same errnos; EPROTONOSUPPORT when
+ * the firmware has no bench source.
+ */
+AMP_EXPORT struct amp_channel *amp_channel_open_source(const struct amp_open_options *opts);
 AMP_EXPORT void amp_channel_close(struct amp_channel *ch);
 
 /* The device actually opened (e.g. "/dev/rpmsg0", or "netlink:3"). */
@@ -75,15 +88,28 @@ AMP_EXPORT const char *amp_channel_device(const struct amp_channel *ch);
 AMP_EXPORT enum amp_transport amp_channel_transport(const struct amp_channel *ch);
 
 /*
- * Sends len bytes as one DATA frame and waits for its ack. Succeeds only if
- * the firmware acknowledges exactly len bytes with the same CRC-32.
- * Errors: EIO (the ack disagrees: see *out), EPROTO (an error frame or a
- * malformed reply), ETIMEDOUT, EMSGSIZE (len > AMP_FRAME_MAX_LEN), and the
- * transport's own (ENODEV when the remote went away, EPERM, ...).
- * out may be NULL.
+ * Sends len bytes as one message (0..AMP_MSG_MAX) and waits for the bench
+ * service's ack, each within the channel's timeout. Succeeds only if the
+ * firmware acknowledges exactly len bytes with the same CRC-32. Errors: EIO
+ * (the ack disagrees: see *out), EPROTO (a malformed reply), ETIMEDOUT,
+ * EMSGSIZE, ECONNRESET/ENODEV (the remote went away), and the transport's
+ * own (EPERM, ...). out may be NULL.
  */
 AMP_EXPORT int amp_channel_send_block(struct amp_channel *ch, const void *data, size_t len,
 				      struct amp_transfer *out);
+
+/*
+ * On a channel of amp_channel_open_source(): asks the firmware for a block
+ * of len bytes (0..AMP_MSG_MAX) and receives it into buf, within the
+ * channel's timeout. Succeeds only if the block came whole, its frames'
+ * CRCs checked, and every byte is amp_bench_pattern() of the request's
+ * seed. Errors: EIO (the block was short or a byte differs: see *out;
+ * status BAD_CRC), EINVAL (a channel of amp_channel_open()), and those of
+ * amp_channel_send_block() (which fails with EINVAL on a source channel).
+ * out: bytes asked for, acked_bytes what came. out may be NULL.
+ */
+AMP_EXPORT int amp_channel_fetch_block(struct amp_channel *ch, void *buf, size_t len,
+				       struct amp_transfer *out);
 
 /* Round trip of an ECHO frame (len <= AMP_ECHO_MAX_LEN); reply must hold len bytes. */
 AMP_EXPORT int amp_channel_echo(struct amp_channel *ch, const void *data, size_t len, void *reply);
@@ -199,7 +225,9 @@ AMP_EXPORT int amp_netlink_access(void (*cb)(const struct amp_netlink_access *a,
  * After the remote went away, every call but close fails with ECONNRESET
  * (the firmware closed the connection, or its link went down) or ENODEV (the
  * channel was removed: module unloaded, device gone, tty hung up), except
- * that recv first delivers the messages that had arrived whole.
+ * that recv first delivers the messages that had arrived whole. ENOBUFS
+ * ends a netlink connection the same way: the module lost a message for it
+ * (no kernel memory to deliver it).
  * A handle is not thread-safe: one thread at a time.
  */
 struct amp_client; /* one connection to one firmware service */

@@ -21,8 +21,9 @@
  * Two families of frames share the header. Messaging (OPEN, OPENED, MSG,
  * CREDIT, CLOSE) carries applications' messages between a Linux client and
  * a named firmware service, with credits in both directions; docs/protocol.md
- * is its contract. Diagnostics (DATA/ACK, ECHO, STATS) are answered by the
- * firmware itself, for amplink bench and bring-up.
+ * is its contract (amplink bench's blocks are messages to AMP_BENCH_SERVICE).
+ * Diagnostics (DATA/ACK, ECHO, STATS) are answered by the firmware itself,
+ * for amplink bench's counters, bring-up and tests.
  *
  * Freestanding: usable from the firmware (no libc beyond string.h).
  */
@@ -152,12 +153,12 @@ struct amp_stats {
 	uint32_t kicks_in;	/* doorbells from Linux, both queues */
 	uint32_t irqs_out;	/* doorbells to Linux, both queues */
 	uint32_t kicks_avoided; /* doorbells Linux asked us not to ring */
-	uint32_t frames_ok;
-	uint32_t frames_bad; /* CRC mismatches */
-	uint32_t errors;     /* error frames sent */
-	uint32_t tx_waits;   /* sends that found no free buffer */
-	uint32_t rx_dropped; /* messages for no endpoint */
-	uint32_t peers_gone; /* Linux endpoints announced destroyed (clients gone) */
+	uint32_t frames_ok;	/* DATA and MSG frames whose CRC matched */
+	uint32_t frames_bad;	/* CRC mismatches */
+	uint32_t errors;	/* error frames sent */
+	uint32_t tx_waits;	/* sends that found no free buffer */
+	uint32_t rx_dropped;	/* messages for no endpoint */
+	uint32_t peers_gone;	/* Linux endpoints announced destroyed (clients gone) */
 };
 
 static inline void amp_put32(uint8_t *p, uint32_t v)

@@ -41,7 +41,7 @@ if grep -q '^AMPLINK_FIRMWARE_M4:BOOL=ON' "$build/CMakeCache.txt"; then
 fi
 
 libdir=$(dirname "$(find "$root" -name amplink.pc)")/..
-for f in include/amplink/amplink.h include/amplink/frame.h include/linux/rpmsg_netlink.h; do
+for f in include/amplink/amplink.h include/amplink/frame.h include/amplink/bench.h include/linux/rpmsg_netlink.h; do
 	[ -f "$root/$f" ] || { echo "FAIL: $f not installed"; exit 1; }
 done
 [ -e "$libdir/libamplink.a" ] || { echo "FAIL: no static library"; exit 1; }

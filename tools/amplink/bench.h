@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* amplink bench: measurement and reports. */
-#ifndef AMPLINK_BENCH_H
-#define AMPLINK_BENCH_H
+#ifndef AMPLINK_CLI_BENCH_H
+#define AMPLINK_CLI_BENCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +13,18 @@
 
 #define BENCH_MAX_SIZES 32
 
+/* Which way the blocks go. */
+enum bench_direction {
+	BENCH_TO_FW,   /* to the bench service, verified by its ack */
+	BENCH_FROM_FW, /* from the bench source, verified byte by byte here */
+	BENCH_DIRECTIONS,
+};
+
+/* "to-fw" or "from-fw", as --direction and the CSV and JSON name them. */
+const char *bench_direction_name(enum bench_direction d);
+
 struct bench_row {
+	enum bench_direction dir;
 	enum amp_transport transport;
 	size_t size;
 	unsigned int reps;
@@ -29,6 +40,8 @@ struct bench_row {
 
 struct bench_config {
 	unsigned int transports; /* mask of 1 << enum amp_transport */
+	unsigned int directions; /* mask of 1 << enum bench_direction */
+	bool explicit_directions;
 	bool explicit_transports;
 	size_t sizes[BENCH_MAX_SIZES];
 	size_t nsizes;
@@ -46,18 +59,21 @@ struct bench_config {
  * are global, so messages and doorbells per transfer come from a short
  * untimed pass per transport after the timed one.
  */
-void bench_interleaved(const struct bench_config *cfg, struct amp_channel *const *chans,
-		       const enum amp_transport *ts, size_t k, struct bench_row *rows);
+void bench_interleaved(const struct bench_config *cfg, enum bench_direction dir,
+		       struct amp_channel *const *chans, const enum amp_transport *ts, size_t k,
+		       struct bench_row *rows);
 
 /*
  * Cost per rpmsg message (microseconds) on the transport whose rows are
  * rows[0..nsizes): the slope of the median time against the messages per
- * transfer between the smallest and the largest size measured with counts.
+ * transfer (the blocks' way) between the smallest and the largest size
+ * measured with counts.
  * Negative when it cannot be told.
  */
 double bench_per_message_us(const struct bench_row *rows, size_t nsizes);
 
 void bench_print_table(FILE *out, const struct bench_row *rows, size_t n);
+/* rows: one direction's, grouped by transport. */
 void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n);
 void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n);
 void bench_write_json(FILE *out, const struct bench_config *cfg, const struct bench_row *rows,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* amplink bench reports: tables, CSV, JSON and a plot. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,14 @@
 
 void bench_print_table(FILE *out, const struct bench_row *rows, size_t n)
 {
-	fprintf(out, "\n%s (%u transfers per size, each verified by the firmware's ack)\n",
-		amp_transport_name(rows[0].transport), rows[0].reps);
+	if (rows[0].dir == BENCH_FROM_FW)
+		fprintf(out,
+			"\n%s, from the firmware (%u transfers per size, every byte checked)\n",
+			amp_transport_name(rows[0].transport), rows[0].reps);
+	else
+		fprintf(out,
+			"\n%s, to the firmware (%u transfers per size, each verified by its ack)\n",
+			amp_transport_name(rows[0].transport), rows[0].reps);
 	fprintf(out, "%9s %10s %9s %9s %9s %11s %9s %9s %9s %9s\n", "bytes", "median ms", "p90 ms",
 		"p99 ms", "max ms", "KB/s", "msgs->fw", "msgs<-fw", "kicks in", "irqs out");
 	for (size_t i = 0; i < n; i++) {
@@ -40,7 +47,8 @@ void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 
 	while (nsizes < n && rows[nsizes].transport == rows[0].transport)
 		nsizes++;
-	fprintf(out, "\nComparison: median ms per transaction (KB/s)\n%9s", "bytes");
+	fprintf(out, "\nComparison, %s the firmware: median ms per transaction (KB/s)\n%9s",
+		rows[0].dir == BENCH_FROM_FW ? "from" : "to", "bytes");
 	for (size_t g = 0; g < n; g += nsizes)
 		fprintf(out, " %22s", amp_transport_name(rows[g].transport));
 	fputc('\n', out);
@@ -72,7 +80,7 @@ void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n)
 {
 	fprintf(out, "transport,bytes,transfers,failures,min_ms,median_ms,p99_ms,max_ms,mean_ms,"
-		     "kb_per_s,msgs_to_fw,msgs_from_fw,kicks_in,irqs_out,p90_ms\n");
+		     "kb_per_s,msgs_to_fw,msgs_from_fw,kicks_in,irqs_out,p90_ms,direction\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
 
@@ -84,7 +92,7 @@ void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n)
 				r->kicks_in, r->irqs_out);
 		else
 			fprintf(out, ",,,,");
-		fprintf(out, ",%.6f\n", r->ms.p90);
+		fprintf(out, ",%.6f,%s\n", r->ms.p90, bench_direction_name(r->dir));
 	}
 }
 
@@ -118,11 +126,13 @@ void bench_write_json(FILE *out, const struct bench_config *cfg, const struct be
 		const struct bench_row *r = &rows[i];
 
 		fprintf(out,
-			"    {\"transport\": \"%s\", \"bytes\": %zu, \"transfers\": %u, "
+			"    {\"direction\": \"%s\", \"transport\": \"%s\", \"bytes\": %zu, "
+			"\"transfers\": %u, "
 			"\"failures\": %u, \"min_ms\": %.6f, \"median_ms\": %.6f, "
 			"\"p90_ms\": %.6f, \"p99_ms\": %.6f, \"max_ms\": %.6f, \"kb_per_s\": %.3f",
-			amp_transport_name(r->transport), r->size, r->reps, r->failures, r->ms.min,
-			r->ms.median, r->ms.p90, r->ms.p99, r->ms.max, r->kbps);
+			bench_direction_name(r->dir), amp_transport_name(r->transport), r->size,
+			r->reps, r->failures, r->ms.min, r->ms.median, r->ms.p90, r->ms.p99,
+			r->ms.max, r->kbps);
 		if (r->have_counts)
 			fprintf(out,
 				", \"msgs_to_fw\": %.2f, \"msgs_from_fw\": %.2f, "
@@ -146,7 +156,13 @@ static int write_file(const char *dir, const char *name, char *path, size_t path
 	return *out ? 0 : -1;
 }
 
-/* One data block per transport (gnuplot "index"), read from the CSV's numbers. */
+/* Rows of one line in the plot: the same transport, the same way. */
+static bool same_series(const struct bench_row *a, const struct bench_row *b)
+{
+	return a->transport == b->transport && a->dir == b->dir;
+}
+
+/* One data block per transport and direction (gnuplot "index"), read from the CSV's numbers. */
 static int write_plot(const char *dir, const struct bench_row *rows, size_t n)
 {
 	char path[4096], cmd[8192];
@@ -156,7 +172,7 @@ static int write_plot(const char *dir, const struct bench_row *rows, size_t n)
 	if (write_file(dir, "bench.dat", path, sizeof(path), &f) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (i && rows[i].transport != rows[i - 1].transport)
+		if (i && !same_series(&rows[i], &rows[i - 1]))
 			fprintf(f, "\n\n");
 		if (rows[i].reps)
 			fprintf(f, "%zu %.6f %.3f\n", rows[i].size, rows[i].ms.median,
@@ -173,20 +189,22 @@ static int write_plot(const char *dir, const struct bench_row *rows, size_t n)
 		"set title 'Transaction time'\nplot ",
 		dir);
 	for (size_t i = 0; i < n; i++) {
-		if (i && rows[i].transport == rows[i - 1].transport)
+		if (i && same_series(&rows[i], &rows[i - 1]))
 			continue;
-		fprintf(f, "%s'%s/bench.dat' index %zu using 1:2 with linespoints title '%s'",
-			g ? ", " : "", dir, g, amp_transport_name(rows[i].transport));
+		fprintf(f, "%s'%s/bench.dat' index %zu using 1:2 with linespoints title '%s %s'",
+			g ? ", " : "", dir, g, amp_transport_name(rows[i].transport),
+			bench_direction_name(rows[i].dir));
 		g++;
 	}
 	fprintf(f, "\nunset logscale y\nset ylabel 'throughput (KB/s)'\nset title 'Throughput'\n"
 		   "plot ");
 	g = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && rows[i].transport == rows[i - 1].transport)
+		if (i && same_series(&rows[i], &rows[i - 1]))
 			continue;
-		fprintf(f, "%s'%s/bench.dat' index %zu using 1:3 with linespoints title '%s'",
-			g ? ", " : "", dir, g, amp_transport_name(rows[i].transport));
+		fprintf(f, "%s'%s/bench.dat' index %zu using 1:3 with linespoints title '%s %s'",
+			g ? ", " : "", dir, g, amp_transport_name(rows[i].transport),
+			bench_direction_name(rows[i].dir));
 		g++;
 	}
 	fprintf(f, "\nunset multiplot\n");

@@ -27,15 +27,26 @@ static void fill(unsigned char *buf, size_t len, unsigned int seed)
 	}
 }
 
+static double per_transfer(uint32_t counted, uint32_t overhead, unsigned int reps)
+{
+	double v = ((double)counted - (double)overhead) / reps;
+
+	return v > 0 ? v : 0;
+}
+
 static void counters_delta(const struct amp_stats *a, const struct amp_stats *b,
 			   const struct amp_stats *overhead, unsigned int reps,
 			   struct bench_row *row)
 {
-	/* The closing statistics request itself is in b - a: take its own cost off. */
-	row->msgs_to_fw = ((double)(b->rx_msgs - a->rx_msgs) - overhead->rx_msgs) / reps;
-	row->msgs_from_fw = ((double)(b->tx_msgs - a->tx_msgs) - overhead->tx_msgs) / reps;
-	row->kicks_in = ((double)(b->kicks_in - a->kicks_in) - overhead->kicks_in) / reps;
-	row->irqs_out = ((double)(b->irqs_out - a->irqs_out) - overhead->irqs_out) / reps;
+	/*
+	 * The closing statistics request itself is in b - a: take its own cost
+	 * off. Doorbells depend on timing, so the request's cost measured
+	 * before may exceed what it cost this time: no count goes below 0.
+	 */
+	row->msgs_to_fw = per_transfer(b->rx_msgs - a->rx_msgs, overhead->rx_msgs, reps);
+	row->msgs_from_fw = per_transfer(b->tx_msgs - a->tx_msgs, overhead->tx_msgs, reps);
+	row->kicks_in = per_transfer(b->kicks_in - a->kicks_in, overhead->kicks_in, reps);
+	row->irqs_out = per_transfer(b->irqs_out - a->irqs_out, overhead->irqs_out, reps);
 	row->have_counts = true;
 }
 
@@ -54,7 +65,13 @@ static int stats_overhead(struct amp_channel *ch, struct amp_stats *base, struct
 	return 0;
 }
 
-static int transfer(struct amp_channel *ch, const unsigned char *buf, size_t size, double *ms,
+const char *bench_direction_name(enum bench_direction d)
+{
+	return d == BENCH_FROM_FW ? "from-fw" : "to-fw";
+}
+
+/* One timed block: buf's bytes to the firmware, or the firmware's into buf. */
+static int transfer(struct amp_channel *ch, unsigned char *buf, size_t size, double *ms,
 		    struct bench_row *row)
 {
 	struct timespec t0, t1;
@@ -62,7 +79,10 @@ static int transfer(struct amp_channel *ch, const unsigned char *buf, size_t siz
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = amp_channel_send_block(ch, buf, size, &t);
+	if (row->dir == BENCH_FROM_FW)
+		rc = amp_channel_fetch_block(ch, buf, size, &t);
+	else
+		rc = amp_channel_send_block(ch, buf, size, &t);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc != 0) {
 		int err = errno;
@@ -75,6 +95,10 @@ static int transfer(struct amp_channel *ch, const unsigned char *buf, size_t siz
 		else if (err == ENODEV)
 			snprintf(row->error, sizeof(row->error),
 				 "%s: the firmware's channel went away", strerror(err));
+		else if (row->dir == BENCH_FROM_FW)
+			snprintf(row->error, sizeof(row->error),
+				 "%s (%u of %zu bytes came, status %u)", strerror(err),
+				 t.acked_bytes, size, t.status);
 		else
 			snprintf(row->error, sizeof(row->error),
 				 "%s (firmware acked %u of %zu bytes, status %u)", strerror(err),
@@ -106,8 +130,7 @@ struct lane {
 	bool lost;		/* a failure no retry cures: nothing more is tried */
 };
 
-static void count_messages(struct lane *l, const unsigned char *buf, size_t size,
-			   struct bench_row *row)
+static void count_messages(struct lane *l, unsigned char *buf, size_t size, struct bench_row *row)
 {
 	struct amp_stats before = {0}, after = {0}, cost = {0};
 	struct bench_row scratch = *row;
@@ -126,9 +149,11 @@ static void start_size(struct lane *l, size_t i, size_t size)
 {
 	struct bench_row *row = &l->rows[i];
 	enum amp_transport t = row->transport;
+	enum bench_direction dir = row->dir;
 
 	memset(row, 0, sizeof(*row));
 	row->transport = t;
+	row->dir = dir;
 	row->size = size;
 	l->ok = 0;
 	if (l->lost) {
@@ -138,7 +163,7 @@ static void start_size(struct lane *l, size_t i, size_t size)
 	}
 }
 
-static void take_sample(struct lane *l, const unsigned char *buf, size_t size, size_t i)
+static void take_sample(struct lane *l, unsigned char *buf, size_t size, size_t i)
 {
 	struct bench_row *row = &l->rows[i];
 
@@ -150,7 +175,7 @@ static void take_sample(struct lane *l, const unsigned char *buf, size_t size, s
 		l->lost = true;
 }
 
-static void finish_size(struct lane *l, const unsigned char *buf, size_t size, size_t i)
+static void finish_size(struct lane *l, unsigned char *buf, size_t size, size_t i)
 {
 	struct bench_row *row = &l->rows[i];
 
@@ -163,8 +188,9 @@ static void finish_size(struct lane *l, const unsigned char *buf, size_t size, s
 		count_messages(l, buf, size, row);
 }
 
-void bench_interleaved(const struct bench_config *cfg, struct amp_channel *const *chans,
-		       const enum amp_transport *ts, size_t k, struct bench_row *rows)
+void bench_interleaved(const struct bench_config *cfg, enum bench_direction dir,
+		       struct amp_channel *const *chans, const enum amp_transport *ts, size_t k,
+		       struct bench_row *rows)
 {
 	struct lane lanes[AMP_TRANSPORT_COUNT] = {0};
 	size_t largest = 1;
@@ -177,8 +203,10 @@ void bench_interleaved(const struct bench_config *cfg, struct amp_channel *const
 	for (size_t j = 0; j < k; j++) {
 		lanes[j] = (struct lane){chans[j], rows + j * cfg->nsizes,
 					 calloc(cfg->repeat, sizeof(double)), 0, false};
-		for (size_t i = 0; i < cfg->nsizes; i++)
+		for (size_t i = 0; i < cfg->nsizes; i++) {
 			rows[j * cfg->nsizes + i].transport = ts[j];
+			rows[j * cfg->nsizes + i].dir = dir;
+		}
 		if (!lanes[j].samples)
 			lanes[j].lost = true;
 	}
@@ -205,6 +233,12 @@ void bench_interleaved(const struct bench_config *cfg, struct amp_channel *const
 	free(buf);
 }
 
+/* The rpmsg messages a transfer of row cost the way its blocks go. */
+static double block_messages(const struct bench_row *row)
+{
+	return row->dir == BENCH_FROM_FW ? row->msgs_from_fw : row->msgs_to_fw;
+}
+
 double bench_per_message_us(const struct bench_row *rows, size_t nsizes)
 {
 	const struct bench_row *a = NULL, *b = NULL;
@@ -212,12 +246,12 @@ double bench_per_message_us(const struct bench_row *rows, size_t nsizes)
 	for (size_t i = 0; i < nsizes; i++) {
 		if (!rows[i].reps || !rows[i].have_counts)
 			continue;
-		if (!a || rows[i].msgs_to_fw < a->msgs_to_fw)
+		if (!a || block_messages(&rows[i]) < block_messages(a))
 			a = &rows[i];
-		if (!b || rows[i].msgs_to_fw > b->msgs_to_fw)
+		if (!b || block_messages(&rows[i]) > block_messages(b))
 			b = &rows[i];
 	}
-	if (!a || !b || b->msgs_to_fw - a->msgs_to_fw < 1.0)
+	if (!a || !b || block_messages(b) - block_messages(a) < 1.0)
 		return -1;
-	return (b->ms.median - a->ms.median) * 1000.0 / (b->msgs_to_fw - a->msgs_to_fw);
+	return (b->ms.median - a->ms.median) * 1000.0 / (block_messages(b) - block_messages(a));
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <amplink/bench.h>
+
 #include "bench.h"
 #include "cli.h"
 
@@ -16,13 +18,17 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: amplink bench [OPTIONS]\n"
 		"\n"
-		"Sends blocks to the firmware's bench service, one block per transaction,\n"
-		"each verified by the firmware's ack (length and CRC-32), and reports the\n"
-		"time per transaction, throughput, and the rpmsg messages and doorbells\n"
-		"each transfer cost, for every transport side by side.\n"
+		"Moves blocks between Linux and the firmware, one block per transaction,\n"
+		"every one verified, and reports the time per transaction, throughput, and\n"
+		"the rpmsg messages and doorbells each transfer cost, for every transport\n"
+		"side by side. to-fw: each block a message to the firmware's bench service,\n"
+		"which acknowledges its length and CRC-32. from-fw: each block a message the\n"
+		"firmware's bench source generates on request, its frames' CRCs and every\n"
+		"byte checked here.\n"
 		"\n"
 		"Options:\n"
 		"  -t, --transport LIST  netlink,tty,char (default: every one present)\n"
+		"  -d, --direction LIST  to-fw,from-fw (default: both, one after the other)\n"
 		"  -s, --sizes LIST      block sizes, e.g. 512,4K,1M\n"
 		"                        (default: 512,1024,...,32768)\n"
 		"  -n, --repeat N        timed transfers per size (default 20)\n"
@@ -55,6 +61,26 @@ static int parse_sizes(const char *s, struct bench_config *cfg)
 	return cfg->nsizes ? 0 : -1;
 }
 
+static int parse_directions(const char *s, unsigned int *mask)
+{
+	char copy[64], *save = NULL;
+
+	if (strlen(s) >= sizeof(copy))
+		return -1;
+	strcpy(copy, s);
+	*mask = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned int d = 0;
+
+		while (d < BENCH_DIRECTIONS && strcmp(tok, bench_direction_name(d)))
+			d++;
+		if (d == BENCH_DIRECTIONS)
+			return -1;
+		*mask |= 1u << d;
+	}
+	return *mask ? 0 : -1;
+}
+
 static int parse_count(const char *s, unsigned int min, unsigned int *out)
 {
 	char *end;
@@ -85,6 +111,7 @@ static int parse_args(int argc, char **argv, struct bench_cli *c)
 	enum { OPT_TIMEOUT = 256, OPT_TTY, OPT_CHAR, OPT_NETLINK };
 	static const struct option opts[] = {
 		{"transport", required_argument, NULL, 't'},
+		{"direction", required_argument, NULL, 'd'},
 		{"sizes", required_argument, NULL, 's'},
 		{"repeat", required_argument, NULL, 'n'},
 		{"warmup", required_argument, NULL, 'w'},
@@ -101,8 +128,13 @@ static int parse_args(int argc, char **argv, struct bench_cli *c)
 	int o;
 
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":t:s:n:w:f:o:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":t:d:s:n:w:f:o:h", opts, NULL)) != -1) {
 		switch (o) {
+		case 'd':
+			if (parse_directions(optarg, &c->cfg.directions))
+				return bad("--direction takes a list of to-fw, from-fw");
+			c->cfg.explicit_directions = true;
+			break;
 		case 't':
 			if (cli_parse_transports(optarg, &c->cfg.transports))
 				return bad("--transport takes a list of netlink, tty, char");
@@ -157,8 +189,12 @@ static int parse_args(int argc, char **argv, struct bench_cli *c)
 	return optind == argc ? 0 : bad("unexpected arguments");
 }
 
-/* Opens every selected transport and measures them together; returns the rows filled. */
-static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, int *status)
+/*
+ * Opens every selected transport for one direction and measures them
+ * together; returns the rows filled.
+ */
+static size_t run_direction(const struct bench_config *cfg, enum bench_direction dir,
+			    struct bench_row *rows, int *status)
 {
 	struct amp_channel *chans[AMP_TRANSPORT_COUNT];
 	enum amp_transport ts[AMP_TRANSPORT_COUNT];
@@ -170,12 +206,19 @@ static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, in
 		struct amp_open_options o = {.transport = (enum amp_transport)t,
 					     .device = cfg->device[t],
 					     .timeout_ms = cfg->timeout_ms};
-		struct amp_channel *ch = amp_channel_open(&o);
+		struct amp_channel *ch =
+			dir == BENCH_FROM_FW ? amp_channel_open_source(&o) : amp_channel_open(&o);
 
 		if (!ch) {
 			int err = errno;
 
-			if (cfg->explicit_transports || (err != ENOENT && err != ENODEV)) {
+			if (dir == BENCH_FROM_FW && err == EPROTONOSUPPORT &&
+			    !cfg->explicit_directions) {
+				fprintf(stderr,
+					"amplink bench: %s: the firmware has no bench source (%s), "
+					"from-fw skipped\n",
+					amp_transport_name(t), AMP_BENCH_SOURCE_SERVICE);
+			} else if (cfg->explicit_transports || (err != ENOENT && err != ENODEV)) {
 				cli_report_open_error((enum amp_transport)t, cfg->device[t], err);
 				*status = 1;
 			} else {
@@ -189,11 +232,11 @@ static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, in
 	}
 	if (!k)
 		return 0;
-	fprintf(stderr, "amplink bench: ");
+	fprintf(stderr, "amplink bench: %s: ", bench_direction_name(dir));
 	for (size_t j = 0; j < k; j++)
 		fprintf(stderr, "%s%s", j ? ", " : "", amp_transport_name(ts[j]));
 	fprintf(stderr, "%s...\n", k > 1 ? ", interleaved" : "");
-	bench_interleaved(cfg, chans, ts, k, rows);
+	bench_interleaved(cfg, dir, chans, ts, k, rows);
 	for (size_t j = 0; j < k; j++)
 		amp_channel_close(chans[j]);
 	for (size_t i = 0; i < k * cfg->nsizes; i++)
@@ -202,13 +245,42 @@ static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, in
 	return k * cfg->nsizes;
 }
 
+/*
+ * Each direction in turn (a tty or char device carries one connection at a
+ * time); its rows follow the previous direction's. Returns the rows filled.
+ */
+static size_t run_all(const struct bench_config *cfg, struct bench_row *rows, int *status)
+{
+	size_t n = 0;
+
+	for (unsigned int d = 0; d < BENCH_DIRECTIONS; d++)
+		if (cfg->directions & (1u << d))
+			n += run_direction(cfg, (enum bench_direction)d, rows + n, status);
+	return n;
+}
+
+/* Prints every direction's tables and comparison. */
+static void print_tables(const struct bench_config *cfg, const struct bench_row *rows, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t g = 0; g < n; g += cfg->nsizes) {
+		bench_print_table(stdout, rows + g, cfg->nsizes);
+		if (g + cfg->nsizes == n || rows[g + cfg->nsizes].dir != rows[g].dir) {
+			bench_print_comparison(stdout, rows + start, g + cfg->nsizes - start);
+			start = g + cfg->nsizes;
+		}
+	}
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_cli c = {.cfg = {.transports = (1u << AMP_TRANSPORT_COUNT) - 1,
+				      .directions = (1u << BENCH_DIRECTIONS) - 1,
 				      .repeat = 20,
 				      .warmup = 3,
 				      .timeout_ms = AMP_DEFAULT_TIMEOUT_MS}};
-	struct bench_row rows[AMP_TRANSPORT_COUNT * BENCH_MAX_SIZES];
+	static struct bench_row rows[BENCH_DIRECTIONS * AMP_TRANSPORT_COUNT * BENCH_MAX_SIZES];
 	int status = 0, rc = parse_args(argc, argv, &c);
 
 	if (rc)
@@ -228,9 +300,7 @@ int cmd_bench(int argc, char **argv)
 	} else if (c.format == FORMAT_JSON) {
 		bench_write_json(stdout, &c.cfg, rows, n);
 	} else {
-		for (size_t g = 0; g < n; g += c.cfg.nsizes)
-			bench_print_table(stdout, rows + g, c.cfg.nsizes);
-		bench_print_comparison(stdout, rows, n);
+		print_tables(&c.cfg, rows, n);
 	}
 	if (c.output && bench_write_outputs(c.output, &c.cfg, rows, n) != 0)
 		status = 1;

@@ -86,6 +86,7 @@ struct amp_conn {
 	uint32_t msg_len;      /* bytes of it received */
 	uint32_t msg_charged;  /* credit its frames took so far */
 	bool msg_bad;	       /* one of its frames failed */
+	uint32_t msg_crc;      /* CRC-32 of its frames that checked */
 	uint32_t rx_seq;       /* seq of the message being received */
 	uint32_t rx_credit;    /* payload bytes the client may still send */
 	uint32_t rx_grant;     /* what a full window is */
@@ -93,7 +94,7 @@ struct amp_conn {
 	bool paused;
 	uint32_t tx_credit; /* MSG frames we may still send */
 	uint32_t tx_seq;
-	const uint8_t *tx_data; /* a message being sent (tx_busy) */
+	const uint8_t *tx_data; /* a message being sent (tx_busy), or NULL: fill() */
 	uint32_t tx_len, tx_off;
 	bool tx_busy;
 	bool tx_started;

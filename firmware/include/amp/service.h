@@ -57,6 +57,12 @@ struct amp_piece {
 	uint32_t offset; /* where data starts in the message */
 	bool last;	 /* the message is complete (this piece may be empty) */
 	bool bad;	 /* with last: part of it failed its CRC; discard the message */
+	/*
+	 * With last and not bad: the whole message's CRC-32 (as zlib
+	 * computes it), known from its frames' checked CRCs, so a service
+	 * that reports or checks it need not run over the bytes again.
+	 */
+	uint32_t crc;
 };
 
 struct amp_service_ops {
@@ -71,6 +77,13 @@ struct amp_service_ops {
 	void (*piece)(struct amp_conn *c, const struct amp_piece *p);
 	/* A send that was pending has gone, or one refused with AMP_EWOULDBLOCK may be retried. */
 	void (*writable)(struct amp_conn *c);
+	/*
+	 * Writes bytes [offset, offset + len) of the message amp_send_fill()
+	 * began into dst, as each frame goes out (len is at most one frame's
+	 * payload; dst is the transmit buffer itself). Only for services that
+	 * use amp_send_fill(): messages of any size with no buffer behind them.
+	 */
+	void (*fill)(struct amp_conn *c, uint32_t offset, uint8_t *dst, uint32_t len);
 	/* The client went away (closed, died, or the link went down); c is invalid after. */
 	void (*gone)(struct amp_conn *c);
 	/* The link to Linux came up or went down. Optional. */
@@ -124,6 +137,15 @@ int amp_service_register(struct amp_node *node, struct amp_service *s);
  * AMP_ENOTCONN, AMP_EMSGSIZE, AMP_EINVAL.
  */
 int amp_send(struct amp_conn *c, const void *data, uint32_t len);
+
+/*
+ * Sends one message of len bytes (0..AMP_MSG_MAX) whose bytes the service's
+ * fill() writes frame by frame as credit and buffers allow: what amp_send()
+ * does without a buffer holding the message. Returns as amp_send() does
+ * (AMP_PENDING: fill() is still to be called; writable() follows once the
+ * message has gone); AMP_EINVAL when the service has no fill().
+ */
+int amp_send_fill(struct amp_conn *c, uint32_t len);
 
 /*
  * Sends a message only if it can go at once (len <= what credit and

@@ -15,4 +15,10 @@
 
 int bench_service_init(struct amp_node *node);
 
+/*
+ * The bench source (AMP_BENCH_SOURCE_SERVICE, amplink/bench.h): blocks
+ * towards Linux, each the answer to a request, generated as it goes out.
+ */
+int bench_source_service_init(struct amp_node *node);
+
 #endif

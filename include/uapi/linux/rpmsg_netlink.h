@@ -113,6 +113,11 @@
  *     RPMSG_NETLINK_A_CHANNEL   u32
  *     RPMSG_NETLINK_A_SRC       u32, the remote address that sent it
  *     RPMSG_NETLINK_A_DATA      binary, one rpmsg message (0..MTU bytes)
+ *   A message the module cannot deliver (the client's receive buffer is
+ *   full, or no memory for it in the receive interrupt) is dropped and
+ *   counted (RPMSG_NETLINK_STAT_RX_DROPS), and the client's next recv
+ *   fails with ENOBUFS (for a full buffer unless the socket set
+ *   NETLINK_NO_ENOBUFS): its stream has a hole.
  *
  * RPMSG_NETLINK_CMD_GET_CHANNEL (doit with RPMSG_NETLINK_A_CHANNEL, or dump;
  * no privileges; the channels of the requester's network namespace only,

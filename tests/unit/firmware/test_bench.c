@@ -122,6 +122,29 @@ static void test_crc_matches_zlib(void **state)
 			 (uint32_t)crc32(0, data, sizeof(data)));
 }
 
+static void test_crc_combine_matches_zlib(void **state)
+{
+	static uint8_t data[70000];
+	static const uint32_t splits[] = {0, 1, 3, 476, 4096, 32768, 65535, 70000};
+
+	(void)state;
+	fx_pattern(data, sizeof(data), 11);
+	for (unsigned int i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
+		uint32_t at = splits[i];
+		uint32_t a = fw_crc32_update(0, data, at);
+		uint32_t b = fw_crc32_update(0, data + at, sizeof(data) - at);
+
+		assert_int_equal(fw_crc32_combine(a, b, sizeof(data) - at),
+				 (uint32_t)crc32(0, data, sizeof(data)));
+		assert_int_equal(fw_crc32_combine(a, b, sizeof(data) - at),
+				 (uint32_t)crc32_combine(a, b, (z_off_t)(sizeof(data) - at)));
+	}
+	/* a wrong length gives another answer: the length is really used */
+	assert_int_not_equal(fw_crc32_combine(fw_crc32_update(0, data, 10),
+					      fw_crc32_update(0, data + 10, 20), 21),
+			     (uint32_t)crc32(0, data, 30));
+}
+
 static void test_frame_header_round_trip_and_rejects(void **state)
 {
 	uint8_t raw[AMP_FRAME_HDR_SIZE];
@@ -298,6 +321,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc_matches_zlib),
+		cmocka_unit_test(test_crc_combine_matches_zlib),
 		cmocka_unit_test(test_frame_header_round_trip_and_rejects),
 		cmocka_unit_test_setup(test_data_frames_acked_with_what_arrived, setup),
 		cmocka_unit_test_setup(test_corrupted_payload_reports_bad_crc, setup),

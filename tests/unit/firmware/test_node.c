@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include <amp/node.h>
+#include <amplink/bench.h>
 #include <amplink/frame_stream.h>
 #include <firmware/firmware.h>
 
@@ -299,6 +300,9 @@ static void sink_piece(struct amp_conn *c, const struct amp_piece *p)
 		else
 			sink_log.messages++;
 		assert_int_equal(p->offset, sink_log.bytes);
+		/* the node's CRC, from the frames' own, matches the bytes' */
+		if (!p->bad)
+			assert_int_equal(p->crc, sink_log.crc);
 		sink_log.last_len = sink_log.bytes;
 		sink_log.last_crc = sink_log.crc;
 		sink_log.bytes = 0;
@@ -474,6 +478,49 @@ static void test_window_stops_sender(void **state)
 	assert_int_equal(stream_log.writable, 1);
 	/* OPENED came before any message frame */
 	assert_int_equal(A.frames[0].type, AMP_FRAME_OPENED);
+}
+
+/* The bench source: blocks that fill() writes as they go out, over several windows. */
+static void test_bench_source_fills_blocks(void **state)
+{
+	uint8_t req[AMP_BENCH_REQUEST_SIZE];
+	struct amp_bench_request r = {.len = 20000, .seed = 7};
+
+	(void)state;
+	open_ok(&A, AMP_BENCH_SOURCE_SERVICE, 10);
+	amp_bench_request_encode(req, &r);
+	send_message(&A, req, sizeof(req));
+	settle();
+	assert_int_equal(A.msg_frames, 10); /* the window holds it */
+	send_credit(&A, 100);
+	settle();
+	assert_int_equal(A.msgs, 1);
+	assert_int_equal(A.msg_len, r.len);
+	for (uint32_t i = 0; i < r.len; i++)
+		if (A.msg[i] != amp_bench_pattern(r.seed, i))
+			fail_msg("byte %u of the block is %u, not %u", i, A.msg[i],
+				 amp_bench_pattern(r.seed, i));
+	/* an empty block, then a message that is no request ends the connection */
+	r = (struct amp_bench_request){.len = 0, .seed = 9};
+	amp_bench_request_encode(req, &r);
+	send_message(&A, req, sizeof(req));
+	settle();
+	assert_int_equal(A.msgs, 2);
+	assert_int_equal(A.msg_len, 0);
+	assert_null(last_of(&A, AMP_FRAME_CLOSE));
+	send_message(&A, req, 3);
+	settle();
+	assert_non_null(last_of(&A, AMP_FRAME_CLOSE));
+}
+
+/* A service without fill() cannot send without a buffer. */
+static void test_send_fill_needs_fill(void **state)
+{
+	(void)state;
+	open_ok(&A, "echo", 8);
+	assert_non_null(echo_log.conn);
+	assert_int_equal(amp_send_fill(echo_log.conn, 10), AMP_EINVAL);
+	assert_int_equal(amp_send_fill(NULL, 10), AMP_ENOTCONN);
 }
 
 static void test_rule_breakers_are_closed(void **state)
@@ -674,6 +721,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_echo_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pieces_and_credit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bench_source_fills_blocks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_send_fill_needs_fill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_stops_sender, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_breakers_are_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_going_away, setup, teardown),

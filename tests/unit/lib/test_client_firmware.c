@@ -30,6 +30,7 @@
 
 #include <amp/node.h>
 #include <amplink/amplink.h>
+#include <amplink/bench.h>
 #include <firmware/firmware.h>
 
 #include "ring_fixture.h"
@@ -270,6 +271,47 @@ static void test_bench_service(void **state)
 	amp_client_close(c);
 }
 
+/* Bench channels both ways: blocks to the bench service, blocks from the bench source. */
+static void test_bench_channels(void **state)
+{
+	static const size_t sizes[] = {0, 1, 476, 477, 4096, 65536, 200000};
+	static uint8_t out[200000], in[200000];
+	struct amp_open_options o = {
+		.transport = AMP_TRANSPORT_TTY, .device = slave, .timeout_ms = WAIT_MS};
+	struct amp_channel *to = amp_channel_open(&o);
+	struct amp_transfer t;
+
+	(void)state;
+	assert_non_null(to);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		fill(out, sizes[i], (unsigned int)i);
+		assert_int_equal(amp_channel_send_block(to, out, sizes[i], &t), 0);
+		assert_int_equal(t.acked_bytes, sizes[i]);
+		assert_int_equal(t.acked_crc, amp_crc32(0, out, sizes[i]));
+	}
+	assert_int_equal(amp_channel_fetch_block(to, in, 10, &t), -1);
+	assert_int_equal(errno, EINVAL);
+	amp_channel_close(to); /* one tty, one connection at a time */
+
+	struct amp_channel *from = amp_channel_open_source(&o);
+
+	assert_non_null(from);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		memset(in, 0xa5, sizes[i]);
+		assert_int_equal(amp_channel_fetch_block(from, in, sizes[i], &t), 0);
+		assert_int_equal(t.acked_bytes, sizes[i]);
+		assert_int_equal(t.status, AMP_STATUS_OK);
+	}
+	/* the bytes checked are the pattern's: the first block's first byte is seed 1's */
+	assert_int_equal(amp_channel_fetch_block(from, in, 3, &t), 0);
+	assert_int_equal(in[1], amp_bench_pattern(sizeof(sizes) / sizeof(sizes[0]) + 1, 1));
+	assert_int_equal(amp_channel_send_block(from, out, 10, &t), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(amp_channel_fetch_block(from, in, AMP_MSG_MAX + 1u, &t), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	amp_channel_close(from);
+}
+
 /* 200 messages the firmware sends on its own, through a window of 4: none lost. */
 static void test_burst_through_a_small_window(void **state)
 {
@@ -346,6 +388,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_echo_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bench_service, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bench_channels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_burst_through_a_small_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_then_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_after_a_dead_owner, setup, teardown),

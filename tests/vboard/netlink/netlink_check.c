@@ -2035,7 +2035,9 @@ static void usage(FILE *f)
 		"then no more\n"
 		"  limits         max_user_clients and max_clients: EMFILE, ENFILE\n"
 		"  assign         ASSIGN to a container's network namespace: listed and used "
-		"there only; UNASSIGN; the namespace going away\n",
+		"there only; UNASSIGN; the namespace going away\n"
+		"  rx-alloc-fail  (debug kernel, failslab) a RECV that cannot be allocated: "
+		"dropped, counted, ENOBUFS to its client\n",
 		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, CHURN_CLIENTS);
 }
 
@@ -2127,6 +2129,8 @@ int main(int argc, char **argv)
 		rc = case_limits();
 	else if (!strcmp(name, "assign"))
 		rc = case_assign();
+	else if (!strcmp(name, "rx-alloc-fail"))
+		rc = case_rx_alloc_fail();
 	else {
 		usage(stderr);
 		return 2;

@@ -141,5 +141,7 @@ int case_assign(void);
 
 /* cases_fuzz.c: random requests for seconds, then the family and the echo still work */
 int case_fuzz(int seconds, uint64_t seed);
+/* cases_drop.c (debug kernel: fault injection) */
+int case_rx_alloc_fail(void);
 
 #endif

@@ -9,7 +9,8 @@
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
  * unbind, firmware-kill, rmmod, gone, gone-stalled, gone-overflow,
  * gone-removed, bind,
- * bind-no-permission, stale-replies, churn, fill-ring, and the access model's
+ * bind-no-permission, stale-replies, churn, churn-stress (cases_churn.c),
+ * fill-ring, and the access model's
  * grant, limits, assign (cases_access.c). See usage() for what each one checks.
  */
 #include <amplink/frame.h>
@@ -1995,7 +1996,8 @@ static int case_release_vs_remove(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: netlink-check [--channel NAME] [--run-dir DIR] CASE\n"
+		"usage: netlink-check [--channel NAME] [--run-dir DIR] [--seconds N] [--seed S] "
+		"[--clients N] CASE\n"
 		"  echo           1..65024 bytes in one SEND and 1 MiB in several, byte-exact; "
 		"stats\n"
 		"  echo-small     one 2000-byte echo\n"
@@ -2024,6 +2026,10 @@ static void usage(FILE *f)
 		"  stale-replies  replies to a closed client never reach the next socket "
 		"(runner: stop/cont)\n"
 		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
+		"  churn-stress   --clients N (default 8) processes for --seconds N (default 20; "
+		"--seed S): random transfers, several in flight, bad flags, closes with SENDs in "
+		"flight, SIGKILLs, firmware stops (runner: stop/cont); no socket receives a byte "
+		"it did not send; then clients back to before, the echo byte-exact\n"
 		"  port-reuse     a new socket on a released socket's port id, during its "
 		"release: an endpoint of its own\n"
 		"  release-vs-remove  the device unbound while a released socket's client is "
@@ -2046,6 +2052,7 @@ int main(int argc, char **argv)
 	bool rmmod = false;
 	int fuzz_seconds = 20;
 	uint64_t fuzz_seed = 0;
+	int churn_clients = 8;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -2061,6 +2068,8 @@ int main(int argc, char **argv)
 			fuzz_seconds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			fuzz_seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--clients") && i + 1 < argc)
+			churn_clients = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -2113,6 +2122,8 @@ int main(int argc, char **argv)
 		rc = case_stale_replies();
 	else if (!strcmp(name, "churn"))
 		rc = case_churn();
+	else if (!strcmp(name, "churn-stress"))
+		rc = case_churn_stress(fuzz_seconds, fuzz_seed, churn_clients);
 	else if (!strcmp(name, "port-reuse"))
 		rc = case_port_reuse();
 	else if (!strcmp(name, "fuzz"))

@@ -140,4 +140,7 @@ int case_assign(void);
 /* cases_fuzz.c: random requests for seconds, then the family and the echo still work */
 int case_fuzz(int seconds, uint64_t seed);
 
+/* cases_churn.c: many client processes, closes mid-SEND, kills, firmware stops; no foreign byte */
+int case_churn_stress(int seconds, uint64_t seed, int clients);
+
 #endif

@@ -441,7 +441,7 @@ static void churn_process(struct churn_shared *sh, const struct nl *tmpl, int sl
 		for (int op = 0; op < ops && now_ms() < end; op++) {
 			bool invalid = !c.need_resume && pick(&c.seed, 32) == 0;
 			/* now and then more than the transmit queue takes at once */
-			bool bulk = !invalid && pick(&c.seed, 16) == 0;
+			bool bulk = !invalid && pick(&c.seed, 64) == 0;
 			int n = invalid ? 1
 				: bulk	? CHURN_PIPELINE
 					: 1 + (int)pick(&c.seed, CHURN_BATCH);

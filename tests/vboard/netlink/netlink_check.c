@@ -8,10 +8,10 @@
  *
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
  * unbind, firmware-kill, rmmod, gone, gone-stalled, gone-overflow,
- * gone-removed, bind,
- * bind-no-permission, stale-replies, churn, churn-stress (cases_churn.c),
- * fill-ring, and the access model's
- * grant, limits, assign (cases_access.c). See usage() for what each one checks.
+ * gone-removed, bind, bind-no-permission, stale-replies, churn,
+ * churn-stress (cases_churn.c), fuzz (cases_fuzz.c), port-reuse,
+ * release-vs-remove, send-cost, fill-ring, and the access model's grant,
+ * limits, assign (cases_access.c). See usage() for what each one checks.
  */
 #include <amplink/frame.h>
 #include <dirent.h>

@@ -12,7 +12,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 BENCH_BUILD_DIR ?= $(BUILD_DIR)/release
 JOBS ?= $(shell nproc)
 
-.PHONY: all help deps build bench-build vboard-kernel vboard-kernel-debug vboard-kernel-6.12 cross-kernel test test-unit test-vboard bench format clean
+.PHONY: all help deps build bench-build vboard-kernel vboard-kernel-debug vboard-kernel-6.12 cross-kernel test test-unit test-vboard stress bench format clean
 
 all: build
 
@@ -22,6 +22,8 @@ help:
 	@echo "make build        configure and build into $(BUILD_DIR)/"
 	@echo "make test-unit    only the tests that need no vboard"
 	@echo "make test-vboard  only the end-to-end tests on the vboard"
+	@echo "make stress       a long run of the module's churn stress (STRESS=fuzz: the genl fuzzer);"
+	@echo "                  STRESS_SECONDS=600 STRESS_CLIENTS=16 SEED=N, DEBUG=1 on the debug kernel"
 	@echo "make cross-kernel prepare the ARM (multi_v7, 6.1) kernel tree the module is cross-built against"
 	@echo "make deps         install the Debian packages amplink needs (as root)"
 	@echo "make format       apply .clang-format to userspace and firmware sources"
@@ -62,6 +64,24 @@ test-unit: build cross-kernel
 
 test-vboard: build vboard-kernel vboard-kernel-debug vboard-kernel-6.12
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L vboard
+
+# Long runs (issue 11): netlink-check's churn-stress (or STRESS=fuzz) for
+# STRESS_SECONDS on the vboard, the firmware stopped and continued at random;
+# DEBUG=1 on the debug kernel (its splat and leak checks apply). The vboard's
+# --timeout leaves 300 s beyond the run for the boot and the final checks.
+STRESS ?= churn-stress
+STRESS_SECONDS ?= 600
+STRESS_CLIENTS ?= 16
+STRESS_KO = $(if $(DEBUG),$(BUILD_DIR)/kernel/vboard-um-debug,$(BUILD_DIR)/kernel)/rpmsg_netlink.ko
+
+stress: build vboard-kernel $(if $(DEBUG),vboard-kernel-debug)
+	$(if $(DEBUG),kernel/build-module.sh vboard-debug $(BUILD_DIR)/kernel/vboard-um-debug)
+	vboard/run $(if $(DEBUG),--debug) --timeout $$(($(STRESS_SECONDS) + 300)) \
+		--firmware $(BUILD_DIR)/firmware/ports/vhost-user/amplink-fw-vhost-user \
+		--signal-firmware-on stop:STOP --signal-firmware-on cont:CONT -- \
+		tests/vboard/netlink/netlink-test.sh $(STRESS_KO) \
+		$(BUILD_DIR)/tests/vboard/netlink/netlink-check $(STRESS) \
+		--seconds $(STRESS_SECONDS) --clients $(STRESS_CLIENTS) $(if $(SEED),--seed $(SEED))
 
 $(BENCH_BUILD_DIR)/CMakeCache.txt: | deps
 	CC=clang cmake -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release \

@@ -107,8 +107,20 @@
  *    holds one reference on each; lookups take a reference under the
  *    xarray lock. remove() erases the entry first, so no new request finds
  *    a channel that is going away.
- *  - channel->lock protects the channel's client list and its "gone" flag;
- *    endpoints are only created while the channel is not gone.
+ *  - channel->lock protects the channel's client list, its index by port
+ *    id and its "gone" flag; endpoints are only created while the channel
+ *    is not gone.
+ *  - channel->ports (an xarray, changed and read under channel->lock)
+ *    indexes the clients by port id, so that a SEND finds its client
+ *    without walking the list (O(log n) in the port id, not O(clients)).
+ *    The clients of a channel are all in ch->net (below), where a live
+ *    socket's port id is its own, so the entry of a port id is its newest
+ *    client, the one of the only live socket that can have that port id.
+ *    An older client with the same port id has a released socket: it never
+ *    sends again and the release notifier finds it on the list. A client
+ *    taken off the list takes its entry only if the entry is still its own
+ *    (xa_cmpxchg()); taking the whole list empties the index. An entry is
+ *    reserved before a new client is made, so storing it cannot fail.
  *  - SEND never waits: a Generic Netlink handler runs under genl's
  *    cb_lock, and a wait there would hold up every genl request on the
  *    system. What the tx ring cannot take at once is queued on the client
@@ -292,9 +304,11 @@ struct rpnl_channel {
 	 */
 	struct net *net;
 
-	/* protects clients, nclients, closing and gone */
+	/* protects clients, ports, nclients, closing and gone */
 	struct mutex lock;
 	struct list_head clients;
+	/* port id -> its newest client; see the essay */
+	struct xarray ports;
 	u32 nclients;
 	/* clients off the list whose endpoints are still being closed */
 	u32 closing;
@@ -449,6 +463,7 @@ static void rpnl_channel_release(struct kref *kref)
 	struct rpnl_channel *ch = container_of(kref, struct rpnl_channel,
 					       refcount);
 
+	xa_destroy(&ch->ports);
 	mutex_destroy(&ch->gone_lock);
 	mutex_destroy(&ch->lock);
 	kfree(ch);
@@ -912,12 +927,11 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 		goto unlock;
 	}
 
-	list_for_each_entry(cl, &ch->clients, node) {
-		if (cl->sk == sk && cl->portid == portid &&
-		    net_eq(read_pnet(&cl->net), net)) {
-			kref_get(&cl->refcount);
-			goto unlock;
-		}
+	/* the clients are all in ch->net (checked above) */
+	cl = xa_load(&ch->ports, portid);
+	if (cl && cl->sk == sk) {
+		kref_get(&cl->refcount);
+		goto unlock;
 	}
 
 	err = rpnl_client_limit(ch, uid, admin);
@@ -926,9 +940,15 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 		goto unlock;
 	}
 
+	/* the index entry, so that storing it below cannot fail */
+	if (xa_reserve(&ch->ports, portid, GFP_KERNEL)) {
+		cl = ERR_PTR(-ENOMEM);
+		goto unlock;
+	}
 	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
 	if (!cl || rpnl_port_hold(portid)) {
 		kfree(cl);
+		xa_release(&ch->ports, portid);
 		cl = ERR_PTR(-ENOMEM);
 		goto unlock;
 	}
@@ -952,13 +972,16 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 		err = PTR_ERR(cl->ept);
 		cl->ept = NULL;
 		rpnl_client_put(cl);
+		xa_release(&ch->ports, portid);
 		cl = ERR_PTR(err);
 		goto unlock;
 	}
 
-	/* one reference for the list, one for the caller */
+	/* one reference for the list (and index), one for the caller */
 	kref_get(&cl->refcount);
 	list_add_tail(&cl->node, &ch->clients);
+	/* reserved above, or a released socket's client's: no allocation */
+	xa_store(&ch->ports, portid, cl, GFP_KERNEL);
 	WRITE_ONCE(ch->nclients, ch->nclients + 1);
 
 unlock:
@@ -2080,6 +2103,7 @@ static void rpnl_move_channel(struct rpnl_channel *ch, struct net *to)
 	list_for_each_entry(cl, &ch->clients, node)
 		WRITE_ONCE(ch->closing, ch->closing + 1);
 	list_splice_init(&ch->clients, &clients);
+	xa_destroy(&ch->ports);
 	WRITE_ONCE(ch->nclients, 0);
 	mutex_unlock(&ch->lock);
 
@@ -2447,6 +2471,8 @@ static int rpnl_netlink_notify(struct notifier_block *nb, unsigned long event,
 			if (cl->portid == n->portid &&
 			    net_eq(read_pnet(&cl->net), n->net) &&
 			    rpnl_client_released(cl)) {
+				/* unless a new socket's client has it now */
+				xa_cmpxchg(&ch->ports, cl->portid, cl, NULL, 0);
 				list_del_init(&cl->node);
 				WRITE_ONCE(ch->nclients, ch->nclients - 1);
 				WRITE_ONCE(ch->closing, ch->closing + 1);
@@ -2510,6 +2536,7 @@ static int rpnl_probe(struct rpmsg_device *rpdev)
 	spin_lock_init(&ch->tx_clients_lock);
 	INIT_LIST_HEAD(&ch->tx_clients);
 	INIT_LIST_HEAD(&ch->clients);
+	xa_init(&ch->ports);
 	init_waitqueue_head(&ch->txwq);
 	init_waitqueue_head(&ch->closewq);
 	strscpy(ch->name, rpdev->id.name, sizeof(ch->name));
@@ -2578,6 +2605,7 @@ static void rpnl_remove(struct rpmsg_device *rpdev)
 	mutex_lock(&ch->lock);
 	WRITE_ONCE(ch->gone, true);
 	list_splice_init(&ch->clients, &clients);
+	xa_destroy(&ch->ports);
 	WRITE_ONCE(ch->nclients, 0);
 	mutex_unlock(&ch->lock);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,8 +90,11 @@ static void random_request(struct nl *nl, uint64_t *seed, bool privileged)
 	nl_send(nl, nlh);
 }
 
-/* An unprivileged process sends a burst of requests; sometimes it is killed half-way. */
-static void unprivileged_burst(uint64_t *seed)
+/*
+ * An unprivileged process sends a burst of requests; sometimes it is killed
+ * half-way. *sent (shared memory) counts the requests it sent.
+ */
+static void unprivileged_burst(uint64_t *seed, uint64_t *sent)
 {
 	uint64_t child_seed = xorshift(seed);
 	bool kill_it = pick(seed, 3) == 0;
@@ -105,6 +109,7 @@ static void unprivileged_burst(uint64_t *seed)
 		nl->channel = 1;
 		for (int i = 0; i < 200; i++) {
 			random_request(nl, &child_seed, false);
+			__atomic_add_fetch(sent, 1, __ATOMIC_RELAXED);
 			while (nl_pump(nl, 0) > 0)
 				;
 		}
@@ -123,10 +128,15 @@ int case_fuzz(int seconds, uint64_t seed)
 	uint64_t first_seed = seed = seed ? seed : (uint64_t)now_ms() | 1;
 	struct channel_info ci;
 	uint64_t requests = 0, reopened = 0, bursts = 0;
+	uint64_t *unpriv = mmap(NULL, sizeof(*unpriv), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int64_t end = now_ms() + (int64_t)seconds * 1000;
 	char why[160];
 	uint8_t data[3000];
 
+	if (unpriv == MAP_FAILED)
+		return 1;
+	*unpriv = 0;
 	for (int i = 0; i < FUZZ_SOCKETS; i++) {
 		nl[i] = malloc(sizeof(*nl[i]));
 		if (!nl[i] || nl_client(nl[i], true, NULL))
@@ -151,7 +161,7 @@ int case_fuzz(int seconds, uint64_t seed)
 			reopened++;
 		}
 		if (pick(&seed, 16) == 0) {
-			unprivileged_burst(&seed);
+			unprivileged_burst(&seed, unpriv);
 			bursts++;
 		}
 	}
@@ -160,8 +170,9 @@ int case_fuzz(int seconds, uint64_t seed)
 		free(nl[i]);
 	}
 	ok("%" PRIu64 " random requests from root, %" PRIu64 " sockets reopened, %" PRIu64
-	   " unprivileged bursts of 200",
-	   requests, reopened, bursts);
+	   " unprivileged bursts of up to 200 (%" PRIu64 " requests), %" PRIu64 " requests in all",
+	   requests, reopened, bursts, *unpriv, requests + *unpriv);
+	munmap(unpriv, sizeof(*unpriv));
 
 	/* what must still work */
 	fill_random(data, sizeof(data), &seed);

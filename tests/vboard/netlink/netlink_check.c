@@ -8,9 +8,10 @@
  *
  * Cases: echo, concurrent, bad-requests, stall, no-permission, netns,
  * unbind, firmware-kill, rmmod, gone, gone-stalled, gone-overflow,
- * gone-removed, bind,
- * bind-no-permission, stale-replies, churn, fill-ring, and the access model's
- * grant, limits, assign (cases_access.c). See usage() for what each one checks.
+ * gone-removed, bind, bind-no-permission, stale-replies, churn,
+ * churn-stress (cases_churn.c), fuzz (cases_fuzz.c), port-reuse,
+ * release-vs-remove, send-cost, fill-ring, and the access model's grant,
+ * limits, assign (cases_access.c). See usage() for what each one checks.
  */
 #include <amplink/frame.h>
 #include <dirent.h>
@@ -1948,6 +1949,116 @@ static int case_port_reuse(void)
 	return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The median time in microseconds of n 1-byte SENDs that the module
+ * refuses (EAGAIN: nl's queue is full and none says RESUME), each from the
+ * request to its ack: the Generic Netlink round trip, the lookup of the
+ * sender's client and the refusal, no transport. -1 on failure.
+ */
+static double refused_send_us(struct nl *nl, int n)
+{
+	double *t = calloc((size_t)n, sizeof(*t)), us = -1;
+	uint8_t b = 'x';
+	int rc = 0;
+
+	for (int i = 0; t && i < n; i++) {
+		double t0 = now_s();
+
+		rc = nl_send_acked(nl, &b, 1, NULL);
+		t[i] = (now_s() - t0) * 1e6;
+		if (rc != EAGAIN)
+			break;
+	}
+	if (!t || rc != EAGAIN) {
+		fail("a SEND with the queue full -> %s, expected %s", rc ? strerror(rc) : "success",
+		     strerror(EAGAIN));
+	} else {
+		qsort(t, (size_t)n, sizeof(*t), cmp_double);
+		us = t[n / 2];
+	}
+	free(t);
+	return us;
+}
+
+/*
+ * What the lookup of a SEND's client costs with many clients on the channel
+ * (issue 11: it was a walk of the channel's list). Needs the runner's
+ * stop/cont. others sockets send a byte each (clients on the channel), then
+ * a new socket (the newest client, the last on the list) fills its queue
+ * with the firmware stopped and times 1-byte SENDs that are refused with
+ * EAGAIN after the lookup; then the others close and it times them again.
+ * Prints the medians; fails only if something fails.
+ */
+static int case_send_cost(int others)
+{
+	static uint8_t big[RPMSG_NETLINK_MAX_DATA];
+	struct nl *nl = malloc(sizeof(*nl)), *b = malloc(sizeof(*b));
+	struct mnl_socket **socks = calloc((size_t)others, sizeof(*socks));
+	struct channel_info ci;
+	double crowded, alone;
+	uint8_t x = 'y';
+	int opened = 0, rc;
+	int64_t end;
+
+	if (!nl || !b || !socks || nl_client(nl, true, NULL) || nl_open(b, false))
+		return 1;
+	b->family = nl->family;
+	b->channel = nl->channel;
+	for (; opened < others; opened++) {
+		socks[opened] = mnl_socket_open(NETLINK_GENERIC);
+		if (!socks[opened] || mnl_socket_bind(socks[opened], 0, MNL_SOCKET_AUTOPID) < 0) {
+			fail("socket %d: %s", opened, strerror(errno));
+			break;
+		}
+		b->sock = socks[opened];
+		if (nl_send_acked(b, &x, 1, NULL)) {
+			fail("SEND from socket %d: %s", opened, strerror(b->ack_err));
+			opened++;
+			break;
+		}
+	}
+	b->sock = NULL;
+	/* the newest client: last on the channel's list */
+	if (nl_send_acked(nl, &x, 1, NULL) || nl_wait_rx(nl, 1, REPLY_TIMEOUT_MS))
+		fail("the measuring socket's first echo");
+	if (!nl_get_channel(nl, nl->channel, &ci))
+		printf("      %" PRIu64 " clients on the channel\n",
+		       ci.stats[RPMSG_NETLINK_STAT_CLIENTS]);
+	touch("stop");
+	end = now_ms() + REPLY_TIMEOUT_MS;
+	while (!(rc = nl_send_acked(nl, big, sizeof(big), NULL)) && now_ms() < end)
+		;
+	if (rc != EAGAIN) {
+		fail("filling the queue with the firmware stopped: %s",
+		     rc ? strerror(rc) : "never full");
+		touch("cont");
+		return 1;
+	}
+	crowded = refused_send_us(nl, 5000);
+	for (int i = 0; i < opened; i++)
+		if (socks[i])
+			mnl_socket_close(socks[i]);
+	alone = refused_send_us(nl, 5000);
+	touch("cont");
+	if (crowded > 0 && alone > 0)
+		ok("a refused 1-byte SEND (median of 5000): %.1f us with %d other clients, %.1f us "
+		   "alone",
+		   crowded, opened, alone);
+	nl_close(b);
+	nl_close(nl);
+	free(socks);
+	free(b);
+	free(nl);
+	return 0;
+}
+
 /*
  * Issue 11, defect 4: a released socket's client is taken off its channel's
  * list before its endpoint is destroyed. With that window widened
@@ -1995,7 +2106,8 @@ static int case_release_vs_remove(void)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: netlink-check [--channel NAME] [--run-dir DIR] CASE\n"
+		"usage: netlink-check [--channel NAME] [--run-dir DIR] [--seconds N] [--seed S] "
+		"[--clients N] CASE\n"
 		"  echo           1..65024 bytes in one SEND and 1 MiB in several, byte-exact; "
 		"stats\n"
 		"  echo-small     one 2000-byte echo\n"
@@ -2024,6 +2136,12 @@ static void usage(FILE *f)
 		"  stale-replies  replies to a closed client never reach the next socket "
 		"(runner: stop/cont)\n"
 		"  churn          %d sockets in a row: none receives a reply it did not cause\n"
+		"  churn-stress   --clients N (default 8) processes for --seconds N (default 20; "
+		"--seed S): random transfers, several in flight, bad flags, closes with SENDs in "
+		"flight, SIGKILLs, firmware stops (runner: stop/cont); no socket receives a byte "
+		"it did not send; then clients back to before, the echo byte-exact\n"
+		"  send-cost      the time of a refused 1-byte SEND (the client lookup) with "
+		"--clients N other clients on the channel and alone (runner: stop/cont)\n"
 		"  port-reuse     a new socket on a released socket's port id, during its "
 		"release: an endpoint of its own\n"
 		"  release-vs-remove  the device unbound while a released socket's client is "
@@ -2048,6 +2166,7 @@ int main(int argc, char **argv)
 	bool rmmod = false;
 	int fuzz_seconds = 20;
 	uint64_t fuzz_seed = 0;
+	int churn_clients = 8;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -2063,6 +2182,8 @@ int main(int argc, char **argv)
 			fuzz_seconds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			fuzz_seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--clients") && i + 1 < argc)
+			churn_clients = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -2115,6 +2236,10 @@ int main(int argc, char **argv)
 		rc = case_stale_replies();
 	else if (!strcmp(name, "churn"))
 		rc = case_churn();
+	else if (!strcmp(name, "churn-stress"))
+		rc = case_churn_stress(fuzz_seconds, fuzz_seed, churn_clients);
+	else if (!strcmp(name, "send-cost"))
+		rc = case_send_cost(churn_clients);
 	else if (!strcmp(name, "port-reuse"))
 		rc = case_port_reuse();
 	else if (!strcmp(name, "fuzz"))

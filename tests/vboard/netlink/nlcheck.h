@@ -144,4 +144,7 @@ int case_fuzz(int seconds, uint64_t seed);
 /* cases_drop.c (debug kernel: fault injection) */
 int case_rx_alloc_fail(void);
 
+/* cases_churn.c: many client processes, closes mid-SEND, kills, firmware stops; no foreign byte */
+int case_churn_stress(int seconds, uint64_t seed, int clients);
+
 #endif

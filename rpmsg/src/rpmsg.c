@@ -594,9 +594,17 @@ static void device_tx_commit(struct rp_link *link, uint16_t head, uint32_t len)
 
 static bool device_tx_ready(struct rp_link *link)
 {
-	const struct rp_vq *vq = &link->to_driver;
+	struct rp_vq *vq = &link->to_driver;
 
-	return device_of(link)->tx_spare_count > 0 || rp_read16(&vq->avail->idx) != vq->last_avail;
+	if (device_of(link)->tx_spare_count > 0 || rp_read16(&vq->avail->idx) != vq->last_avail)
+		return true;
+	/*
+	 * Not now. A sender that asks this and then sleeps must hear when a
+	 * buffer comes back, as one whose rp_tx_get() failed does (a poller
+	 * looks again by itself): its failed send may have been made while
+	 * polling, which asked for no doorbell. Asked, and looked once more.
+	 */
+	return !link->polling && rp_vq_dev_want_kicks(vq, true);
 }
 
 static void device_rx_untake(struct rp_vq *vq, const struct rp_vq_buf *buf)

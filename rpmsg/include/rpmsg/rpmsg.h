@@ -272,7 +272,11 @@ bool rp_set_polling(struct rp_link *link, bool on);
  */
 int rp_poll(struct rp_link *link, unsigned int budget);
 
-/* True when a send could proceed without waiting. */
+/*
+ * True when a send could proceed without waiting. When it could not and
+ * the link is not polling, the peer is asked for a doorbell when a buffer
+ * comes back, as a failed send asks: a sender may sleep on the answer.
+ */
 bool rp_can_send(struct rp_link *link);
 
 #endif

@@ -563,6 +563,30 @@ static void test_tx_wait_half_ring(void **state)
 	assert_true(rp_can_send(&L.drv.link));
 }
 
+/*
+ * A device that ran out of transmit buffers while polling (which arms no
+ * doorbell: a poller looks again by itself) and then only asks whether it
+ * can send, once polling is off, must hear when a buffer comes back:
+ * nothing else would wake it. The vboard stalled on this with 1-entry
+ * rings, a reply held until Linux's next message.
+ */
+static void test_tx_ready_asks_for_the_doorbell(void **state)
+{
+	unsigned int kicks;
+
+	(void)state;
+	connected(true);
+	rp_set_polling(&L.dev.link, true);
+	while (rp_send(&L.dev.link, DEV_ADDR, DRV_ADDR, "f", 1) == RP_OK)
+		;
+	rp_set_polling(&L.dev.link, false);
+	kicks = L.drv_notify[RP_QUEUE_TO_DRIVER];
+	assert_false(rp_can_send(&L.dev.link));
+	assert_true(rp_poll(&L.drv.link, 0) > 0);
+	assert_true(L.drv_notify[RP_QUEUE_TO_DRIVER] > kicks);
+	assert_true(rp_can_send(&L.dev.link));
+}
+
 static struct ns_event dev_heard;
 static unsigned int dev_heard_count;
 
@@ -637,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_polling_defers_doorbell_question),
 		cmocka_unit_test(test_polling_off_asks),
 		cmocka_unit_test(test_tx_wait_half_ring),
+		cmocka_unit_test(test_tx_ready_asks_for_the_doorbell),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

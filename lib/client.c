@@ -99,6 +99,9 @@ struct amp_client {
 	/* a bench call's lazy deadline (call_deadline()) */
 	bool lazy_waited;
 	int64_t lazy_fixed;
+	bool tx_started; /* the last send_until() got a frame out */
+	/* replies of bench calls that gave up waiting: they still come, first */
+	uint32_t replies_owed;
 };
 
 static uint32_t crc_fn(uint32_t crc, const void *data, uint32_t len)
@@ -641,6 +644,7 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 	uint32_t seq = c->tx_seq + 1;
 	size_t off = 0;
 
+	c->tx_started = false;
 	if (c->state == DEAD) {
 		errno = c->dead_errno;
 		return -1;
@@ -697,6 +701,7 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 			errno = err;
 			return err == EAGAIN ? not_now(nowait) : -1;
 		}
+		c->tx_started = true;
 		c->tx_credit -= n;
 		off += n;
 	} while (off < len);
@@ -996,6 +1001,49 @@ struct amp_client *amp_channel_client(struct amp_channel *ch)
 	return (struct amp_client *)ch;
 }
 
+/* Waits for the next message and drops it unread: 0, or -1 with errno. */
+static int drop_next(struct amp_client *c, int64_t deadline)
+{
+	for (;;) {
+		struct rx_msg *m = c->head;
+
+		if (m) {
+			int err = m->err;
+
+			pop(c);
+			errno = err;
+			return err ? -1 : 0;
+		}
+		if (c->state == DEAD) {
+			errno = c->dead_errno;
+			return -1;
+		}
+		if (pump(c, deadline) != 0 && c->state != DEAD)
+			return -1;
+	}
+}
+
+/*
+ * A bench call that gave up waiting leaves its reply owed: the service
+ * answers every message whose first frame went, an abandoned one too. Owed
+ * replies come before the next call's and are dropped unread, so that no
+ * call takes an earlier one's reply for its own.
+ */
+static int drop_owed_replies(struct amp_client *c, int64_t deadline)
+{
+	for (; c->replies_owed > 0; c->replies_owed--)
+		if (drop_next(c, deadline) != 0)
+			return -1;
+	return 0;
+}
+
+/* A bench call's request went (or part of it) but no reply was taken: one is owed. */
+static void note_owed_reply(struct amp_client *c, bool replied)
+{
+	if (!replied && c->tx_started && c->state != DEAD)
+		c->replies_owed++;
+}
+
 int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_t crc,
 		     struct amp_ack *ack, struct amp_transfer *t)
 {
@@ -1005,6 +1053,10 @@ int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_
 	int rc;
 
 	c->writes = 0;
+	t->seq = c->tx_seq;
+	t->writes = 0;
+	if (drop_owed_replies(c, deadline) != 0)
+		return (int)synced(c, -1);
 	c->crc_hint = &crc;
 	/* data stays valid until the ack came: the transport need not copy it */
 	c->ch.borrowing = c->ch.ops->borrow_end != NULL;
@@ -1013,6 +1065,7 @@ int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_
 	t->seq = c->tx_seq;
 	t->writes = c->writes;
 	n = rc == 0 ? recv_until(c, reply, sizeof(reply), deadline, false) : -1;
+	note_owed_reply(c, n >= 0);
 	if (n >= 0 && n != AMP_ACK_SIZE) {
 		errno = EPROTO;
 		n = -1;
@@ -1036,9 +1089,15 @@ ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, 
 	ssize_t n;
 
 	c->writes = 0;
+	t->seq = c->tx_seq;
+	t->writes = 0;
+	if (drop_owed_replies(c, deadline) != 0)
+		return synced(c, -1);
 	n = send_until(c, req, req_len, deadline, false) == 0
 		    ? recv_until(c, buf, cap, deadline, false)
 		    : -1;
+	/* one too large for buf (EMSGSIZE) stays queued: owed, dropped next time */
+	note_owed_reply(c, n >= 0);
 	t->seq = c->tx_seq;
 	t->writes = c->writes;
 	return synced(c, n);

@@ -10,6 +10,9 @@
  *   msg-check killed-client       a client killed half-way through a message:
  *                                 the service hears it within 100 ms, the next
  *                                 client is served
+ *   msg-check late-reply [DIR]   a bench call gives up with the firmware
+ *                                 stopped (the runner's stop/cont); the next
+ *                                 call is not answered with its late reply
  *   msg-check firmware-kill [DIR] the firmware is killed (the runner's
  *                                 kill-firmware in DIR, default /run/vboard,
  *                                 as $AMPLINK_RUN_DIR) under a blocked recv:
@@ -509,6 +512,68 @@ static int check_refused(const char *run_dir)
 	return 0;
 }
 
+/* The runner's stop or cont, again and again: each a new file. */
+static void signal_runner(const char *run_dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", run_dir, name);
+	unlink(path);
+	touch(run_dir, name);
+}
+
+#define LATE_BLOCK 4096
+#define LATE_TIMEOUT_MS 1000
+#define LATE_TRIES 100
+
+/*
+ * One bench call gives up while the firmware is stopped (the runner's stop
+ * takes effect some time after we ask, so blocks go until one times out);
+ * the firmware goes on; the channel's next call must not take the late
+ * reply of the one that gave up for its own.
+ */
+static int late_reply_on(const char *run_dir, enum amp_transport t, bool source)
+{
+	struct amp_open_options o = {.transport = t, .timeout_ms = LATE_TIMEOUT_MS};
+	struct amp_channel *ch = source ? amp_channel_open_source(&o) : amp_channel_open(&o);
+	const char *what = source ? "fetch_block" : "send_block";
+	static uint8_t buf[LATE_BLOCK];
+	struct amp_transfer tr;
+	int tries = 0, rc = 0;
+
+	if (!ch) {
+		result(0, "late-reply: %s: open: %s", amp_transport_name(t), strerror(errno));
+		return 0;
+	}
+	signal_runner(run_dir, "stop");
+	for (; tries < LATE_TRIES && rc == 0; tries++) {
+		memset(buf, tries, sizeof(buf));
+		rc = source ? amp_channel_fetch_block(ch, buf, sizeof(buf), &tr)
+			    : amp_channel_send_block(ch, buf, sizeof(buf), &tr);
+	}
+	int err = errno;
+
+	signal_runner(run_dir, "cont");
+	result(rc != 0 && err == ETIMEDOUT, "late-reply: %s %s: call %d gave up (%s)",
+	       amp_transport_name(t), what, tries, rc ? strerror(err) : "none did");
+	memset(buf, 0x5a, sizeof(buf));
+	rc = source ? amp_channel_fetch_block(ch, buf, sizeof(buf), &tr)
+		    : amp_channel_send_block(ch, buf, sizeof(buf), &tr);
+	result(rc == 0,
+	       "late-reply: %s %s: the next call got its own reply (%s; %u bytes, status %u)",
+	       amp_transport_name(t), what, rc ? strerror(errno) : "verified", tr.acked_bytes,
+	       tr.status);
+	amp_channel_close(ch);
+	return 0;
+}
+
+static int check_late_reply(const char *run_dir)
+{
+	late_reply_on(run_dir, AMP_TRANSPORT_NETLINK, false);
+	late_reply_on(run_dir, AMP_TRANSPORT_NETLINK, true);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -525,9 +590,12 @@ int main(int argc, char **argv)
 		rc = check_firmware_kill(argc == 3 ? argv[2] : "/run/vboard");
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "refused"))
 		rc = check_refused(argc == 3 ? argv[2] : "/run/vboard");
+	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "late-reply"))
+		rc = check_late_reply(argc == 3 ? argv[2] : "/run/vboard");
 	else
-		fprintf(stderr, "usage: msg-check sizes TRANSPORT | stream | killed-client | "
-				"firmware-kill [RUN_DIR] | refused [RUN_DIR]\n");
+		fprintf(stderr,
+			"usage: msg-check sizes TRANSPORT | stream | killed-client | "
+			"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply [RUN_DIR]\n");
 	if (rc)
 		return rc;
 	printf("%d passed, %d failed\n", passed, failed);

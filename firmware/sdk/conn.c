@@ -5,14 +5,14 @@
 #include "firmware/crc32.h"
 #include "node_internal.h"
 
-static uint32_t service_limit(const struct amp_service *s)
+uint32_t amp_conn_limit(const struct amp_service *s)
 {
 	if (s->ops->message)
 		return s->max_message;
 	return s->max_message ? s->max_message : AMP_MSG_MAX;
 }
 
-static uint8_t *rx_buffer(const struct amp_conn *c)
+uint8_t *amp_conn_rx_buffer(const struct amp_conn *c)
 {
 	return c->svc->rx_pool + (size_t)c->slot * c->svc->max_message;
 }
@@ -123,7 +123,7 @@ void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_fram
 		return;
 	}
 	uint8_t payload[AMP_OPENED_SIZE];
-	struct amp_opened ok = {c->rx_grant, service_limit(s), c->id};
+	struct amp_opened ok = {c->rx_grant, amp_conn_limit(s), c->id};
 
 	amp_opened_encode(payload, &ok);
 	amp_reply(n, c, c->hub, c->addr, AMP_FRAME_OPENED, h->seq, payload, sizeof(payload));
@@ -147,16 +147,24 @@ void amp_conn_end(struct amp_node *n, struct amp_conn *c, bool notify)
 	c->want_writable = false;
 	c->in_msg = false;
 	c->credit_owed = 0;
+#if AMP_NODE_BULK
+	c->bulk.in_msg = false;
+#endif
 	(void)n;
 }
 
-/* The client broke the rules: say why, and end its connection. */
+void amp_conn_violation(struct amp_node *n, struct amp_conn *c, uint32_t seq, enum amp_status why,
+			uint32_t detail)
+{
+	n->stats.violations++;
+	amp_reply_error(n, c, seq, why, detail);
+	amp_conn_end(n, c, true);
+}
+
 static void violation(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h,
 		      enum amp_status why)
 {
-	n->stats.violations++;
-	amp_reply_error(n, c, h->seq, why, h->len);
-	amp_conn_end(n, c, true);
+	amp_conn_violation(n, c, h->seq, why, h->len);
 }
 
 /* Forgets the message being received; the credit it took comes back. */
@@ -192,13 +200,18 @@ bool amp_conn_msg_header(struct amp_node *n, struct amp_conn *c, const struct am
 	if (c->in_msg && h->seq != c->rx_seq)
 		/* A new message before the last piece of the previous one. */
 		amp_conn_msg_abort(n, c);
+#if AMP_NODE_BULK
+	/* ... or of one by reference: they share the service's buffer */
+	if (!c->in_msg)
+		amp_bulk_msg_abort(n, c);
+#endif
 	if (h->len > c->rx_credit) {
 		violation(n, c, h, AMP_STATUS_CREDIT);
 		return false;
 	}
 	uint32_t charged = c->in_msg ? c->msg_charged : 0;
 
-	if (h->len > service_limit(c->svc) - charged) {
+	if (h->len > amp_conn_limit(c->svc) - charged) {
 		violation(n, c, h, AMP_STATUS_TOO_LARGE);
 		return false;
 	}
@@ -226,7 +239,7 @@ void amp_conn_msg_payload(struct amp_node *n, struct amp_conn *c, const uint8_t 
 		return;
 	if (s->ops->message) {
 		/* msg_len + len <= msg_charged <= max_message, checked at each header */
-		memcpy(rx_buffer(c) + c->msg_len, data, len);
+		memcpy(amp_conn_rx_buffer(c) + c->msg_len, data, len);
 		c->msg_len += len;
 		return;
 	}
@@ -265,7 +278,7 @@ void amp_conn_msg_end(struct amp_node *n, struct amp_conn *c, const struct amp_f
 		c->credit_owed += c->msg_charged;
 		if (!bad) {
 			n->stats.msgs_in++;
-			s->ops->message(c, rx_buffer(c), len);
+			s->ops->message(c, amp_conn_rx_buffer(c), len);
 		}
 	} else {
 		struct amp_piece p = {.offset = len, .last = true, .bad = bad, .crc = c->msg_crc};

@@ -163,8 +163,10 @@ static void deliver(struct amp_node *n, struct amp_conn *c, const struct amp_bul
 	m->len += len;
 	m->crc = fw_crc32_combine(m->crc, crc, len);
 	if ((h->flags & AMP_BULK_F_CRC) && crc != h->crc) {
+		/* as for frames: the client hears it, the service gets a bad last piece */
 		b->stats.bad_crc++;
 		m->bad = true;
+		amp_reply_error(n, c, h->seq, AMP_STATUS_BAD_CRC, m->len);
 	}
 	if (!(h->flags & AMP_BULK_F_MORE))
 		msg_end(n, c);
@@ -203,7 +205,7 @@ static int on_submit(struct amp_node *n, const uint8_t *data, uint32_t len,
 	bool whole;
 	struct amp_conn *c;
 
-	/* room to release every slot of it, and to answer the client (a violation) */
+	/* room to release every slot of it, and to answer the client (too large, bad CRC) */
 	if (b->release_count + h->count > AMP_BULK_DESC_MAX && !release_flush(n))
 		return RP_EAGAIN;
 	amp_outbox_flush(n);

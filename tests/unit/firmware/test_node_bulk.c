@@ -182,13 +182,23 @@ struct client {
 
 static struct client A, B;
 
+/* OPENED and CREDIT are not looked at (the test looks at the node); ERROR is kept. */
+static uint32_t last_error, last_error_seq;
+
 static int client_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint32_t src)
 {
+	const uint8_t *p = data;
+	struct amp_frame_hdr h;
+
 	(void)ept;
-	(void)data;
-	(void)len;
 	(void)src;
-	return RP_OK; /* OPENED and CREDIT: the test looks at the node instead */
+	/* the node's replies come one frame to a message here */
+	if (len >= AMP_FRAME_HDR_SIZE + AMP_ERROR_SIZE &&
+	    amp_frame_decode(p, &h) == AMP_STATUS_OK && h.type == AMP_FRAME_ERROR) {
+		last_error = amp_get32(p + AMP_FRAME_HDR_SIZE);
+		last_error_seq = h.seq;
+	}
+	return RP_OK;
 }
 
 static void open_service(struct client *cl, const char *name)
@@ -289,6 +299,7 @@ static int setup(void **state)
 	memset(&B, 0, sizeof(B));
 	memset(&got, 0, sizeof(got));
 	memset(pool_mem, 0, sizeof(pool_mem));
+	last_error = last_error_seq = 0;
 	fx_link_init(&L, NUM, true, true);
 	assert_int_equal(firmware_start(&fw, &L.dev, NULL), RP_OK);
 	assert_int_equal(amp_node_bulk_init(&fw.node, &window), RP_OK);
@@ -602,7 +613,29 @@ static void test_bad_crc(void **state)
 	assert_int_equal(got.bad, 1);
 	assert_int_equal(got.messages, 0);
 	assert_int_equal(fw.node.bulk.stats.bad_crc, 1);
+	assert_int_equal(last_error, AMP_STATUS_BAD_CRC);
+	assert_int_equal(last_error_seq, 1);
 	assert_int_equal(H.released, 1);
+}
+
+static void test_too_large(void **state)
+{
+	static uint8_t expect[GOT_MAX], msg[AMP_BULK_MSG_MAX];
+	const struct part parts[] = {{0, SLOT}, {0, SLOT}, {0, SLOT}, {0, 1}};
+	uint32_t expect_len = 0, len;
+
+	(void)state;
+	bring_up();
+	open_service(&B, "whole");
+	/* one byte more than the service's max_message: the client broke the rules */
+	len = make_submit(msg, B.ept.addr, amp_conn_id(conn_of(&B)), 1, 0, parts, 4, 1, expect,
+			  &expect_len);
+	host_send_from(&H.ept, msg, len);
+	assert_int_equal(got.messages, 0);
+	assert_int_equal(last_error, AMP_STATUS_TOO_LARGE);
+	assert_int_equal(fw.node.stats.violations, 1);
+	assert_int_equal(whole_svc.clients, 0); /* the connection ended */
+	assert_int_equal(H.released, 4);
 }
 
 int main(void)
@@ -616,6 +649,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stale_generation, setup),
 		cmocka_unit_test_setup(test_no_conn_and_stranger, setup),
 		cmocka_unit_test_setup(test_bad_crc, setup),
+		cmocka_unit_test_setup(test_too_large, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,7 +52,12 @@ struct amp_service;
 
 /* Part of a message, for services that take messages as they arrive. */
 struct amp_piece {
-	const uint8_t *data; /* valid during the callback only */
+	/*
+	 * Valid during the callback only: a message by reference's bytes are
+	 * read in place in the shared pool, and its slot goes back to Linux
+	 * when the callback returns (amp/node_bulk.h).
+	 */
+	const uint8_t *data;
 	uint32_t len;
 	uint32_t offset; /* where data starts in the message */
 	bool last;	 /* the message is complete (this piece may be empty) */

@@ -248,6 +248,101 @@ static int on_submit(struct amp_node *n, const uint8_t *data, uint32_t len,
 	return RP_OK;
 }
 
+/* --- messages by reference from a service (FILLED) ------------------------ */
+
+bool amp_bulk_tx_wanted(const struct amp_node *n, const struct amp_conn *c, uint32_t len)
+{
+	return c->bulk.can_fill && len >= AMP_BULK_THRESHOLD && n->bulk.window &&
+	       n->bulk.pool.ready;
+}
+
+/* The message being sent is over: gone whole, or cut off. */
+static void tx_end(struct amp_node *n, struct amp_conn *c, bool whole)
+{
+	c->tx_busy = false;
+	c->bulk.tx = false;
+	c->tx_seq++;
+	if (whole) {
+		n->stats.msgs_out++;
+		n->bulk.stats.msgs_out++;
+	} else {
+		n->bulk.stats.tx_lost++;
+	}
+}
+
+bool amp_bulk_send_filled(struct amp_node *n, struct amp_conn *c)
+{
+	struct amp_node_bulk *b = &n->bulk;
+	struct amp_bulk_hdr h = {.type = AMP_BULK_FILLED,
+				 .flags = AMP_BULK_F_CRC,
+				 .peer = c->addr,
+				 .conn_id = c->id,
+				 .seq = c->tx_seq};
+	uint32_t max, crc = 0, len;
+	struct rp_tx_buf tx;
+
+	if (!b->pool.ready) {
+		/* the pool went: a message not begun goes in frames, one begun is lost */
+		if (c->tx_off == 0) {
+			c->bulk.tx = false;
+			return true;
+		}
+		tx_end(n, c, false);
+		return false;
+	}
+	if (c->tx_credit == 0 || amp_bulk_pool_count(&b->pool, AMP_BULK_SLOT_REMOTE_EMPTY) == 0 ||
+	    rp_tx_get(&n->dev->link, &tx) != RP_OK)
+		return false;
+	max = tx.room < AMP_BULK_HDR_SIZE ? 0 : (tx.room - AMP_BULK_HDR_SIZE) / AMP_BULK_DESC_SIZE;
+	if (max > AMP_BULK_DESC_MAX)
+		max = AMP_BULK_DESC_MAX;
+	/* each slot costs one unit of the client's window, as a MSG frame does */
+	while (h.count < max && c->tx_credit > 0 && c->tx_off < c->tx_len) {
+		uint32_t slot, n_bytes = c->tx_len - c->tx_off;
+		struct amp_bulk_desc d = {0};
+		uint8_t *dst;
+
+		if (amp_bulk_acquire(&b->pool, c->addr, &slot) != AMP_BULK_OK)
+			break;
+		if (n_bytes > b->pool.info.slot_size)
+			n_bytes = b->pool.info.slot_size;
+		d.slot = slot;
+		d.length = n_bytes;
+		dst = (uint8_t *)slot_bytes(b, &d);
+		if (!dst) {
+			b->stats.unreachable++;
+			(void)amp_bulk_unfill(&b->pool, c->addr, slot);
+			break;
+		}
+		memcpy(dst, c->tx_data + c->tx_off, n_bytes);
+		/* from the caller's buffer: reading the slot back would cost a pass over DDR */
+		crc = fw_crc32_update(crc, c->tx_data + c->tx_off, n_bytes);
+		(void)amp_bulk_hand_over(&b->pool, c->addr, slot, 0, n_bytes, &d);
+		amp_bulk_desc_encode(tx.data, h.count++, &d);
+		c->tx_off += n_bytes;
+		c->tx_credit--;
+	}
+	if (h.count == 0) {
+		rp_tx_put(&n->dev->link, &tx);
+		return false;
+	}
+	if (c->tx_off < c->tx_len)
+		h.flags |= AMP_BULK_F_MORE;
+	h.crc = crc;
+	len = amp_bulk_hdr_encode(tx.data, &h);
+	/* the bytes are in the slots before the host can hear of them */
+	complete_accesses();
+	if (rp_tx_send(&n->dev->link, &tx, b->ept.addr, b->host, len) != RP_OK) {
+		/* the link is gone; the slots come back with the next pool */
+		tx_end(n, c, false);
+		return false;
+	}
+	b->stats.filled_sent++;
+	if (c->tx_off == c->tx_len)
+		tx_end(n, c, true);
+	return true;
+}
+
 /* --- the pool ------------------------------------------------------------ */
 
 static uint32_t pool_verdict(const struct amp_node_bulk *b, const struct amp_bulk_pool_info *pi,
@@ -262,14 +357,20 @@ static uint32_t pool_verdict(const struct amp_node_bulk *b, const struct amp_bul
 	return AMP_BULK_ACK_OK;
 }
 
-/* Every connection's message by reference ends: its slots belong to an old pool. */
+/*
+ * Every connection's message by reference ends, both ways: its slots
+ * belong to an old pool. (One to send that has no slot yet goes on.)
+ */
 static void end_messages(struct amp_node *n)
 {
 	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++) {
 		struct amp_conn *c = &n->conns[i];
 
-		if (c->used)
-			amp_bulk_msg_abort(n, c);
+		if (!c->used)
+			continue;
+		amp_bulk_msg_abort(n, c);
+		if (c->svc && c->tx_busy && c->bulk.tx && c->tx_off > 0)
+			tx_end(n, c, false);
 	}
 }
 

@@ -105,6 +105,12 @@ void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_fram
 	c->close_status = 0;
 	c->ending = false;
 	c->priv = NULL;
+#if AMP_NODE_BULK
+	c->bulk.tx = false;
+	c->bulk.in_msg = false;
+	/* FILLED reach only clients of the module, which says so */
+	c->bulk.can_fill = (o.flags & AMP_OPEN_F_BULK) && c->hub == &n->hubs[AMP_HUB_INDEX_NETLINK];
+#endif
 	s->slots_used |= 1u << slot;
 	s->clients++;
 
@@ -149,6 +155,7 @@ void amp_conn_end(struct amp_node *n, struct amp_conn *c, bool notify)
 	c->credit_owed = 0;
 #if AMP_NODE_BULK
 	c->bulk.in_msg = false;
+	c->bulk.tx = false;
 #endif
 	(void)n;
 }
@@ -347,6 +354,10 @@ static bool credit_due(const struct amp_conn *c)
  */
 static bool credit_rides(const struct amp_conn *c, uint32_t room)
 {
+#if AMP_NODE_BULK
+	if (c->bulk.tx)
+		return false; /* no fragment comes: FILLED go on their own channel */
+#endif
 	return c->tx_busy && c->tx_credit > 0 && credit_due(c) &&
 	       c->tx_len - c->tx_off <= AMP_MSG_FRAG_MAX &&
 	       CONTROL_SIZE + AMP_FRAME_HDR_SIZE + (c->tx_len - c->tx_off) <= room;
@@ -427,6 +438,16 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 	return true;
 }
 
+/* The next part of the message being sent: a FILLED or a MSG frame. */
+static bool send_next(struct amp_node *n, struct amp_conn *c)
+{
+#if AMP_NODE_BULK
+	if (c->bulk.tx)
+		return amp_bulk_send_filled(n, c);
+#endif
+	return send_fragment(n, c, false);
+}
+
 void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 {
 	if (!c->used || c->replies_queued || c->opening)
@@ -441,14 +462,16 @@ void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 	/* credit due rides on the next fragment if that ends the message */
 	if (!credit_rides(c, AMP_FRAME_HDR_SIZE + AMP_MSG_FRAG_MAX) && !return_credit(n, c))
 		return;
-	while (c->tx_busy && send_fragment(n, c, false))
+	while (c->tx_busy && send_next(n, c))
 		;
 	if (!return_credit(n, c))
 		return;
 	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 &&
 	    rp_can_send(&n->dev->link)) {
 		c->want_writable = false;
-		c->svc->ops->writable(c);
+		/* optional: a service that never waits for a send need not have it */
+		if (c->svc->ops->writable)
+			c->svc->ops->writable(c);
 	}
 }
 
@@ -469,6 +492,9 @@ static void begin_message(struct amp_conn *c, const void *data, uint32_t len)
 	c->tx_len = len;
 	c->tx_off = 0;
 	c->tx_busy = true;
+#if AMP_NODE_BULK
+	c->bulk.tx = false;
+#endif
 }
 
 /* amp_send() from data, or (NULL) from the service's fill(). */
@@ -479,6 +505,9 @@ static int send_message(struct amp_conn *c, const void *data, uint32_t len)
 		return AMP_EWOULDBLOCK;
 	}
 	begin_message(c, data, len);
+#if AMP_NODE_BULK
+	c->bulk.tx = data && amp_bulk_tx_wanted(c->svc->node, c, len);
+#endif
 	c->want_writable = false;
 	amp_conn_pump(c->svc->node, c);
 	if (!c->tx_busy)

@@ -50,6 +50,14 @@ void amp_bulk_flush(struct amp_node *n);
 void amp_bulk_stop(struct amp_node *n);
 /* A message by reference left half-way is lost (the service hears it, as for frames). */
 void amp_bulk_msg_abort(struct amp_node *n, struct amp_conn *c);
+/* Whether a message of len bytes about to be sent from a buffer goes by reference. */
+bool amp_bulk_tx_wanted(const struct amp_node *n, const struct amp_conn *c, uint32_t len);
+/*
+ * The next FILLED of the message being sent: false when it must wait (no
+ * window, no posted slot, no buffer). A message that cannot go by
+ * reference any more before its first slot goes on in frames.
+ */
+bool amp_bulk_send_filled(struct amp_node *n, struct amp_conn *c);
 #endif
 
 /* Diagnostics (diag.c): DATA, ECHO and STATS_REQUEST complete. */

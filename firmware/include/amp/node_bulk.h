@@ -27,6 +27,14 @@
 #include <rpmsg/rp_mem.h>
 #include <rpmsg/rpmsg.h>
 
+/*
+ * amp_send() of this many bytes or more to a client that opened with
+ * AMP_OPEN_F_BULK goes by reference (FILLED), when the firmware has a pool.
+ */
+#ifndef AMP_BULK_THRESHOLD
+#define AMP_BULK_THRESHOLD 4096u
+#endif
+
 /* The largest pool (in slots) this firmware takes; POOL_ACK TOO_MANY above. */
 #ifndef AMP_BULK_SLOTS
 #define AMP_BULK_SLOTS 64u
@@ -43,6 +51,9 @@ struct amp_node_bulk_stats {
 	uint32_t unreachable;	 /* a descriptor the window no longer covers */
 	uint32_t bad_crc;	 /* SUBMIT whose bytes do not match its CRC */
 	uint32_t msgs_in;	 /* whole messages delivered by reference */
+	uint32_t msgs_out;	 /* ... and sent by reference (FILLED) */
+	uint32_t filled_sent;	 /* FILLED messages */
+	uint32_t tx_lost;	 /* messages cut off by a new pool half-way out */
 	uint32_t releases_sent;	 /* RELEASE messages */
 	uint32_t slots_released; /* descriptors in them */
 };
@@ -62,8 +73,13 @@ struct amp_node_bulk {
 	struct amp_node_bulk_stats stats;
 };
 
-/* A connection's message arriving by reference (SUBMIT, possibly in parts). */
+/*
+ * A connection's messages by reference: the one arriving (SUBMIT, possibly
+ * in parts), and whether the one being sent goes as FILLED.
+ */
 struct amp_conn_bulk {
+	bool can_fill; /* the client opened with AMP_OPEN_F_BULK */
+	bool tx;       /* the message being sent goes by reference */
 	bool in_msg;
 	bool bad; /* a part was refused or failed its CRC: the rest is dropped */
 	uint32_t seq;

@@ -52,6 +52,11 @@ struct host {
 	struct amp_bulk_slot slots[SLOTS];
 	unsigned int acks;
 	struct amp_bulk_pool_ack ack;
+	unsigned int filled;	   /* FILLED messages */
+	unsigned int filled_descs; /* descriptors in them */
+	unsigned int filled_msgs;  /* whole messages by reference */
+	uint8_t filled_bytes[16u * SLOT];
+	uint32_t filled_len;
 	unsigned int releases;	    /* RELEASE messages */
 	unsigned int released;	    /* descriptors in them */
 	unsigned int release_bytes; /* ... and their lengths, which are 0 */
@@ -70,6 +75,29 @@ static int host_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint
 	if (h.type == AMP_BULK_POOL_ACK) {
 		assert_int_equal(amp_bulk_pool_ack_decode(data, &H.ack), AMP_BULK_OK);
 		H.acks++;
+		return RP_OK;
+	}
+	if (h.type == AMP_BULK_FILLED) {
+		uint32_t crc = 0;
+
+		/* what the module will check: posted slots, in range, this generation */
+		assert_int_equal(amp_bulk_receive_msg(&H.table, data, len, &rx), AMP_BULK_OK);
+		assert_int_equal(rx.accepted, h.count);
+		assert_true(h.flags & AMP_BULK_F_CRC);
+		for (uint32_t i = 0; i < h.count; i++) {
+			const uint8_t *p = pool_mem + (size_t)rx.descs[i].slot * SLOT;
+
+			assert_int_equal(rx.descs[i].offset, 0);
+			assert_true(H.filled_len + rx.descs[i].length <= sizeof(H.filled_bytes));
+			memcpy(H.filled_bytes + H.filled_len, p, rx.descs[i].length);
+			H.filled_len += rx.descs[i].length;
+			crc = zcrc(crc, p, rx.descs[i].length);
+		}
+		assert_int_equal(crc, h.crc);
+		H.filled++;
+		H.filled_descs += h.count;
+		if (!(h.flags & AMP_BULK_F_MORE))
+			H.filled_msgs++;
 		return RP_OK;
 	}
 	assert_int_equal(h.type, AMP_BULK_RELEASE);
@@ -201,11 +229,11 @@ static int client_cb(struct rp_endpoint *ept, const void *data, uint32_t len, ui
 	return RP_OK;
 }
 
-static void open_service(struct client *cl, const char *name)
+static void open_flags(struct client *cl, const char *name, uint32_t flags, uint32_t credit)
 {
 	uint8_t frame[AMP_FRAME_HDR_SIZE + AMP_OPEN_FIXED_SIZE + 16];
 	uint8_t *payload = frame + AMP_FRAME_HDR_SIZE;
-	struct amp_open o = {8, 0};
+	struct amp_open o = {credit, flags};
 	uint32_t n = (uint32_t)strlen(name), len = AMP_OPEN_FIXED_SIZE + n;
 
 	amp_open_encode(payload, &o);
@@ -216,6 +244,46 @@ static void open_service(struct client *cl, const char *name)
 				 AMP_FRAME_HDR_SIZE + len),
 			 RP_OK);
 	settle();
+}
+
+static void open_service(struct client *cl, const char *name)
+{
+	open_flags(cl, name, 0, 8);
+}
+
+static void send_credit(struct client *cl, uint32_t more)
+{
+	uint8_t frame[AMP_FRAME_HDR_SIZE + 4];
+
+	amp_put32(frame + AMP_FRAME_HDR_SIZE, more);
+	amp_frame_encode(frame, AMP_FRAME_CREDIT, 0, 4, zcrc(0, frame + AMP_FRAME_HDR_SIZE, 4));
+	assert_int_equal(rp_send(&L.drv.link, cl->ept.addr,
+				 fw.node.hubs[AMP_HUB_INDEX_NETLINK].addr, frame, sizeof(frame)),
+			 RP_OK);
+	settle();
+}
+
+/* The module lends n free slots to be filled (POST). */
+static void post(uint32_t n)
+{
+	uint8_t msg[AMP_BULK_MSG_MAX];
+	struct amp_bulk_hdr h = {.type = AMP_BULK_POST, .count = (uint8_t)n};
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct amp_bulk_desc d;
+
+		assert_int_equal(amp_bulk_host_post(&H.table, &d), AMP_BULK_OK);
+		amp_bulk_desc_encode(msg, i, &d);
+	}
+	host_send_from(&H.ept, msg, amp_bulk_hdr_encode(msg, &h));
+}
+
+/* The client read what came by reference; the module has the slots back. */
+static void client_read_all(uint32_t peer)
+{
+	for (uint32_t i = 0; i < SLOTS; i++)
+		if (amp_bulk_pool_slot(&H.table, i)->state == AMP_BULK_SLOT_HOST_READING)
+			assert_int_equal(amp_bulk_done(&H.table, peer, i, NULL), AMP_BULK_OK);
 }
 
 static struct amp_conn *conn_of(const struct client *cl)
@@ -638,6 +706,97 @@ static void test_too_large(void **state)
 	assert_int_equal(H.released, 4);
 }
 
+static uint8_t src[16u * SLOT];
+
+static void test_send_by_reference(void **state)
+{
+	const uint32_t len = 3u * SLOT + 100u;
+	struct amp_conn *c;
+
+	(void)state;
+	bring_up();
+	post(6);
+	assert_int_equal(amp_bulk_pool_count(&fw.node.bulk.pool, AMP_BULK_SLOT_REMOTE_EMPTY), 6);
+	open_flags(&A, "sink", AMP_OPEN_F_BULK, 8);
+	c = conn_of(&A);
+	fx_pattern(src, len, 21);
+	assert_true(amp_send(c, src, len) >= 0);
+	settle();
+
+	/* one FILLED of four posted slots, byte-exact, the message's seq */
+	assert_int_equal(H.filled, 1);
+	assert_int_equal(H.filled_descs, 4);
+	assert_int_equal(H.filled_msgs, 1);
+	assert_int_equal(H.filled_len, len);
+	assert_memory_equal(H.filled_bytes, src, len);
+	assert_false(c->tx_busy);
+	assert_int_equal(c->tx_credit, 8u - 4u); /* a unit of the window per slot */
+	assert_int_equal(fw.node.bulk.stats.msgs_out, 1);
+	assert_int_equal(amp_bulk_pool_count(&fw.node.bulk.pool, AMP_BULK_SLOT_REMOTE_EMPTY), 2);
+	assert_int_equal(amp_bulk_pool_count(&H.table, AMP_BULK_SLOT_HOST_READING), 4);
+	client_read_all(A.ept.addr);
+	assert_int_equal(amp_bulk_pool_count(&H.table, AMP_BULK_SLOT_HOST), SLOTS - 2u);
+}
+
+static void test_send_waits_for_window_and_slots(void **state)
+{
+	const uint32_t len = 5u * SLOT - 1u;
+	struct amp_conn *c;
+
+	(void)state;
+	bring_up();
+	post(2);
+	open_flags(&A, "sink", AMP_OPEN_F_BULK, 3);
+	c = conn_of(&A);
+	fx_pattern(src, len, 4);
+	assert_int_equal(amp_send(c, src, len), AMP_PENDING);
+	settle();
+	/* two posted slots: two go, the rest waits for a POST */
+	assert_int_equal(H.filled, 1);
+	assert_int_equal(H.filled_descs, 2);
+	assert_int_equal(H.filled_msgs, 0);
+	assert_true(c->tx_busy);
+	client_read_all(A.ept.addr);
+	post(4);
+	/* four posted, but the window has one unit left */
+	assert_int_equal(H.filled, 2);
+	assert_int_equal(H.filled_descs, 3);
+	assert_true(c->tx_busy);
+	send_credit(&A, 5);
+	assert_int_equal(H.filled, 3);
+	assert_int_equal(H.filled_descs, 5);
+	assert_int_equal(H.filled_msgs, 1);
+	assert_int_equal(H.filled_len, len);
+	assert_memory_equal(H.filled_bytes, src, len);
+	assert_false(c->tx_busy);
+}
+
+static void test_send_in_frames(void **state)
+{
+	struct amp_conn *c;
+
+	(void)state;
+	/* no pool yet: frames, even for a client that could take FILLED */
+	open_flags(&A, "sink", AMP_OPEN_F_BULK, 64);
+	c = conn_of(&A);
+	assert_true(amp_send(c, src, 2u * SLOT) >= 0);
+	settle();
+	assert_false(c->tx_busy);
+	bring_up();
+	post(4);
+	/* below the threshold: frames */
+	assert_true(amp_send(c, src, AMP_BULK_THRESHOLD - 1u) >= 0);
+	settle();
+	assert_false(c->tx_busy);
+	/* a client without the flag: frames */
+	open_flags(&B, "sink", 0, 64);
+	assert_true(amp_send(conn_of(&B), src, 2u * SLOT) >= 0);
+	settle();
+	assert_int_equal(H.filled, 0);
+	assert_int_equal(fw.node.bulk.stats.filled_sent, 0);
+	assert_int_equal(fw.node.stats.msgs_out, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -650,6 +809,9 @@ int main(void)
 		cmocka_unit_test_setup(test_no_conn_and_stranger, setup),
 		cmocka_unit_test_setup(test_bad_crc, setup),
 		cmocka_unit_test_setup(test_too_large, setup),
+		cmocka_unit_test_setup(test_send_by_reference, setup),
+		cmocka_unit_test_setup(test_send_waits_for_window_and_slots, setup),
+		cmocka_unit_test_setup(test_send_in_frames, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

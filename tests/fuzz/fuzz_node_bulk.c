@@ -8,14 +8,15 @@
  * input is then a script: honest POOLs and SUBMITs (the host role of the
  * slot table acquires and hands over, as the module will), forged POOLs
  * and SUBMITs (any geometry, any descriptor, any peer and connection), raw
- * bytes, messages from an address that sent no POOL, new OPENs, and polls.
+ * bytes, messages from an address that sent no POOL, new OPENs (with or
+ * without AMP_OPEN_F_BULK), POSTs, the services' sends, and polls.
  *
  * What must hold: every piece a service gets lies inside the pool and is
  * readable; no slot stays the firmware's once a poll pass is over (each is
  * released when its callback returns); and while the module has been
- * honest since its last POOL, every RELEASE it gets is accepted by its
- * table (or is of a generation it already left), so that the two tables
- * never disagree.
+ * honest since its last POOL, every RELEASE and FILLED it gets is accepted
+ * by its table (or is of a generation it already left), so that the two
+ * tables never disagree.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,8 @@ enum op {
 	OP_STRANGER,	 /* an honest SUBMIT from another address */
 	OP_REOPEN,	 /* a client opens again: a new connection id */
 	OP_SETTLE,
+	OP_POST, /* free slots lent to be filled, honestly */
+	OP_SEND, /* a service sends: by reference when it can */
 	OP_COUNT,
 };
 
@@ -184,10 +187,16 @@ static int host_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint
 		ack_generation = ack.generation;
 		return RP_OK;
 	}
-	check(h.type == AMP_BULK_RELEASE);
+	check(h.type == AMP_BULK_RELEASE || h.type == AMP_BULK_FILLED);
 	check(amp_bulk_receive_msg(&host, data, len, &rx) == AMP_BULK_OK);
+	/* an honest module refuses only what crossed its next POOL: stale, or no pool yet */
 	for (uint32_t i = 0; i < h.count && !forged; i++)
-		check(rx.status[i] == AMP_BULK_OK || rx.status[i] == AMP_BULK_E_STALE);
+		check(rx.status[i] == AMP_BULK_OK || rx.status[i] == AMP_BULK_E_STALE ||
+		      rx.status[i] == AMP_BULK_E_NOPOOL);
+	/* the client reads what was filled at once, and the module has it back */
+	for (uint32_t i = 0; i < h.count; i++)
+		if (h.type == AMP_BULK_FILLED && rx.status[i] == AMP_BULK_OK)
+			check(amp_bulk_done(&host, h.peer, rx.descs[i].slot, NULL) == AMP_BULK_OK);
 	return RP_OK;
 }
 
@@ -326,12 +335,12 @@ static void raw(struct script *s)
 
 /* --- the clients ------------------------------------------------------------ */
 
-static void open_service(unsigned int which)
+static void open_service(unsigned int which, uint32_t flags)
 {
 	static const char *const names[] = {"sink", "whole"};
 	uint8_t frame[AMP_FRAME_HDR_SIZE + AMP_OPEN_FIXED_SIZE + 8];
 	uint8_t *payload = frame + AMP_FRAME_HDR_SIZE;
-	struct amp_open o = {8, 0};
+	struct amp_open o = {8, flags};
 	uint32_t n = (uint32_t)strlen(names[which]), len = AMP_OPEN_FIXED_SIZE + n;
 
 	amp_open_encode(payload, &o);
@@ -417,8 +426,42 @@ static void setup(void)
 	}
 	forged = false;
 	settle();
-	open_service(0);
-	open_service(1);
+	open_service(0, AMP_OPEN_F_BULK);
+	open_service(1, 0);
+}
+
+static void post(struct script *s)
+{
+	uint8_t msg[AMP_BULK_MSG_MAX];
+	struct amp_bulk_hdr h = {.type = AMP_BULK_POST};
+	uint32_t n = 1u + next8(s) % SLOTS;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct amp_bulk_desc d;
+
+		if (amp_bulk_host_post(&host, &d) != AMP_BULK_OK)
+			break;
+		amp_bulk_desc_encode(msg, h.count++, &d);
+	}
+	if (h.count &&
+	    !send_to(&host_ept, fw.node.bulk.ept.addr, msg, amp_bulk_hdr_encode(msg, &h)))
+		forged = true; /* lent slots the firmware never heard of */
+}
+
+/* Left untouched while a send is pending, as amp_send() asks. */
+static uint8_t out_data[4u * SLOT];
+
+static void service_send(struct script *s)
+{
+	unsigned int which;
+	uint32_t peer = pick_peer(s, &which), len = next_extent(s) * (next8(s) % 5u);
+
+	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++) {
+		struct amp_conn *c = &fw.node.conns[i];
+
+		if (c->used && c->addr == peer && c->svc)
+			(void)amp_send(c, out_data, len % sizeof(out_data));
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -448,8 +491,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_STRANGER:
 			submit_honest(&s, &stranger);
 			break;
-		case OP_REOPEN:
-			open_service(next8(&s) & 1u);
+		case OP_REOPEN: {
+			unsigned int which = next8(&s) & 1u;
+
+			open_service(which, next8(&s) & 1u ? AMP_OPEN_F_BULK : 0);
+			break;
+		}
+		case OP_POST:
+			post(&s);
+			break;
+		case OP_SEND:
+			service_send(&s);
 			break;
 		default:
 			settle();

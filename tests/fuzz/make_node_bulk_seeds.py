@@ -4,7 +4,7 @@
 import os
 import sys
 
-POOL, POOL_FORGED, SUBMIT, SUBMIT_FORGE, RAW, STRANGER, REOPEN, SETTLE = range(8)
+POOL, POOL_FORGED, SUBMIT, SUBMIT_FORGE, RAW, STRANGER, REOPEN, SETTLE, POST, SEND = range(10)
 # next_extent(): a byte below 224 picks an edge (0, 1, 16, SLOT/2, SLOT-1, SLOT, SLOT+1)
 E_0, E_1, E_16, E_HALF, E_SLOT_MINUS_1 = range(5)
 SINK, WHOLE = 0, 1
@@ -42,8 +42,20 @@ def forged():
         bytes([STRANGER]) + submit(SINK, 0, 1, [(E_0, E_16, 1)])[1:],
         bytes([POOL_FORGED]) + bytes([9, 0, 0, 0, E_0, 0, E_HALF, 3, E_HALF, 4]),
         bytes([RAW, 12]) + bytes(range(24)) + bytes([1]),
-        bytes([SETTLE, POOL, REOPEN, SINK]),
+        bytes([SETTLE, POOL, REOPEN, SINK, 1]),
         submit(SINK, 0, 1, [(E_0, E_16, 2)]),
+    ])
+
+
+def sends():
+    """Posted slots filled by a service, in one FILLED and in several, and in frames."""
+    return bytes([1]) + b"".join([
+        bytes([POST, 3]),
+        # client 0 (AMP_OPEN_F_BULK): length edge SLOT/2 times 4, then SLOT - 1 times 3
+        bytes([SEND, SINK, E_HALF, 4, SETTLE]),
+        bytes([SEND, SINK, E_SLOT_MINUS_1, 3, SETTLE, POST, 5, SETTLE]),
+        # client 1 (no flag): frames
+        bytes([SEND, WHOLE, E_HALF, 4, SETTLE, POOL, SEND, SINK, E_HALF, 2, SETTLE]),
     ])
 
 
@@ -51,7 +63,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__),
                                                             "corpus", "node_bulk")
     os.makedirs(out, exist_ok=True)
-    for name, data in [("honest", honest()), ("forged", forged())]:
+    for name, data in [("honest", honest()), ("forged", forged()), ("sends", sends())]:
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
 

@@ -80,7 +80,10 @@ struct amp_service_ops {
 	void (*message)(struct amp_conn *c, const uint8_t *data, uint32_t len);
 	/* Or messages of any size (up to max_message, 0: AMP_MSG_MAX) as they arrive. */
 	void (*piece)(struct amp_conn *c, const struct amp_piece *p);
-	/* A send that was pending has gone, or one refused with AMP_EWOULDBLOCK may be retried. */
+	/*
+	 * A send that was pending has gone, or one refused with
+	 * AMP_EWOULDBLOCK may be retried. Optional.
+	 */
 	void (*writable)(struct amp_conn *c);
 	/*
 	 * Writes bytes [offset, offset + len) of the message amp_send_fill()

@@ -5,14 +5,14 @@
 #include "firmware/crc32.h"
 #include "node_internal.h"
 
-static uint32_t service_limit(const struct amp_service *s)
+uint32_t amp_conn_limit(const struct amp_service *s)
 {
 	if (s->ops->message)
 		return s->max_message;
 	return s->max_message ? s->max_message : AMP_MSG_MAX;
 }
 
-static uint8_t *rx_buffer(const struct amp_conn *c)
+uint8_t *amp_conn_rx_buffer(const struct amp_conn *c)
 {
 	return c->svc->rx_pool + (size_t)c->slot * c->svc->max_message;
 }
@@ -105,6 +105,12 @@ void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_fram
 	c->close_status = 0;
 	c->ending = false;
 	c->priv = NULL;
+#if AMP_NODE_BULK
+	c->bulk.tx = false;
+	c->bulk.in_msg = false;
+	/* FILLED reach only clients of the module, which says so */
+	c->bulk.can_fill = (o.flags & AMP_OPEN_F_BULK) && c->hub == &n->hubs[AMP_HUB_INDEX_NETLINK];
+#endif
 	s->slots_used |= 1u << slot;
 	s->clients++;
 
@@ -123,7 +129,7 @@ void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_fram
 		return;
 	}
 	uint8_t payload[AMP_OPENED_SIZE];
-	struct amp_opened ok = {c->rx_grant, service_limit(s), c->id};
+	struct amp_opened ok = {c->rx_grant, amp_conn_limit(s), c->id};
 
 	amp_opened_encode(payload, &ok);
 	amp_reply(n, c, c->hub, c->addr, AMP_FRAME_OPENED, h->seq, payload, sizeof(payload));
@@ -147,16 +153,25 @@ void amp_conn_end(struct amp_node *n, struct amp_conn *c, bool notify)
 	c->want_writable = false;
 	c->in_msg = false;
 	c->credit_owed = 0;
+#if AMP_NODE_BULK
+	c->bulk.in_msg = false;
+	c->bulk.tx = false;
+#endif
 	(void)n;
 }
 
-/* The client broke the rules: say why, and end its connection. */
+void amp_conn_violation(struct amp_node *n, struct amp_conn *c, uint32_t seq, enum amp_status why,
+			uint32_t detail)
+{
+	n->stats.violations++;
+	amp_reply_error(n, c, seq, why, detail);
+	amp_conn_end(n, c, true);
+}
+
 static void violation(struct amp_node *n, struct amp_conn *c, const struct amp_frame_hdr *h,
 		      enum amp_status why)
 {
-	n->stats.violations++;
-	amp_reply_error(n, c, h->seq, why, h->len);
-	amp_conn_end(n, c, true);
+	amp_conn_violation(n, c, h->seq, why, h->len);
 }
 
 /* Forgets the message being received; the credit it took comes back. */
@@ -192,13 +207,18 @@ bool amp_conn_msg_header(struct amp_node *n, struct amp_conn *c, const struct am
 	if (c->in_msg && h->seq != c->rx_seq)
 		/* A new message before the last piece of the previous one. */
 		amp_conn_msg_abort(n, c);
+#if AMP_NODE_BULK
+	/* ... or of one by reference: they share the service's buffer */
+	if (!c->in_msg)
+		amp_bulk_msg_abort(n, c);
+#endif
 	if (h->len > c->rx_credit) {
 		violation(n, c, h, AMP_STATUS_CREDIT);
 		return false;
 	}
 	uint32_t charged = c->in_msg ? c->msg_charged : 0;
 
-	if (h->len > service_limit(c->svc) - charged) {
+	if (h->len > amp_conn_limit(c->svc) - charged) {
 		violation(n, c, h, AMP_STATUS_TOO_LARGE);
 		return false;
 	}
@@ -226,7 +246,7 @@ void amp_conn_msg_payload(struct amp_node *n, struct amp_conn *c, const uint8_t 
 		return;
 	if (s->ops->message) {
 		/* msg_len + len <= msg_charged <= max_message, checked at each header */
-		memcpy(rx_buffer(c) + c->msg_len, data, len);
+		memcpy(amp_conn_rx_buffer(c) + c->msg_len, data, len);
 		c->msg_len += len;
 		return;
 	}
@@ -265,7 +285,7 @@ void amp_conn_msg_end(struct amp_node *n, struct amp_conn *c, const struct amp_f
 		c->credit_owed += c->msg_charged;
 		if (!bad) {
 			n->stats.msgs_in++;
-			s->ops->message(c, rx_buffer(c), len);
+			s->ops->message(c, amp_conn_rx_buffer(c), len);
 		}
 	} else {
 		struct amp_piece p = {.offset = len, .last = true, .bad = bad, .crc = c->msg_crc};
@@ -334,6 +354,10 @@ static bool credit_due(const struct amp_conn *c)
  */
 static bool credit_rides(const struct amp_conn *c, uint32_t room)
 {
+#if AMP_NODE_BULK
+	if (c->bulk.tx)
+		return false; /* no fragment comes: FILLED go on their own channel */
+#endif
 	return c->tx_busy && c->tx_credit > 0 && credit_due(c) &&
 	       c->tx_len - c->tx_off <= AMP_MSG_FRAG_MAX &&
 	       CONTROL_SIZE + AMP_FRAME_HDR_SIZE + (c->tx_len - c->tx_off) <= room;
@@ -414,6 +438,16 @@ static bool send_fragment(struct amp_node *n, struct amp_conn *c, bool whole)
 	return true;
 }
 
+/* The next part of the message being sent: a FILLED or a MSG frame. */
+static bool send_next(struct amp_node *n, struct amp_conn *c)
+{
+#if AMP_NODE_BULK
+	if (c->bulk.tx)
+		return amp_bulk_send_filled(n, c);
+#endif
+	return send_fragment(n, c, false);
+}
+
 void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 {
 	if (!c->used || c->replies_queued || c->opening)
@@ -428,14 +462,16 @@ void amp_conn_pump(struct amp_node *n, struct amp_conn *c)
 	/* credit due rides on the next fragment if that ends the message */
 	if (!credit_rides(c, AMP_FRAME_HDR_SIZE + AMP_MSG_FRAG_MAX) && !return_credit(n, c))
 		return;
-	while (c->tx_busy && send_fragment(n, c, false))
+	while (c->tx_busy && send_next(n, c))
 		;
 	if (!return_credit(n, c))
 		return;
 	if (!c->tx_busy && c->want_writable && c->svc && c->tx_credit > 0 &&
 	    rp_can_send(&n->dev->link)) {
 		c->want_writable = false;
-		c->svc->ops->writable(c);
+		/* optional: a service that never waits for a send need not have it */
+		if (c->svc->ops->writable)
+			c->svc->ops->writable(c);
 	}
 }
 
@@ -456,6 +492,9 @@ static void begin_message(struct amp_conn *c, const void *data, uint32_t len)
 	c->tx_len = len;
 	c->tx_off = 0;
 	c->tx_busy = true;
+#if AMP_NODE_BULK
+	c->bulk.tx = false;
+#endif
 }
 
 /* amp_send() from data, or (NULL) from the service's fill(). */
@@ -466,6 +505,9 @@ static int send_message(struct amp_conn *c, const void *data, uint32_t len)
 		return AMP_EWOULDBLOCK;
 	}
 	begin_message(c, data, len);
+#if AMP_NODE_BULK
+	c->bulk.tx = data && amp_bulk_tx_wanted(c->svc->node, c, len);
+#endif
 	c->want_writable = false;
 	amp_conn_pump(c->svc->node, c);
 	if (!c->tx_busy)

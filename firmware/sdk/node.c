@@ -363,6 +363,9 @@ int amp_node_poll(struct amp_node *n)
 	amp_outbox_flush(n);
 	for (unsigned int i = 0; i < AMP_MAX_PEERS; i++)
 		amp_conn_pump(n, &n->conns[i]);
+#if AMP_NODE_BULK
+	amp_bulk_flush(n);
+#endif
 	return rc;
 }
 
@@ -376,6 +379,9 @@ void amp_node_stop(struct amp_node *n)
 		c->used = false;
 	}
 	n->out_count = 0;
+#if AMP_NODE_BULK
+	amp_bulk_stop(n);
+#endif
 	if (n->link_up)
 		tell_link(n, false);
 }

@@ -36,6 +36,29 @@ void amp_conn_credit(struct amp_node *n, struct amp_conn *c, const struct amp_fr
 /* Ends the connection; the service hears gone() when notify. */
 void amp_conn_end(struct amp_node *n, struct amp_conn *c, bool notify);
 void amp_conn_pump(struct amp_node *n, struct amp_conn *c);
+/* The most a message to the connection's service may have (0 never: whole messages). */
+uint32_t amp_conn_limit(const struct amp_service *s);
+/* Where a whole message for the service is collected. */
+uint8_t *amp_conn_rx_buffer(const struct amp_conn *c);
+/* The client broke the rules: says why (an ERROR with seq and detail) and ends it. */
+void amp_conn_violation(struct amp_node *n, struct amp_conn *c, uint32_t seq, enum amp_status why,
+			uint32_t detail);
+
+#if AMP_NODE_BULK
+/* Bulk (bulk.c): RELEASEs due go out (end of a poll pass); the device went away. */
+void amp_bulk_flush(struct amp_node *n);
+void amp_bulk_stop(struct amp_node *n);
+/* A message by reference left half-way is lost (the service hears it, as for frames). */
+void amp_bulk_msg_abort(struct amp_node *n, struct amp_conn *c);
+/* Whether a message of len bytes about to be sent from a buffer goes by reference. */
+bool amp_bulk_tx_wanted(const struct amp_node *n, const struct amp_conn *c, uint32_t len);
+/*
+ * The next FILLED of the message being sent: false when it must wait (no
+ * window, no posted slot, no buffer). A message that cannot go by
+ * reference any more before its first slot goes on in frames.
+ */
+bool amp_bulk_send_filled(struct amp_node *n, struct amp_conn *c);
+#endif
 
 /* Diagnostics (diag.c): DATA, ECHO and STATS_REQUEST complete. */
 void amp_diag_end(struct amp_node *n, struct amp_conn *c, const struct amp_stream_event *ev);

@@ -129,8 +129,14 @@ struct amp_error {
 #define AMP_OPEN_FIXED_SIZE 8u
 struct amp_open {
 	uint32_t window;
-	uint32_t flags; /* 0 */
+	uint32_t flags; /* AMP_OPEN_F_* */
 };
+/*
+ * The client can take messages by reference (FILLED on the amplink-bulk
+ * channel: a netlink client of a module whose pool the firmware took).
+ * Firmware that does not know the flag ignores it.
+ */
+#define AMP_OPEN_F_BULK 0x0001u
 
 /*
  * OPENED: the connection exists. credit is how many MSG payload bytes the

@@ -27,6 +27,7 @@
 #include <amplink/frame_stream.h>
 #include <rpmsg/rpmsg.h>
 
+#include "amp/node_bulk.h"
 #include "amp/service.h"
 #include "amp/timer.h"
 
@@ -101,6 +102,9 @@ struct amp_conn {
 	bool want_writable;
 	uint8_t replies_queued; /* outbox entries for this peer, sent before its MSG frames */
 	void *priv;
+#if AMP_NODE_BULK
+	struct amp_conn_bulk bulk;
+#endif
 };
 
 struct amp_reply {
@@ -136,6 +140,9 @@ struct amp_node {
 	bool link_up; /* as the services were last told */
 	uint32_t kicks_in;
 	struct amp_node_stats stats;
+#if AMP_NODE_BULK
+	struct amp_node_bulk bulk;
+#endif
 };
 
 /*

@@ -52,7 +52,12 @@ struct amp_service;
 
 /* Part of a message, for services that take messages as they arrive. */
 struct amp_piece {
-	const uint8_t *data; /* valid during the callback only */
+	/*
+	 * Valid during the callback only: a message by reference's bytes are
+	 * read in place in the shared pool, and its slot goes back to Linux
+	 * when the callback returns (amp/node_bulk.h).
+	 */
+	const uint8_t *data;
 	uint32_t len;
 	uint32_t offset; /* where data starts in the message */
 	bool last;	 /* the message is complete (this piece may be empty) */
@@ -75,7 +80,10 @@ struct amp_service_ops {
 	void (*message)(struct amp_conn *c, const uint8_t *data, uint32_t len);
 	/* Or messages of any size (up to max_message, 0: AMP_MSG_MAX) as they arrive. */
 	void (*piece)(struct amp_conn *c, const struct amp_piece *p);
-	/* A send that was pending has gone, or one refused with AMP_EWOULDBLOCK may be retried. */
+	/*
+	 * A send that was pending has gone, or one refused with
+	 * AMP_EWOULDBLOCK may be retried. Optional.
+	 */
 	void (*writable)(struct amp_conn *c);
 	/*
 	 * Writes bytes [offset, offset + len) of the message amp_send_fill()

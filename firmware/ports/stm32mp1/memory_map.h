@@ -43,4 +43,22 @@
  */
 #define M4_SRAM_SYSBUS_OFFSET 0x20000000u
 
+/*
+ * The window where the module's bulk pool may lie (docs/protocol.md, "The
+ * M4's view"): the DDR the reserved-memory region covers, the same address
+ * for both cores. One MPU region must make it Normal, non-cacheable memory
+ * before the firmware touches it (Device memory faults on unaligned
+ * accesses), so it is a power of two aligned to its size. A POOL outside it
+ * is answered UNREACHABLE: no other DDR is ever touched.
+ */
+#ifndef M4_BULK_WINDOW_BASE
+#define M4_BULK_WINDOW_BASE 0xdd000000u
+#endif
+#ifndef M4_BULK_WINDOW_SIZE
+#define M4_BULK_WINDOW_SIZE 0x01000000u
+#endif
+_Static_assert((M4_BULK_WINDOW_SIZE & (M4_BULK_WINDOW_SIZE - 1u)) == 0 &&
+		       M4_BULK_WINDOW_BASE % M4_BULK_WINDOW_SIZE == 0,
+	       "an MPU region: a power of two, aligned to its size");
+
 #endif

@@ -89,6 +89,12 @@ static void port_start(struct vu_backend *vu)
 			    &port_rp_ops, p);
 	if (rc == RP_OK)
 		rc = firmware_start(&p->fw, &p->dev, monotonic_ms);
+	/*
+	 * The module's pool is guest pages: reachable through the memory table
+	 * the descriptors already go through, and nothing outside it.
+	 */
+	if (rc == RP_OK)
+		rc = amp_node_bulk_init(&p->fw.node, &vu->guest_mem);
 	if (rc == RP_OK && p->test_services && test_services_init(&p->fw.node) != AMP_OK)
 		rc = RP_EINVAL;
 	if (rc != RP_OK) {

@@ -497,6 +497,9 @@ static int check_refused(const char *run_dir)
 	pthread_join(th, NULL);
 	ssize_t n = amp_client_call(c, NULL, 0, reply, sizeof(reply), TIMEOUT_MS);
 
+	if (n < 0)
+		result(0, "refused: asking the sink what it took: %s", strerror(errno));
+
 	result(w.seen, "refused: the module refused SENDs while the firmware was stopped");
 	result(sent == REFUSED_MSGS && n == (ssize_t)sizeof(reply) &&
 		       (int)amp_get32(reply) == sent && amp_get32(reply + 4) == 0 &&

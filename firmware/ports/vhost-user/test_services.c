@@ -89,12 +89,14 @@ AMP_SERVICE_DEFINE(test_echo, TEST_ECHO_SERVICE, &echo_ops, NULL, AMP_MSG_MAX, E
 
 static uint8_t probe_reply[TEST_PROBE_REPLY_SIZE];
 
-static void probe_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+/*
+ * Answers with the counts as of now; with no room now, again from
+ * writable() (the connection's priv marks the answer owed).
+ */
+static void probe_answer(struct amp_conn *c)
 {
 	uint32_t partial = 0;
 
-	(void)data;
-	(void)len;
 	for (unsigned int k = 0; k < AMP_MAX_PEERS; k++)
 		partial += node->conns[k].svc == &test_echo && node->conns[k].in_msg;
 	amp_put32(probe_reply, gone);
@@ -102,7 +104,22 @@ static void probe_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
 	amp_put32(probe_reply + 8, test_echo.clients);
 	amp_put32(probe_reply + 12, partial);
 	amp_put32(probe_reply + 16, echoed);
-	(void)amp_send_copy(c, probe_reply, sizeof(probe_reply));
+	amp_conn_set_priv(c, amp_send_copy(c, probe_reply, sizeof(probe_reply)) == AMP_EWOULDBLOCK
+				     ? probe_reply
+				     : NULL);
+}
+
+static void probe_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	(void)data;
+	(void)len;
+	probe_answer(c);
+}
+
+static void probe_writable(struct amp_conn *c)
+{
+	if (amp_conn_priv(c))
+		probe_answer(c);
 }
 
 static void probe_gone(struct amp_conn *c)
@@ -110,7 +127,8 @@ static void probe_gone(struct amp_conn *c)
 	(void)c;
 }
 
-static const struct amp_service_ops probe_ops = {.message = probe_message, .gone = probe_gone};
+static const struct amp_service_ops probe_ops = {
+	.message = probe_message, .writable = probe_writable, .gone = probe_gone};
 
 AMP_SERVICE_DEFINE(test_probe, TEST_PROBE_SERVICE, &probe_ops, NULL, 64, 4);
 
@@ -119,6 +137,7 @@ AMP_SERVICE_DEFINE(test_probe, TEST_PROBE_SERVICE, &probe_ops, NULL, 64, 4);
 struct sink_client {
 	bool used;
 	uint32_t taken, out_of_order, corrupt;
+	bool reply_waiting; /* a count asked for found no room: sent from writable() */
 };
 
 static struct sink_client sinks[SINK_CLIENTS];
@@ -135,17 +154,33 @@ static bool sink_connected(struct amp_conn *c)
 	return false;
 }
 
+/* The counts so far, then from zero; or later from writable() when there is no room now. */
+static void sink_reply(struct amp_conn *c, struct sink_client *s)
+{
+	uint8_t reply[TEST_SINK_REPLY_SIZE];
+
+	amp_put32(reply, s->taken);
+	amp_put32(reply + 4, s->out_of_order);
+	amp_put32(reply + 8, s->corrupt);
+	s->reply_waiting = amp_send_copy(c, reply, sizeof(reply)) != AMP_OK;
+	if (!s->reply_waiting)
+		*s = (struct sink_client){.used = true};
+}
+
+static void sink_writable(struct amp_conn *c)
+{
+	struct sink_client *s = amp_conn_priv(c);
+
+	if (s->reply_waiting)
+		sink_reply(c, s);
+}
+
 static void sink_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
 {
 	struct sink_client *s = amp_conn_priv(c);
-	uint8_t reply[TEST_SINK_REPLY_SIZE];
 
 	if (len == 0) {
-		amp_put32(reply, s->taken);
-		amp_put32(reply + 4, s->out_of_order);
-		amp_put32(reply + 8, s->corrupt);
-		if (amp_send_copy(c, reply, sizeof(reply)) == AMP_OK)
-			*s = (struct sink_client){.used = true};
+		sink_reply(c, s);
 		return;
 	}
 	uint32_t index = len >= 4 ? amp_get32(data) : UINT32_MAX;
@@ -168,6 +203,7 @@ static void sink_gone(struct amp_conn *c)
 static const struct amp_service_ops sink_ops = {
 	.connected = sink_connected,
 	.message = sink_message,
+	.writable = sink_writable,
 	.gone = sink_gone,
 };
 

@@ -135,7 +135,23 @@ def _out_buffer(buffer):
     return (ctypes.c_char * mv.nbytes).from_buffer(mv), mv.nbytes
 
 
-class Client:
+class _Handle:
+    """What Client and Channel share: a context manager that closes, also when collected."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - nothing may escape a finalizer
+            pass
+
+
+class Client(_Handle):
     """One connection to one named service of the firmware (amp_client_open).
 
     service: its name, str or bytes, 1..31 bytes.
@@ -201,18 +217,6 @@ class Client:
     @property
     def closed(self):
         return self._c is None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         state = "closed" if self.closed else "fd=%d" % self.fileno()
@@ -380,7 +384,7 @@ class Client:
             raise
 
 
-class Channel:
+class Channel(_Handle):
     """A channel to the firmware's bench service (amp_channel_open): blocks
     sent with their delivery verified, echo round trips, firmware counters.
     With source=True, a channel to its bench source instead
@@ -419,18 +423,6 @@ class Channel:
     @property
     def closed(self):
         return self._ch is None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self):
         return "<amplink.Channel %s %s%s>" % (self.transport, getattr(self, "device", "?"),

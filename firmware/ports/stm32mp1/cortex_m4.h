@@ -24,6 +24,32 @@
 #define SCB_CPACR 0xE000ED88u
 #define SCB_CPACR_CP10_CP11_FULL (0xFu << 20)
 
+/*
+ * The MPU (ARMv7-M ARM B3.5: PMSAv7). RBAR holds the base (bits 31:5),
+ * RNR selects the region RBAR and RASR refer to. RASR: region size
+ * 2^(SIZE+1) bytes, SIZE >= 4; memory type from TEX, C, B and S (B3.5.7,
+ * table B3-13); access permissions AP (table B3-15); XN forbids
+ * instruction fetches.
+ */
+#define MPU_TYPE 0xE000ED90u
+#define MPU_TYPE_DREGION(type) (((type) >> 8) & 0xFFu) /* regions; 0: no MPU */
+#define MPU_CTRL 0xE000ED94u
+#define MPU_CTRL_ENABLE (1u << 0)
+#define MPU_CTRL_PRIVDEFENA (1u << 2) /* the default map where no region matches */
+#define MPU_RNR 0xE000ED98u
+#define MPU_RBAR 0xE000ED9Cu
+#define MPU_RBAR_ADDR_MASK 0xFFFFFFE0u
+#define MPU_RASR 0xE000EDA0u
+#define MPU_RASR_ENABLE (1u << 0)
+#define MPU_RASR_SIZE(log2_bytes) (((log2_bytes)-1u) << 1)
+#define MPU_RASR_SIZE_MIN_LOG2 5u /* 32 bytes */
+#define MPU_RASR_B (1u << 16)
+#define MPU_RASR_C (1u << 17)
+#define MPU_RASR_S (1u << 18)
+#define MPU_RASR_TEX(tex) ((tex) << 19)
+#define MPU_RASR_AP_RW (3u << 24) /* read-write, privileged and unprivileged */
+#define MPU_RASR_XN (1u << 28)
+
 #define SYST_CSR 0xE000E010u
 #define SYST_CSR_ENABLE (1u << 0)
 #define SYST_CSR_TICKINT (1u << 1)

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <amplink/bulk.h>
 #include <rpmsg/rpmsg.h>
 #include <rpmsg/rpmsg_driver.h>
 
@@ -381,6 +382,40 @@ static void test_device_reset_and_restart(void **state)
 	assert_int_equal(port.stats.link_ups, 2);
 }
 
+static bool has_endpoint(const char *name)
+{
+	for (struct rp_endpoint *e = port.dev.link.endpoints; e; e = e->next)
+		if (strcmp(e->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* A window the main program gives once the MPU covers it; none, no bulk channel. */
+static void test_bulk_only_with_a_window(void **state)
+{
+	static uint8_t pool[2u * 4096u];
+	static const struct rp_mem_region region = {0xDD000000u, sizeof(pool), pool};
+	static const struct rp_mem window = {&region, 1};
+
+	(void)state;
+	up();
+	assert_false(has_endpoint(AMP_BULK_SERVICE));
+	set_status(0);
+	m4_port_run(&port);
+	assert_int_equal(port.state, M4_WAITING);
+	port.bulk_window = &window;
+	ns_created = 0;
+	up();
+	assert_true(has_endpoint(AMP_BULK_SERVICE));
+	assert_ptr_equal(port.fw.node.bulk.window, &window);
+	/* and again after a reset: the endpoint is made anew, not twice */
+	set_status(0);
+	m4_port_run(&port);
+	ns_created = 0;
+	up();
+	assert_true(has_endpoint(AMP_BULK_SERVICE));
+}
+
 static void test_failed_status_is_not_ready(void **state)
 {
 	(void)state;
@@ -607,6 +642,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tampered_geometry, setup),
 		cmocka_unit_test_setup(test_protocol_violation_stops_the_device, setup),
 		cmocka_unit_test_setup(test_device_reset_and_restart, setup),
+		cmocka_unit_test_setup(test_bulk_only_with_a_window, setup),
 		cmocka_unit_test_setup(test_timers_run_on_the_tick, setup),
 		cmocka_unit_test_setup(test_services_hear_link_changes, setup),
 		cmocka_unit_test_setup(test_failed_status_is_not_ready, setup),

@@ -162,23 +162,6 @@ static void busy_poll(struct m4_port *p)
 		serve(p);
 }
 
-/*
- * The bulk pool's window, one to one (DDR is at the same address for both
- * cores). Off until the port programs the MPU region that makes it Normal
- * memory (docs/design.md, "left for later" 5); then the image is built with
- * M4_BULK=1 and AMP_NODE_BULK=1. (The host's SDK has AMP_NODE_BULK: the
- * port's own switch keeps this port's unit test what the image is.)
- */
-#ifndef M4_BULK
-#define M4_BULK 0
-#endif
-#if M4_BULK && AMP_NODE_BULK
-static const struct rp_mem_region bulk_region = {.bus_addr = M4_BULK_WINDOW_BASE,
-						 .size = M4_BULK_WINDOW_SIZE,
-						 .local = (uint8_t *)M4_BULK_WINDOW_BASE};
-static const struct rp_mem bulk_window = {.regions = &bulk_region, .count = 1};
-#endif
-
 static void link_up(struct m4_port *p)
 {
 	struct rp_rings rings = {0};
@@ -195,9 +178,9 @@ static void link_up(struct m4_port *p)
 	rc = rp_device_init(&p->dev, &rings, p->bufs, ns, &m4_rp_ops, p);
 	if (rc == RP_OK)
 		rc = firmware_start(&p->fw, &p->dev, p->now_ms);
-#if M4_BULK && AMP_NODE_BULK
-	if (rc == RP_OK)
-		rc = amp_node_bulk_init(&p->fw.node, &bulk_window);
+#if AMP_NODE_BULK
+	if (rc == RP_OK && p->bulk_window)
+		rc = amp_node_bulk_init(&p->fw.node, p->bulk_window);
 #endif
 	if (rc != RP_OK) {
 		trace_log("starting the firmware: %s", rp_strerror(rc));

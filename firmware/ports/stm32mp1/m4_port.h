@@ -61,6 +61,12 @@ struct m4_port {
 	const struct rp_mem *rings; /* the vring area, by device address */
 	const struct rp_mem *bufs;  /* where descriptors may point */
 	uint32_t (*now_ms)(void);   /* for the services' timeouts; may be NULL */
+	/*
+	 * Where a bulk pool may lie (NULL: no bulk transfers). Set after
+	 * m4_port_init(), and only once the MPU makes it Normal memory
+	 * (mpu.h); taken at every link-up. Needs AMP_NODE_BULK.
+	 */
+	const struct rp_mem *bulk_window;
 	enum m4_state state;
 	bool await_reset;     /* the old device is gone only once its status drops */
 	uint32_t last_events; /* IPCC channels seen by the latest m4_port_run() */

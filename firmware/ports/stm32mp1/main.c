@@ -15,6 +15,7 @@
 #include "ipcc.h"
 #include "m4_port.h"
 #include "memory_map.h"
+#include "mpu.h"
 #include "rsc_table.h"
 #include "startup.h"
 #include "trace.h"
@@ -69,6 +70,41 @@ static const struct rp_mem_region buf_regions[] = {
 };
 static const struct rp_mem vring_mem = {.regions = vring_regions, .count = 2};
 static const struct rp_mem buf_mem = {.regions = buf_regions, .count = 2};
+
+/*
+ * The bulk pool's window (memory_map.h), one to one: DDR is at the same
+ * address for both cores, so the pool's DMA address the module announces
+ * is the M4's too. Given to the port only once the MPU region over it is
+ * in place (bulk_window_setup()). M4_BULK=0 builds without bulk transfers.
+ */
+#ifndef M4_BULK
+#define M4_BULK 0
+#endif
+#if M4_BULK
+#if !AMP_NODE_BULK
+#error "M4_BULK needs the SDK's bulk path: build with AMP_NODE_BULK=1"
+#endif
+static const struct rp_mem_region bulk_region = {.bus_addr = M4_BULK_WINDOW_BASE,
+						 .size = M4_BULK_WINDOW_SIZE,
+						 .local = (uint8_t *)M4_BULK_WINDOW_BASE};
+static const struct rp_mem bulk_window = {.regions = &bulk_region, .count = 1};
+
+/* The window as Normal memory (mpu.h says why), or no bulk transfers at all. */
+static const struct rp_mem *bulk_window_setup(void)
+{
+	struct m4_mpu_region r;
+
+	if (!m4_mpu_bulk_region(M4_BULK_WINDOW_BASE, M4_BULK_WINDOW_SIZE, &r) ||
+	    !m4_mpu_enable(M4_MPU_REGION_BULK, &r)) {
+		trace_log("no MPU region for the bulk window: bulk transfers off");
+		return NULL;
+	}
+	trace_log("bulk window 0x%08" PRIx32 " + 0x%" PRIx32 ": MPU region %u, RASR 0x%08" PRIx32,
+		  (uint32_t)M4_BULK_WINDOW_BASE, (uint32_t)M4_BULK_WINDOW_SIZE, M4_MPU_REGION_BULK,
+		  r.rasr);
+	return &bulk_window;
+}
+#endif
 
 /*
  * The MCU clock as ST's boot chain sets it on the DK boards (209 MHz). The
@@ -162,6 +198,10 @@ int main(void)
 	}
 	tick_start();
 	m4_port_init(&port, &amplink_rsc_table, &vring_mem, &buf_mem, clock_ms);
+#if M4_BULK
+	/* Before anything can touch the window: the first POOL comes after link-up. */
+	port.bulk_window = bulk_window_setup();
+#endif
 	nvic_enable(IPCC_RX2_IRQ);
 	nvic_enable(IPCC_TX2_IRQ);
 

@@ -414,6 +414,11 @@ static void test_bulk_only_with_a_window(void **state)
 	ns_created = 0;
 	up();
 	assert_true(has_endpoint(AMP_BULK_SERVICE));
+	/* the stop line carries its counters */
+	fake_ipcc_linux_send(IPCC_CH_SHUTDOWN);
+	settle();
+	assert_int_equal(port.state, M4_STOPPED);
+	assert_non_null(strstr(tbuf, "bulk: 0 pools taken, 0 refused"));
 }
 
 static void test_failed_status_is_not_ready(void **state)

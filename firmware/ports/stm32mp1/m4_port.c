@@ -214,6 +214,17 @@ static void stop(struct m4_port *p)
 		  " found by %" PRIu32 " busy polls)",
 		  p->dev.link.stats.rx_msgs, p->dev.link.stats.tx_msgs, p->stats.polled_msgs,
 		  p->stats.busy_polls);
+#if AMP_NODE_BULK
+	/* The last link's, kept until the next link-up: on a board, the one place to see them. */
+	if (p->bulk_window) {
+		const struct amp_node_bulk_stats *b = &p->fw.node.bulk.stats;
+
+		trace_log("bulk: %" PRIu32 " pools taken, %" PRIu32 " refused; %" PRIu32
+			  " messages in, %" PRIu32 " out; %" PRIu32 " descriptors refused",
+			  b->pools_taken, b->pools_refused, b->msgs_in, b->msgs_out,
+			  p->fw.node.bulk.pool.counters.refused);
+	}
+#endif
 	p->state = M4_STOPPED;
 	/* Linux waits for this acknowledgement before it resets the M4. */
 	ipcc_ack(IPCC_BIT(IPCC_CH_SHUTDOWN));

@@ -8,9 +8,9 @@
  * services as pieces that point into the slots, releasing each slot once
  * the service's callback has returned.
  *
- * Built with AMP_NODE_BULK (set for the host builds; the M4 image leaves it
- * out until its port programs the MPU region that makes the window Normal
- * memory, docs/design.md). Without it the node has no bulk state at all.
+ * Built with AMP_NODE_BULK (set for the host builds, and for the M4 image,
+ * whose port first programs the MPU region that makes the window Normal
+ * memory). Without it the node has no bulk state at all.
  */
 #ifndef AMP_NODE_BULK_H
 #define AMP_NODE_BULK_H

@@ -197,10 +197,13 @@ int main(void)
 		return 1;
 	}
 	tick_start();
-	m4_port_init(&port, &amplink_rsc_table, &vring_mem, &buf_mem, clock_ms);
 #if M4_BULK
 	/* Before anything can touch the window: the first POOL comes after link-up. */
-	port.bulk_window = bulk_window_setup();
+	const struct rp_mem *bulk = bulk_window_setup();
+#endif
+	m4_port_init(&port, &amplink_rsc_table, &vring_mem, &buf_mem, clock_ms);
+#if M4_BULK
+	port.bulk_window = bulk;
 #endif
 	nvic_enable(IPCC_RX2_IRQ);
 	nvic_enable(IPCC_TX2_IRQ);

@@ -661,10 +661,13 @@ static uint32_t service_addr(const char *name);
  */
 #define BULK_WINDOW_BASE 0x21000000u
 #define BULK_WINDOW_SIZE 0x01000000u
-#define BULK_SLOT 4096u
-#define BULK_SLOTS 8u
-/* Inside the window but not at its start: the module's pool may lie anywhere in it. */
-#define BULK_POOL_BASE (BULK_WINDOW_BASE + 0x00030000u)
+/*
+ * The module's default pool on the board: the whole 16 MiB region in
+ * 64 KiB slots, 256 of them, which the image's table must hold.
+ */
+#define BULK_SLOT 0x10000u
+#define BULK_SLOTS 256u
+#define BULK_POOL_BASE BULK_WINDOW_BASE
 /* The RASR the ARMv7-M ARM gives for it: XN, AP 011, TEX 001, S, C 0, B 0, SIZE 23, enabled. */
 #define BULK_RASR_16M 0x130C002Fu
 
@@ -718,7 +721,7 @@ static uint32_t le32_at(const volatile uint8_t *p)
 static bool bulk_window_setup(void)
 {
 	struct m4_mpu_region r;
-	volatile uint8_t *w = (volatile uint8_t *)(BULK_POOL_BASE - 0x100u);
+	volatile uint8_t *w = (volatile uint8_t *)(BULK_WINDOW_BASE + BULK_WINDOW_SIZE - 0x100u);
 	unsigned int fails = failures;
 
 	if (m4_mpu_bulk_region(BULK_WINDOW_BASE, BULK_WINDOW_SIZE + 1u, &r) ||
@@ -946,7 +949,7 @@ static void check_bulk(const char *name, uint32_t addr)
 					      .size = BULK_SLOTS * BULK_SLOT,
 					      .slot_size = BULK_SLOT,
 					      .slot_count = BULK_SLOTS};
-	struct amp_bulk_pool_info outside = pi, next;
+	struct amp_bulk_pool_info outside = pi, too_many = pi, next;
 	const struct amp_node_bulk_stats *st = &port.fw.node.bulk.stats;
 	uint8_t msg[AMP_BULK_MSG_MAX];
 	uint32_t netlink = service_addr("rpmsg-netlink"), crc = 0, total = 0, reclaimed;
@@ -970,13 +973,21 @@ static void check_bulk(const char *name, uint32_t addr)
 	    mod.ack.status != AMP_BULK_ACK_UNREACHABLE)
 		fail("%s: a pool outside the window answered %u acks, status %" PRIu32, name,
 		     mod.acks, mod.ack.status);
+	/* One slot more than the table: refused, not half taken. */
+	too_many.slot_size = 4096u;
+	too_many.slot_count = AMP_BULK_SLOTS + 1u;
+	too_many.size = too_many.slot_size * too_many.slot_count;
+	mod_pool(addr, &too_many);
+	if (mod.acks != 2 || mod.ack.status != AMP_BULK_ACK_TOO_MANY)
+		fail("%s: a pool of %" PRIu32 " slots answered status %" PRIu32, name,
+		     too_many.slot_count, mod.ack.status);
 	/* The module's pool, in the window. */
 	if (amp_bulk_host_new_generation(&mod.table, &next) != AMP_BULK_OK) {
 		fail("%s: no generation to announce", name);
 		return;
 	}
 	mod_pool(addr, &next);
-	if (mod.acks != 2 || mod.ack.generation != next.generation ||
+	if (mod.acks != 3 || mod.ack.generation != next.generation ||
 	    mod.ack.status != AMP_BULK_ACK_OK ||
 	    amp_bulk_host_acknowledged(&mod.table, next.generation, &reclaimed) != AMP_BULK_OK) {
 		fail("%s: the pool was not taken (status %" PRIu32 ")", name, mod.ack.status);
@@ -1085,7 +1096,7 @@ static void check_bulk(const char *name, uint32_t addr)
 	amp_frame_encode(msg, AMP_FRAME_CLOSE, 0, 0, 0);
 	send_from_or_fail(mod.client.addr, netlink, msg, AMP_FRAME_HDR_SIZE);
 	settle();
-	if (st->pools_taken != 1 || st->pools_refused != 1 || st->bad_msgs || st->foreign ||
+	if (st->pools_taken != 1 || st->pools_refused != 2 || st->bad_msgs || st->foreign ||
 	    st->refused_msgs || st->unreachable || st->bad_crc || st->tx_lost)
 		fail("%s: counters: %" PRIu32 " pools taken, %" PRIu32 " refused; %" PRIu32
 		     " bad, %" PRIu32 " foreign, %" PRIu32 " refused, %" PRIu32
@@ -1093,7 +1104,8 @@ static void check_bulk(const char *name, uint32_t addr)
 		     name, st->pools_taken, st->pools_refused, st->bad_msgs, st->foreign,
 		     st->refused_msgs, st->unreachable, st->bad_crc, st->tx_lost);
 	if (failures == fails)
-		printf("m4-selftest: %s: POOL outside the window refused, inside taken; SUBMIT of "
+		printf("m4-selftest: %s: POOLs outside the window or too large refused, the "
+		       "board's (16 MiB of 64 KiB slots) taken; SUBMIT of "
 		       "%" PRIu32 " bytes in %u slots (from an unaligned offset) read in place "
 		       "and RELEASEd; %u bytes sent as one FILLED in posted slots, byte for "
 		       "byte\n",

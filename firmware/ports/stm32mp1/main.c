@@ -88,6 +88,9 @@ static const struct rp_mem_region bulk_region = {.bus_addr = M4_BULK_WINDOW_BASE
 						 .size = M4_BULK_WINDOW_SIZE,
 						 .local = (uint8_t *)M4_BULK_WINDOW_BASE};
 static const struct rp_mem bulk_window = {.regions = &bulk_region, .count = 1};
+/* The module's default slots are 64 KiB: a window's worth must fit the table. */
+_Static_assert((uint64_t)AMP_BULK_SLOTS * 0x10000u >= M4_BULK_WINDOW_SIZE,
+	       "AMP_BULK_SLOTS too small for a pool of 64 KiB slots filling the window");
 
 /* The window as Normal memory (mpu.h says why), or no bulk transfers at all. */
 static const struct rp_mem *bulk_window_setup(void)

@@ -52,11 +52,11 @@ esac
 mkdir -p "$out"
 # kbuild takes M= relative to the kernel tree: make it absolute.
 out=$(cd "$out" && pwd)
-for f in rpmsg_netlink.c Kbuild; do
+for f in rpnl_core.c rpnl_bulk.c rpnl_bulk_table.c rpnl.h Kbuild; do
 	ln -sfn "$here/$f" "$out/$f"
 done
 # Warnings are errors here; W=1 adds the extra checks kernel maintainers run.
 # A calling make's jobserver is not passed on (one file to compile).
 unset MAKEFLAGS MFLAGS
 exec make -C "$kdir" "$@" M="$out" W=1 KCFLAGS=-Werror \
-	AMPLINK_UAPI_INCLUDE="$top/include/uapi" modules
+	AMPLINK_TOP="$top" modules

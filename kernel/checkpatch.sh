@@ -9,9 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 kdir=$("$top/vboard/build-kernel" --print-dir)
 
-out=$("$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types -f \
-	"$here/rpmsg_netlink.c" "$here/Kbuild" "$here/Makefile" 2>&1) || true
+set -- "$here"/rpnl_core.c "$here"/rpnl_bulk.c "$here"/rpnl_bulk_table.c \
+	"$here"/rpnl.h "$here/Kbuild" "$here/Makefile"
+out=$("$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types -f "$@" 2>&1) || true
 echo "$out"
 files=$(echo "$out" | grep -c '^total: ' || true)
 clean=$(echo "$out" | grep -c '^total: 0 errors, 0 warnings, 0 checks,' || true)
-[ "$files" -eq 3 ] && [ "$clean" -eq 3 ]
+[ "$files" -eq $# ] && [ "$clean" -eq $# ]

@@ -21,6 +21,7 @@ static const char *const transport_names[AMP_TRANSPORT_COUNT] = {
 	[AMP_TRANSPORT_NETLINK] = "netlink",
 	[AMP_TRANSPORT_TTY] = "tty",
 	[AMP_TRANSPORT_CHAR] = "char",
+	[AMP_TRANSPORT_SHM] = "shm",
 };
 
 const char *amp_transport_name(enum amp_transport t)
@@ -90,6 +91,8 @@ static struct amp_channel *open_bench(const struct amp_open_options *opts, bool 
 		.transport = opts->transport,
 		.device = opts->device,
 		.timeout_ms = opts->timeout_ms,
+		/* the bench measures netlink's direct path; shm is the bulk one */
+		.bulk_threshold = opts->transport == AMP_TRANSPORT_NETLINK ? AMP_BULK_NEVER : 0,
 	};
 
 	c = amp_client_open_channel(source ? AMP_BENCH_SOURCE_SERVICE : AMP_BENCH_SERVICE, &co);

@@ -102,6 +102,8 @@ struct amp_client {
 	bool tx_started; /* the last send_until() got a frame out */
 	/* replies of bench calls that gave up waiting: they still come, first */
 	uint32_t replies_owed;
+	/* messages of this many bytes or more go by reference (ch.bulk) */
+	uint32_t bulk_threshold;
 };
 
 static uint32_t crc_fn(uint32_t crc, const void *data, uint32_t len)
@@ -358,6 +360,59 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 		credit_head_of_line(c);
 		return;
 	}
+	c->cur = NULL;
+	if (m->err) {
+		free(m->data);
+		m->data = NULL;
+	}
+	if (c->tail)
+		c->tail->next = m;
+	else
+		c->head = m;
+	c->tail = m;
+}
+
+/*
+ * A message (or part of one) the firmware sent by reference: copied out of
+ * its slots, which go back at once; it counts against the window as the
+ * frames it stands for would, a unit per slot (docs/protocol.md).
+ */
+static void on_bulk_in(void *ctx, const struct amp_bulk_in *in)
+{
+	struct amp_client *c = ctx;
+	uint64_t total = amp_bulk_in_bytes(in);
+	struct rx_msg *m;
+	uint32_t crc;
+
+	if (c->state != OPEN || in->conn_id != c->conn_id || c->in_msg_frame) {
+		/* another connection's, or in the middle of a frame: not ours to take */
+		(void)amp_bulk_copy_in(&c->ch, in, NULL, &crc);
+		return;
+	}
+	if (c->cur && c->cur->seq != in->seq)
+		drop_cur(c); /* abandoned by the firmware */
+	if (!c->cur) {
+		c->cur = calloc(1, sizeof(*c->cur));
+		if (!c->cur) {
+			(void)amp_bulk_copy_in(&c->ch, in, NULL, &crc);
+			go_dead(c, ENOMEM);
+			return;
+		}
+		c->cur->seq = in->seq;
+	}
+	m = c->cur;
+	grow_cur(m, total > UINT32_MAX ? UINT32_MAX : (uint32_t)total);
+	if (amp_bulk_copy_in(&c->ch, in, m->err ? NULL : m->data + m->len, &crc) != 0 && !m->err)
+		m->err = EPROTO;
+	else if (!m->err && in->has_crc && crc != in->crc)
+		m->err = EBADMSG;
+	if (!m->err)
+		m->len += (uint32_t)total;
+	m->units += in->count;
+	m->units_done += in->count;
+	credit_head_of_line(c);
+	if (in->more)
+		return;
 	c->cur = NULL;
 	if (m->err) {
 		free(m->data);
@@ -633,6 +688,29 @@ static void abort_message(struct amp_client *c, uint32_t seq)
 }
 
 /*
+ * One message by reference (bulk transfers): no byte credit, the slots are
+ * its credit. A part that went makes it the connection's message seq
+ * whatever happens next; a wait that runs out after one leaves the rest
+ * undelivered, and the firmware drops it on the next message's seq.
+ */
+static int send_bulk(struct amp_client *c, const void *data, size_t len, int64_t deadline)
+{
+	uint32_t seq = c->tx_seq + 1;
+	bool submitted = false;
+	int rc;
+
+	rc = amp_bulk_send(&c->ch, c->conn_id, seq, data, len, c->crc_hint, deadline, on_input, c,
+			   &submitted);
+	if (submitted) {
+		c->tx_started = true;
+		c->tx_seq = seq;
+	}
+	if (rc != 0 && (errno == EIO || errno == EPIPE || errno == ENODEV))
+		return transport_failed(c);
+	return rc;
+}
+
+/*
  * One message, in frames as credit allows. Without waiting (timeout 0) it
  * goes only if the credit held covers it all. A wait that runs out after
  * the first frame went abandons the message (ABORT): it is not delivered.
@@ -656,6 +734,13 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 	if (c->rest && finish_rest(c, deadline) != 0)
 		return errno == EAGAIN ? not_now(nowait) : -1;
 	flush_credit(c, deadline);
+	if (c->ch.bulk && len > 0 && len >= c->bulk_threshold) {
+		int rc = send_bulk(c, data, len, nowait ? amp_clock_ms() : deadline);
+
+		if (rc == 0 || c->tx_started || (errno != EOPNOTSUPP && errno != ECONNRESET))
+			return rc != 0 && errno == ETIMEDOUT ? not_now(nowait) : rc;
+		/* the pool went before anything of it did: frames it is */
+	}
 	if (nowait && c->tx_credit < len) {
 		/* what arrived may be the credit we need */
 		(void)pump(c, amp_clock_ms());
@@ -821,7 +906,8 @@ static int connect_service(struct amp_client *c, const char *service, size_t nam
 {
 	int64_t deadline = amp_clock_ms() + c->timeout_ms;
 	uint8_t open[AMP_OPEN_FIXED_SIZE + AMP_SERVICE_NAME_MAX];
-	struct amp_open o = {.window = c->window, .flags = 0};
+	/* the firmware's large messages come by reference if we can read the pool */
+	struct amp_open o = {.window = c->window, .flags = c->ch.bulk ? AMP_OPEN_F_BULK : 0};
 
 	amp_open_encode(open, &o);
 	memcpy(open + AMP_OPEN_FIXED_SIZE, service, name_len);
@@ -865,6 +951,24 @@ static int connect_service(struct amp_client *c, const char *service, size_t nam
 }
 
 /*
+ * Maps the channel's pool when messages may go by reference: on netlink
+ * unless the options say never (without a pool, frames it is), always on
+ * shm (without one, EOPNOTSUPP).
+ */
+static int setup_bulk(struct amp_client *c, const struct amp_client_options *o)
+{
+	bool shm = o->transport == AMP_TRANSPORT_SHM;
+
+	c->bulk_threshold = o->bulk_threshold ? o->bulk_threshold : shm ? 1 : AMP_BULK_THRESHOLD;
+	if (!shm && (o->transport != AMP_TRANSPORT_NETLINK || o->bulk_threshold == AMP_BULK_NEVER))
+		return 0;
+	if (amp_netlink_bulk_map(&c->ch) != 0)
+		return shm ? -1 : 0;
+	c->ch.bulk_sink = on_bulk_in;
+	return 0;
+}
+
+/*
  * channel_errnos: the errnos of amp_channel_open() (ENOENT: no device or
  * module; EPROTONOSUPPORT: a firmware without the service), not those of
  * amp_client_open() (ENODEV, ENOENT).
@@ -896,6 +1000,13 @@ static struct amp_client *client_open(const char *service, const struct amp_clie
 		return NULL;
 	}
 	c->timeout_ms = c->ch.timeout_ms;
+	if (setup_bulk(c, &o) != 0) {
+		int err = errno;
+
+		free_client(c);
+		errno = err;
+		return NULL;
+	}
 	amp_stream_init(&c->stream, crc_fn);
 	uint32_t holds = c->ch.ops->rx_window(&c->ch);
 

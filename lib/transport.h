@@ -46,15 +46,47 @@ struct amp_transport_ops {
 
 struct amp_netlink;
 
+/*
+ * Bulk transfers (netlink, when the module has a pool the firmware took):
+ * the pool mapped from /dev/amplink-pool<N> (lib/bulk.c).
+ */
+struct amp_bulk_map {
+	uint8_t *base;
+	size_t size;
+	uint32_t slot_size;
+	uint32_t slot_count;
+};
+
+/* Slots of one message by reference, as BULK_RECV names them. */
+#define AMP_BULK_DESC_MAX 29u
+struct amp_bulk_range {
+	uint32_t slot;
+	uint32_t offset;
+	uint32_t length;
+};
+struct amp_bulk_in {
+	uint32_t conn_id;
+	uint32_t seq;
+	bool more; /* the message goes on in the next one */
+	bool has_crc;
+	uint32_t crc; /* of the ranges, in order, when has_crc */
+	uint32_t count;
+	struct amp_bulk_range ranges[AMP_BULK_DESC_MAX];
+};
+/* Where a transport hands a message by reference (ctx: the sink's). */
+typedef void (*amp_bulk_sink_fn)(void *ctx, const struct amp_bulk_in *in);
+
 struct amp_channel {
 	enum amp_transport transport;
 	const struct amp_transport_ops *ops;
 	int fd;
-	size_t max_write;     /* bytes per write() the transport allows */
-	unsigned int looks;   /* fd transports: reads to try before the next poll */
-	bool source;	      /* a bench channel of the bench source (towards Linux) */
-	uint32_t source_seed; /* the last block's */
-	bool borrowing;	      /* what write_some gets stays valid until borrow_end() */
+	size_t max_write;	    /* bytes per write() the transport allows */
+	unsigned int looks;	    /* fd transports: reads to try before the next poll */
+	bool source;		    /* a bench channel of the bench source (towards Linux) */
+	uint32_t source_seed;	    /* the last block's */
+	bool borrowing;		    /* what write_some gets stays valid until borrow_end() */
+	struct amp_bulk_map *bulk;  /* the pool, mapped; NULL: no bulk transfers */
+	amp_bulk_sink_fn bulk_sink; /* BULK_RECV goes here; NULL: released unread */
 	int timeout_ms;
 	char device[64];
 	struct amp_netlink *nl;
@@ -70,6 +102,43 @@ void amp_channel_fini(struct amp_channel *ch);
 int amp_tty_open(struct amp_channel *ch, const char *path);
 int amp_char_open(struct amp_channel *ch, const char *path);
 int amp_netlink_open(struct amp_channel *ch, const char *channel);
+
+/*
+ * Bulk transfers on a netlink channel (transport_netlink.c). Map: maps the
+ * channel's pool into ch->bulk (0), or -1 with EOPNOTSUPP (no pool the
+ * firmware took), ECONNRESET, or open()'s and mmap()'s errnos. Acquire: up
+ * to want free slots into slots, waiting for BULK_READY until deadline
+ * (taking what arrives meanwhile): how many, or -1 (ETIMEDOUT, ECONNRESET,
+ * EOPNOTSUPP, ENODEV). Submit: the ranges as one SUBMIT of the connection's
+ * message seq, after everything sent before, waiting for room until
+ * deadline: 0, or -1 (EAGAIN at the deadline: nothing went; EINVAL,
+ * ECONNRESET, ENODEV). Release: gives slots back, without waiting.
+ */
+int amp_netlink_bulk_map(struct amp_channel *ch);
+int amp_netlink_bulk_acquire(struct amp_channel *ch, uint32_t want, uint32_t *slots,
+			     int64_t deadline, amp_sink_fn sink, void *ctx);
+int amp_netlink_bulk_submit(struct amp_channel *ch, const struct amp_bulk_range *ranges,
+			    uint32_t count, uint32_t conn_id, uint32_t seq, bool more,
+			    const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx);
+void amp_netlink_bulk_release(struct amp_channel *ch, const uint32_t *slots, uint32_t count);
+
+/*
+ * Client side of bulk transfers (bulk.c). Send: len bytes (at least one)
+ * as the connection's message seq, copied into slots and submitted, parts
+ * of up to AMP_BULK_DESC_MAX slots; with crc NULL each part carries its
+ * CRC-32. 0, or -1 with errno, *submitted saying whether a part went (the
+ * message then cannot go again in frames). Copy: the bytes of in's ranges
+ * into dst (room for all), checked against the mapping; their CRC-32 in
+ * *crc; the slots are released. -1 with EPROTO when a range lies outside
+ * the pool (nothing copied; released all the same).
+ */
+int amp_bulk_send(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
+		  size_t len, const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx,
+		  bool *submitted);
+uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in);
+int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
+		     uint32_t *crc);
+void amp_bulk_unmap(struct amp_channel *ch);
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 int64_t amp_clock_ms(void);

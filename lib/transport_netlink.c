@@ -4,11 +4,13 @@
  * (include/uapi/linux/rpmsg_netlink.h), through libmnl.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -54,6 +56,7 @@
 #define BORROW_MIN 256
 
 struct amp_netlink {
+	struct amp_channel *ch;
 	struct mnl_socket *sock;
 	uint16_t family;
 	uint32_t portid;
@@ -100,6 +103,11 @@ struct amp_netlink {
 	unsigned int rx_batch;
 	/* the headers of the SENDs of one sendmmsg */
 	uint8_t send_hdrs[SEND_BATCH][SEND_HDR_ROOM];
+	/* the channel's pool, as GET_CHANNEL reported it when the channel was picked */
+	bool bulk_seen, bulk_ready;
+	uint32_t bulk_pool, bulk_slot_size, bulk_slot_count;
+	/* bulk requests are built here: buf may hold what is being dispatched */
+	char bulk_req[1024];
 };
 
 /* Outcome of one received netlink message, for the loops below. */
@@ -114,6 +122,12 @@ struct nl_event {
 	int failed_error; /* 0 while none failed */
 	int ready;	  /* TX_READY came */
 	int down;	  /* the channel went away */
+	int bulk_ready;	  /* BULK_READY came */
+	/* the BULK_ACQUIRE reply to ack_seq: the slots it gave, up to want */
+	uint32_t *slots;
+	uint32_t want;
+	int nslots;
+	int replied;
 	amp_sink_fn sink; /* where RECV payloads go (in place); NULL: dropped */
 	void *ctx;
 };
@@ -179,6 +193,7 @@ static int resolve_family(struct amp_netlink *nl)
 }
 
 struct channel_pick {
+	struct amp_netlink *nl;
 	const char *want; /* id or name, NULL for the first */
 	uint32_t id;
 	uint32_t mtu;
@@ -193,6 +208,36 @@ static int channel_attrs(const struct nlattr *attr, void *data)
 	if (type > 0 && type <= RPMSG_NETLINK_A_MAX)
 		tb[type] = attr;
 	return MNL_CB_OK;
+}
+
+static int bulk_attrs(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type > 0 && type <= RPMSG_NETLINK_BULK_MAX)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static uint32_t u32_or_zero(const struct nlattr *a)
+{
+	return a && mnl_attr_validate(a, MNL_TYPE_U32) == 0 ? mnl_attr_get_u32(a) : 0;
+}
+
+/* The pool of the channel's remote, as GET_CHANNEL says (RPMSG_NETLINK_A_BULK). */
+static void note_bulk(struct amp_netlink *nl, const struct nlattr *nest)
+{
+	const struct nlattr *tb[RPMSG_NETLINK_BULK_MAX + 1] = {0};
+
+	mnl_attr_parse_nested(nest, bulk_attrs, tb);
+	if (!tb[RPMSG_NETLINK_BULK_POOL])
+		return;
+	nl->bulk_seen = true;
+	nl->bulk_pool = u32_or_zero(tb[RPMSG_NETLINK_BULK_POOL]);
+	nl->bulk_ready = u32_or_zero(tb[RPMSG_NETLINK_BULK_READY]) != 0;
+	nl->bulk_slot_size = u32_or_zero(tb[RPMSG_NETLINK_BULK_SLOT_SIZE]);
+	nl->bulk_slot_count = u32_or_zero(tb[RPMSG_NETLINK_BULK_SLOT_COUNT]);
 }
 
 static int channel_cb(const struct nlmsghdr *n, void *data)
@@ -222,13 +267,16 @@ static int channel_cb(const struct nlmsghdr *n, void *data)
 		if (tb[RPMSG_NETLINK_A_MTU] &&
 		    mnl_attr_validate(tb[RPMSG_NETLINK_A_MTU], MNL_TYPE_U32) == 0)
 			pick->mtu = mnl_attr_get_u32(tb[RPMSG_NETLINK_A_MTU]);
+		if (tb[RPMSG_NETLINK_A_BULK] &&
+		    mnl_attr_validate(tb[RPMSG_NETLINK_A_BULK], MNL_TYPE_NESTED) == 0)
+			note_bulk(pick->nl, tb[RPMSG_NETLINK_A_BULK]);
 	}
 	return MNL_CB_OK;
 }
 
 static int pick_channel(struct amp_netlink *nl, const char *want)
 {
-	struct channel_pick pick = {.want = want};
+	struct channel_pick pick = {.nl = nl, .want = want};
 	struct nlmsghdr *n =
 		start_request(nl, nl->family, RPMSG_NETLINK_CMD_GET_CHANNEL, NLM_F_DUMP);
 
@@ -249,6 +297,55 @@ static int pick_channel(struct amp_netlink *nl, const char *want)
 	return 0;
 }
 
+/* A message by reference for us: to the channel's bulk sink, or straight back. */
+static void on_bulk_recv(struct nl_event *ev, const struct nlattr **tb)
+{
+	const struct nlattr *d = tb[RPMSG_NETLINK_A_DESCS];
+	struct amp_channel *ch = ev->nl->ch;
+	struct amp_bulk_in in = {0};
+	uint32_t slots[AMP_BULK_DESC_MAX];
+	size_t len;
+
+	if (!d || !tb[RPMSG_NETLINK_A_CONN_ID] || !tb[RPMSG_NETLINK_A_SEQ])
+		return;
+	len = mnl_attr_get_payload_len(d);
+	if (len == 0 || len % sizeof(struct rpmsg_netlink_bulk_desc) ||
+	    len / sizeof(struct rpmsg_netlink_bulk_desc) > AMP_BULK_DESC_MAX)
+		return;
+	in.count = (uint32_t)(len / sizeof(struct rpmsg_netlink_bulk_desc));
+	memcpy(in.ranges, mnl_attr_get_payload(d), len);
+	in.conn_id = u32_or_zero(tb[RPMSG_NETLINK_A_CONN_ID]);
+	in.seq = u32_or_zero(tb[RPMSG_NETLINK_A_SEQ]);
+	uint32_t flags = u32_or_zero(tb[RPMSG_NETLINK_A_FLAGS]);
+
+	in.more = flags & RPMSG_NETLINK_BULK_F_MORE;
+	in.has_crc = flags & RPMSG_NETLINK_BULK_F_CRC;
+	in.crc = u32_or_zero(tb[RPMSG_NETLINK_A_CRC]);
+	if (ch && ch->bulk_sink && ev->sink) {
+		ch->bulk_sink(ev->ctx, &in);
+		return;
+	}
+	for (uint32_t i = 0; i < in.count; i++)
+		slots[i] = in.ranges[i].slot;
+	if (ch)
+		amp_netlink_bulk_release(ch, slots, in.count);
+}
+
+/* The slots a BULK_ACQUIRE gave. */
+static void on_acquired(struct nl_event *ev, const struct nlattr *a)
+{
+	size_t len = a ? mnl_attr_get_payload_len(a) : 0;
+	uint32_t n = (uint32_t)(len / sizeof(uint32_t));
+
+	ev->replied = 1;
+	if (!ev->slots || len % sizeof(uint32_t) || n == 0 || n > ev->want) {
+		ev->nslots = -1; /* not what was asked for */
+		return;
+	}
+	memcpy(ev->slots, mnl_attr_get_payload(a), len);
+	ev->nslots = (int)n;
+}
+
 static int event_cb(const struct nlmsghdr *n, void *data)
 {
 	const struct nlattr *tb[RPMSG_NETLINK_A_MAX + 1] = {0};
@@ -265,10 +362,16 @@ static int event_cb(const struct nlmsghdr *n, void *data)
 	if (g->cmd == RPMSG_NETLINK_CMD_RECV && tb[RPMSG_NETLINK_A_DATA] && ev->sink)
 		ev->sink(ev->ctx, mnl_attr_get_payload(tb[RPMSG_NETLINK_A_DATA]),
 			 mnl_attr_get_payload_len(tb[RPMSG_NETLINK_A_DATA]));
+	else if (g->cmd == RPMSG_NETLINK_CMD_BULK_RECV)
+		on_bulk_recv(ev, tb);
+	else if (g->cmd == RPMSG_NETLINK_CMD_BULK_ACQUIRE && n->nlmsg_seq == ev->ack_seq)
+		on_acquired(ev, tb[RPMSG_NETLINK_A_SLOTS]);
 	else if (g->cmd == RPMSG_NETLINK_CMD_CHANNEL_DOWN)
 		ev->down = 1;
 	else if (g->cmd == RPMSG_NETLINK_CMD_TX_READY)
 		ev->ready = 1;
+	else if (g->cmd == RPMSG_NETLINK_CMD_BULK_READY)
+		ev->bulk_ready = 1;
 	return MNL_CB_OK;
 }
 
@@ -631,6 +734,7 @@ static ssize_t send_acked(struct amp_netlink *nl, const struct iovec *iov, int i
 
 static void nl_close(struct amp_channel *ch)
 {
+	amp_bulk_unmap(ch);
 	if (ch->nl) {
 		mnl_socket_close(ch->nl->sock);
 		free(ch->nl);
@@ -862,6 +966,7 @@ int amp_netlink_open(struct amp_channel *ch, const char *channel)
 	ch->nl = calloc(1, sizeof(*ch->nl));
 	if (!ch->nl)
 		return -1;
+	ch->nl->ch = ch;
 	ch->ops = &nl_ops;
 	ch->max_write = RPMSG_NETLINK_MAX_DATA;
 	if (nl_setup(ch, channel) != 0) {
@@ -875,6 +980,205 @@ int amp_netlink_open(struct amp_channel *ch, const char *channel)
 		return -1;
 	}
 	return 0;
+}
+
+/* --- bulk transfers --------------------------------------------------------- */
+
+/* A bulk request in nl->bulk_req (nl->buf may hold what is being dispatched). */
+static struct nlmsghdr *bulk_request(struct amp_netlink *nl, uint8_t cmd, uint16_t flags)
+{
+	struct nlmsghdr *n = mnl_nlmsg_put_header(nl->bulk_req);
+	struct genlmsghdr *g;
+
+	n->nlmsg_type = nl->family;
+	n->nlmsg_flags = NLM_F_REQUEST | flags;
+	n->nlmsg_seq = ++nl->seq ? nl->seq : ++nl->seq;
+	g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
+	g->cmd = cmd;
+	g->version = RPMSG_NETLINK_FAMILY_VERSION;
+	mnl_attr_put_u32(n, RPMSG_NETLINK_A_CHANNEL, nl->channel);
+	return n;
+}
+
+int amp_netlink_bulk_map(struct amp_channel *ch)
+{
+	struct amp_netlink *nl = ch->nl;
+	uint64_t size = (uint64_t)nl->bulk_slot_size * nl->bulk_slot_count;
+	struct amp_bulk_map *m;
+	char path[32];
+	void *base;
+	int fd;
+
+	if (!nl->bulk_seen || !nl->bulk_ready || size == 0 || size > SIZE_MAX) {
+		errno = nl->bulk_seen ? ECONNRESET : EOPNOTSUPP;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/dev/amplink-pool%u", nl->bulk_pool);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	base = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED)
+		return -1;
+	m = malloc(sizeof(*m));
+	if (!m) {
+		munmap(base, (size_t)size);
+		return -1;
+	}
+	*m = (struct amp_bulk_map){base, (size_t)size, nl->bulk_slot_size, nl->bulk_slot_count};
+	ch->bulk = m;
+	return 0;
+}
+
+void amp_bulk_unmap(struct amp_channel *ch)
+{
+	if (!ch->bulk)
+		return;
+	munmap(ch->bulk->base, ch->bulk->size);
+	free(ch->bulk);
+	ch->bulk = NULL;
+}
+
+/*
+ * Sends the request and takes what is queued until its answer: the module
+ * handles a request within sendmsg, so the answer is there already. 0 once
+ * ev says acked or replied, -1 with errno (ENODEV: the channel went).
+ */
+static int bulk_exchange(struct amp_netlink *nl, struct nlmsghdr *n, struct nl_event *ev)
+{
+	ev->ack_seq = n->nlmsg_seq;
+	if (mnl_socket_sendto(nl->sock, n, n->nlmsg_len) < 0)
+		return -1;
+	while (!ev->acked && !ev->replied && !ev->down)
+		if (receive_once(nl, ev, 0) < 0)
+			return -1;
+	if (ev->down) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Waits until BULK_READY (or, in case it was lost, REFUSED_RETRY_MS), taking
+ * what arrives: 0 to try again, -1 with ETIMEDOUT at the deadline or ENODEV.
+ */
+static int wait_bulk_ready(struct amp_netlink *nl, int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
+	int64_t until;
+
+	deadline = amp_deadline_fix(deadline); /* waiting for slots is no fast path */
+	if (amp_ms_left(deadline) == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	until = amp_clock_ms() + REFUSED_RETRY_MS;
+	if (until > deadline)
+		until = deadline;
+	while (!ev.bulk_ready && !ev.down) {
+		if (receive_once(nl, &ev, until) < 0) {
+			if (errno != ETIMEDOUT)
+				return -1;
+			break;
+		}
+	}
+	if (ev.down) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
+}
+
+int amp_netlink_bulk_acquire(struct amp_channel *ch, uint32_t want, uint32_t *slots,
+			     int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct amp_netlink *nl = ch->nl;
+
+	if (want == 0 || want > AMP_BULK_DESC_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (;;) {
+		struct nl_event ev = {
+			.nl = nl, .sink = sink, .ctx = ctx, .slots = slots, .want = want};
+		struct nlmsghdr *n = bulk_request(nl, RPMSG_NETLINK_CMD_BULK_ACQUIRE, 0);
+
+		mnl_attr_put_u32(n, RPMSG_NETLINK_A_COUNT, want);
+		if (bulk_exchange(nl, n, &ev) != 0)
+			return -1;
+		if (ev.replied && ev.nslots > 0)
+			return ev.nslots;
+		if (ev.replied) {
+			errno = EPROTO;
+			return -1;
+		}
+		if (ev.ack_error != EAGAIN) {
+			errno = ev.ack_error ? ev.ack_error : EPROTO;
+			return -1;
+		}
+		if (!ev.bulk_ready && wait_bulk_ready(nl, deadline, sink, ctx) != 0)
+			return -1;
+	}
+}
+
+int amp_netlink_bulk_submit(struct amp_channel *ch, const struct amp_bulk_range *ranges,
+			    uint32_t count, uint32_t conn_id, uint32_t seq, bool more,
+			    const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx)
+{
+	struct amp_netlink *nl = ch->nl;
+	bool resume = false;
+
+	for (;;) {
+		struct nl_event ev = {.nl = nl, .sink = sink, .ctx = ctx};
+		struct nlmsghdr *n;
+		uint32_t flags = (more ? RPMSG_NETLINK_BULK_F_MORE : 0) |
+				 (crc ? RPMSG_NETLINK_BULK_F_CRC : 0) |
+				 (resume ? RPMSG_NETLINK_F_RESUME : 0);
+
+		/* frames refused before it go again first: nothing overtakes them */
+		if (nl->retx_error && retx_settle(nl, deadline, sink, ctx) != 0)
+			return -1;
+		n = bulk_request(nl, RPMSG_NETLINK_CMD_BULK_SUBMIT, NLM_F_ACK);
+		mnl_attr_put(n, RPMSG_NETLINK_A_DESCS, count * sizeof(*ranges), ranges);
+		mnl_attr_put_u32(n, RPMSG_NETLINK_A_CONN_ID, conn_id);
+		mnl_attr_put_u32(n, RPMSG_NETLINK_A_SEQ, seq);
+		mnl_attr_put_u32(n, RPMSG_NETLINK_A_FLAGS, flags);
+		if (crc)
+			mnl_attr_put_u32(n, RPMSG_NETLINK_A_CRC, *crc);
+		if (bulk_exchange(nl, n, &ev) != 0)
+			return -1;
+		if (!ev.ack_error) {
+			/* a refusal refuses all that follow: every SEND before it went */
+			if (!nl->retx_error)
+				retx_clear(nl);
+			return 0;
+		}
+		if (ev.ack_error != EAGAIN && ev.ack_error != ENOMEM) {
+			errno = ev.ack_error;
+			return -1;
+		}
+		if (nl->retx_error)
+			continue; /* refused behind a refused SEND: that goes first */
+		retx_clear(nl);
+		resume = true;
+		if (wait_tx_ready(nl, deadline, sink, ctx) != 0)
+			return -1;
+	}
+}
+
+void amp_netlink_bulk_release(struct amp_channel *ch, const uint32_t *slots, uint32_t count)
+{
+	struct amp_netlink *nl = ch->nl;
+	struct nlmsghdr *n;
+
+	if (count == 0)
+		return;
+	n = bulk_request(nl, RPMSG_NETLINK_CMD_BULK_RELEASE, 0);
+	mnl_attr_put(n, RPMSG_NETLINK_A_SLOTS, count * sizeof(*slots), slots);
+	/* an error would come back as NLMSG_ERROR, ignored: the module knows its slots */
+	(void)mnl_socket_sendto(nl->sock, n, n->nlmsg_len);
 }
 
 struct list_ctx {
@@ -915,11 +1219,6 @@ static int stat_attrs(const struct nlattr *attr, void *data)
 		break;
 	}
 	return MNL_CB_OK;
-}
-
-static uint32_t u32_or_zero(const struct nlattr *a)
-{
-	return a && mnl_attr_validate(a, MNL_TYPE_U32) == 0 ? mnl_attr_get_u32(a) : 0;
 }
 
 static int list_cb(const struct nlmsghdr *n, void *data)

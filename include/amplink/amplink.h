@@ -35,6 +35,12 @@ enum amp_transport {
 	AMP_TRANSPORT_NETLINK,
 	AMP_TRANSPORT_TTY,
 	AMP_TRANSPORT_CHAR,
+	/*
+	 * netlink, with every message of a byte or more by reference through
+	 * the pool the module shares with the firmware (bulk transfers,
+	 * docs/protocol.md); opening fails with EOPNOTSUPP without one
+	 */
+	AMP_TRANSPORT_SHM,
 	AMP_TRANSPORT_COUNT,
 };
 
@@ -239,7 +245,17 @@ struct amp_client_options {
 			  */
 	uint32_t window; /* rpmsg messages the firmware may send ahead; 0: what the receive side
 			    holds */
+	/*
+	 * netlink: messages of this many bytes or more go by reference
+	 * through the module's pool when the firmware took one (and the
+	 * firmware's large messages come that way); 0: AMP_BULK_THRESHOLD;
+	 * AMP_BULK_NEVER: never, both ways. AMP_TRANSPORT_SHM: 0 means 1.
+	 */
+	uint32_t bulk_threshold;
 };
+
+#define AMP_BULK_THRESHOLD 4096u
+#define AMP_BULK_NEVER UINT32_MAX
 
 /*
  * Connects to the service called service (1..AMP_SERVICE_NAME_MAX bytes);

@@ -85,6 +85,24 @@ static struct amp_client *open_on(const char *service, enum amp_transport t)
 	return c;
 }
 
+/*
+ * A netlink client whose messages all go in frames: a large one then waits
+ * for credit half-way, which the tests of a sender cut off half-way need
+ * (by reference, 16 MiB goes in a few hundred milliseconds, slots as its
+ * credit).
+ */
+static struct amp_client *open_frames_only(const char *service)
+{
+	struct amp_client_options o = {.transport = AMP_TRANSPORT_NETLINK,
+				       .timeout_ms = 5000,
+				       .bulk_threshold = AMP_BULK_NEVER};
+	struct amp_client *c = amp_client_open(service, &o);
+
+	if (!c)
+		result(0, "netlink (frames only): open %s: %s", service, strerror(errno));
+	return c;
+}
+
 static int check_sizes(const char *transport)
 {
 	static const size_t sizes[] = {0, 1, 495, 496, 497, 64 * 1024, 1024 * 1024, BIG};
@@ -281,7 +299,7 @@ static int check_killed_client(void)
 	if (child == 0) {
 		/* a message far larger than what one wait for credit lets through */
 		uint8_t *m = malloc(BIG);
-		struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+		struct amp_client *c = open_frames_only(TEST_ECHO_SERVICE);
 
 		if (!m || !c)
 			_exit(1);
@@ -328,7 +346,7 @@ static pid_t start_blocked_sender(int report_fd)
 	if (child != 0)
 		return child;
 	uint8_t *m = malloc(BIG);
-	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+	struct amp_client *c = open_frames_only(TEST_ECHO_SERVICE);
 
 	if (!m || !c)
 		_exit(3);

@@ -433,8 +433,8 @@ def check_licences(r, src, errors):
 RECIPE_SOURCES = {
     "amplink": ["lib", "tools", "include", "packaging", "firmware/sdk/frame_stream.c",
                 "firmware/ports/stm32mp1/amplink-fw", "CMakeLists.txt"],
-    "rpmsg-netlink": ["kernel/rpmsg_netlink.c", "kernel/Kbuild", "kernel/Makefile",
-                      "include/uapi"],
+    "rpmsg-netlink": ["kernel", "include/uapi", "include/amplink/bulk.h",
+                      "firmware/sdk/bulk_pool.c", "firmware/include/amp/bulk_pool.h"],
     "amplink-fw-m4": ["firmware/sdk", "firmware/services", "firmware/include",
                       "firmware/ports/stm32mp1", "rpmsg/src", "rpmsg/include", "include",
                       "cmake/arm-none-eabi.cmake"],
@@ -801,7 +801,7 @@ def module_install(r, src, work, errors):
     copy, dest = os.path.join(work, "module-src"), os.path.join(work, "module-root")
     for d in (copy, dest):
         shutil.rmtree(d, ignore_errors=True)
-    for d in ("kernel", "include"):
+    for d in ("kernel", "include", "firmware/include", "firmware/sdk"):
         shutil.copytree(os.path.join(src, d), os.path.join(copy, d))
     words = []
     for w in r.get("EXTRA_OEMAKE", "").split():
@@ -965,8 +965,8 @@ GRP = "recipes-amplink/packagegroups/packagegroup-amplink.bb"
 MUTANTS = [
     ("wrong md5", INC, "md5=918839fa", "md5=018839fa", "LIC_FILES_CHKSUM md5 of COPYING"),
     ("md5 over other lines", MOD, "endline=1;", "endline=2;", "lines 1-2"),
-    ("licence the sources do not carry", MOD, 'LICENSE = "GPL-2.0-only"',
-     'LICENSE = "BSD-3-Clause"', "does not cover kernel/rpmsg_netlink.c (GPL-2.0)"),
+    ("licence the sources do not carry", MOD, 'LICENSE = "GPL-2.0-only & BSD-3-Clause"',
+     'LICENSE = "BSD-3-Clause"', "does not cover kernel/rpnl_core.c (GPL-2.0)"),
     ("licence text not checked", AMP, "file://LICENSES/BSD-3-Clause;", "file://COPYING;",
      "does not check LICENSES/BSD-3-Clause"),
     ("packaged file nothing installs", AMP, 'FILES:${PN} = "${bindir}/amplink ',

@@ -230,9 +230,129 @@
  *     RPMSG_NETLINK_A_NET_NS_INODE u32, when assigned: the inode number of
  *                               the network namespace (as in
  *                               /proc/PID/ns/net -> net:[INODE])
+ *
+ * Bulk transfers (docs/protocol.md, "Bulk transfers"): a message of many
+ * KiB travels by reference through a pool of shared memory owned by the
+ * module, one per remote processor, cut into slots of slot_size bytes.
+ * The firmware announces the channel RPMSG_NETLINK_BULK_SERVICE, which the
+ * module binds itself (it never appears as a channel); once the firmware
+ * acknowledges the pool, every channel of that remote reports it in
+ * GET_CHANNEL (RPMSG_NETLINK_A_BULK). A client maps the pool read-write
+ * from the device node /dev/amplink-pool<N> (N: RPMSG_NETLINK_BULK_POOL;
+ * offset = slot * slot_size), writes and reads slots in place, and names
+ * them by index in the commands below; the module checks every index (the
+ * slot must be the client's, in the state the command moves it from) and
+ * every range. The client is its socket, as for SEND (the same endpoint:
+ * the commands below create it as SEND does, with the same access check
+ * and limits); its slots come back to the pool when the socket closes.
+ * Whoever may open the device node sees every slot (docs/security.md).
+ *
+ * RPMSG_NETLINK_CMD_BULK_ACQUIRE (doit; access as SEND)
+ *   request:
+ *     RPMSG_NETLINK_A_CHANNEL   u32, required
+ *     RPMSG_NETLINK_A_COUNT     u32, 1..RPMSG_NETLINK_BULK_DESC_MAX, required
+ *   reply:
+ *     RPMSG_NETLINK_A_CHANNEL   u32
+ *     RPMSG_NETLINK_A_SLOTS     binary, u32 slot numbers (host order), at
+ *                               least one, at most COUNT
+ *   Gives the client free slots to fill. A client holds at most a share of
+ *   the pool acquired or submitted (RPMSG_NETLINK_BULK_SHARE: the module
+ *   parameter bulk_share, a quarter of the slots by default). Errors:
+ *   EAGAIN (no free slot, or the client has its share: BULK_READY follows
+ *   once one comes back), EOPNOTSUPP (the channel's remote has no pool:
+ *   no RPMSG_NETLINK_BULK_SERVICE, or the firmware refused the pool),
+ *   ECONNRESET (the pool's remote went away or is coming back: nothing is
+ *   lent until it acknowledges the pool again), ENODEV, EPERM, EMFILE,
+ *   ENFILE, EINVAL, as SEND.
+ *
+ * RPMSG_NETLINK_CMD_BULK_SUBMIT (doit; access as SEND)
+ *   request:
+ *     RPMSG_NETLINK_A_CHANNEL   u32, required
+ *     RPMSG_NETLINK_A_DESCS     binary, 1..RPMSG_NETLINK_BULK_DESC_MAX
+ *                               struct rpmsg_netlink_bulk_desc, required
+ *     RPMSG_NETLINK_A_CONN_ID   u32, required: the amplink connection
+ *     RPMSG_NETLINK_A_SEQ       u32, required: the connection's message seq
+ *     RPMSG_NETLINK_A_FLAGS     u32, optional, RPMSG_NETLINK_BULK_F_* and
+ *                               RPMSG_NETLINK_F_RESUME
+ *     RPMSG_NETLINK_A_CRC       u32, with RPMSG_NETLINK_BULK_F_CRC: the
+ *                               CRC-32 (zlib) of the ranges, in order
+ *   Hands the filled slots to the firmware for that connection: bytes
+ *   offset..offset+length (at least one) of each slot, in order, are the
+ *   message (or, with F_MORE, its next part). The slots must be the
+ *   client's, acquired and not submitted, each once: otherwise nothing
+ *   happens (EINVAL, the extack names the descriptor). Accepted, they are
+ *   the firmware's until it releases them (they return to the pool, and
+ *   BULK_READY goes to a client owed it). Like a SEND, the SUBMIT goes
+ *   after everything the client sent before on the channel and never
+ *   waits: it joins the client's transmit queue when that is not empty
+ *   (counting against RPMSG_NETLINK_TX_QUEUE with the size of its
+ *   descriptor message, 24 + 16 bytes per slot), and is refused with
+ *   EAGAIN, and needs RESUME afterwards, exactly as a SEND.
+ *   Errors as ACQUIRE, and EAGAIN as SEND.
+ *
+ * RPMSG_NETLINK_CMD_BULK_RELEASE (doit; no privileges beyond holding the
+ * slots)
+ *   request:
+ *     RPMSG_NETLINK_A_CHANNEL   u32, required
+ *     RPMSG_NETLINK_A_SLOTS     binary, 1..RPMSG_NETLINK_BULK_DESC_MAX u32
+ *                               slot numbers, required
+ *   Gives back slots the client holds: received ones it has read (BULK_RECV)
+ *   and acquired ones it does not want. Any slot that is not the client's,
+ *   or named twice: nothing happens, EINVAL. ENODEV when the client has no
+ *   endpoint on the channel.
+ *
+ * RPMSG_NETLINK_CMD_BULK_RECV (notification to the client's port)
+ *     RPMSG_NETLINK_A_CHANNEL   u32
+ *     RPMSG_NETLINK_A_CONN_ID   u32
+ *     RPMSG_NETLINK_A_SEQ       u32
+ *     RPMSG_NETLINK_A_FLAGS     u32, RPMSG_NETLINK_BULK_F_*
+ *     RPMSG_NETLINK_A_CRC       u32, with F_CRC
+ *     RPMSG_NETLINK_A_DESCS     binary, struct rpmsg_netlink_bulk_desc
+ *   The firmware filled these slots for the client (a message by reference
+ *   to a connection that opened with AMP_OPEN_F_BULK); they are the
+ *   client's to read in place until it releases them. Undeliverable (a
+ *   full receive buffer, no memory): the slots go back to the pool, the
+ *   message is counted in RPMSG_NETLINK_STAT_RX_DROPS and the client's next
+ *   recv fails with ENOBUFS, as for RECV. It is ordered with the client's
+ *   RECVs as the firmware sent them.
+ *
+ * RPMSG_NETLINK_CMD_BULK_READY (notification to the client's port)
+ *     RPMSG_NETLINK_A_CHANNEL   u32
+ *   A slot came back after the client's ACQUIRE failed with EAGAIN.
+ *
+ * In GET_CHANNEL, when the channel's remote processor has a pool:
+ *     RPMSG_NETLINK_A_BULK      nested:
+ *       RPMSG_NETLINK_BULK_POOL        u32, N of /dev/amplink-pool<N>
+ *       RPMSG_NETLINK_BULK_READY       u32, 1 when the firmware took the
+ *                                      pool of the current generation
+ *       RPMSG_NETLINK_BULK_GENERATION  u32
+ *       RPMSG_NETLINK_BULK_SLOT_SIZE   u32, bytes (a multiple of 4096)
+ *       RPMSG_NETLINK_BULK_SLOT_COUNT  u32
+ *       RPMSG_NETLINK_BULK_SHARE       u32, slots one client may hold
+ *       RPMSG_NETLINK_BULK_FREE        u32, slots in the pool now
+ *       RPMSG_NETLINK_BULK_CLIENTS     u32, slots clients hold (filling or
+ *                                      reading)
+ *       RPMSG_NETLINK_BULK_LENT        u32, slots the firmware holds
+ *                                      (submitted or posted)
+ *       RPMSG_NETLINK_BULK_ACCEPTED    u64, descriptors from the firmware
+ *                                      accepted
+ *       RPMSG_NETLINK_BULK_STALE, _BAD_SLOT, _BAD_RANGE, _NOT_OWNER,
+ *       _DUPLICATE, _WRONG_TYPE        u64, descriptors from the firmware
+ *                                      refused, by reason
+ *       RPMSG_NETLINK_BULK_BAD_MSGS    u64, messages on the bulk channel
+ *                                      that were not bulk messages
+ *       RPMSG_NETLINK_BULK_TX_MSGS     u64, messages sent to the firmware
+ *                                      (POOL, SUBMIT, POST)
+ *       RPMSG_NETLINK_BULK_RX_MSGS     u64, messages from it
+ *       RPMSG_NETLINK_BULK_RECLAIMED   u64, slots taken back on a POOL_ACK
+ *       RPMSG_NETLINK_BULK_DROPPED     u64, messages from the firmware no
+ *                                      client could take (BULK_RECV not
+ *                                      delivered, or for no client)
  */
 #ifndef _UAPI_LINUX_RPMSG_NETLINK_H
 #define _UAPI_LINUX_RPMSG_NETLINK_H
+
+#include <linux/types.h>
 
 #define RPMSG_NETLINK_FAMILY_NAME "rpmsg_netlink"
 /* 2: SEND never waits (transmit queues, RESUME, TX_READY) */
@@ -272,6 +392,27 @@
 /* Most service names with grants or an assignment at once. */
 #define RPMSG_NETLINK_MAX_ACCESS 64
 
+/* The channel the firmware announces for bulk transfers; the module's own. */
+#define RPMSG_NETLINK_BULK_SERVICE "amplink-bulk"
+
+/* Most descriptors (slots) in one BULK_SUBMIT, _RELEASE, _ACQUIRE or _RECV. */
+#define RPMSG_NETLINK_BULK_DESC_MAX 29
+
+/*
+ * RPMSG_NETLINK_A_FLAGS of BULK_SUBMIT (with SEND's RPMSG_NETLINK_F_RESUME)
+ * and BULK_RECV
+ */
+#define RPMSG_NETLINK_BULK_F_MORE (1U << 2) /* the message goes on */
+#define RPMSG_NETLINK_BULK_F_CRC (1U << 3)  /* RPMSG_NETLINK_A_CRC is valid */
+#define RPMSG_NETLINK_BULK_F_ALL (RPMSG_NETLINK_BULK_F_MORE | RPMSG_NETLINK_BULK_F_CRC)
+
+/* Bytes offset..offset+length of a slot, in RPMSG_NETLINK_A_DESCS. */
+struct rpmsg_netlink_bulk_desc {
+	__u32 slot;
+	__u32 offset;
+	__u32 length;
+};
+
 /* Default client endpoints per user and per channel (module parameters). */
 #define RPMSG_NETLINK_DEFAULT_MAX_USER_CLIENTS 64
 #define RPMSG_NETLINK_DEFAULT_MAX_CLIENTS 1024
@@ -292,6 +433,11 @@ enum rpmsg_netlink_cmd {
 	RPMSG_NETLINK_CMD_UNASSIGN,
 	RPMSG_NETLINK_CMD_GET_ACCESS,
 	RPMSG_NETLINK_CMD_TX_READY,
+	RPMSG_NETLINK_CMD_BULK_ACQUIRE,
+	RPMSG_NETLINK_CMD_BULK_SUBMIT,
+	RPMSG_NETLINK_CMD_BULK_RELEASE,
+	RPMSG_NETLINK_CMD_BULK_RECV,
+	RPMSG_NETLINK_CMD_BULK_READY,
 
 	__RPMSG_NETLINK_CMD_MAX,
 	RPMSG_NETLINK_CMD_MAX = __RPMSG_NETLINK_CMD_MAX - 1
@@ -313,6 +459,13 @@ enum rpmsg_netlink_attr {
 	RPMSG_NETLINK_A_NET_NS_PID,
 	RPMSG_NETLINK_A_NET_NS_FD,
 	RPMSG_NETLINK_A_NET_NS_INODE,
+	RPMSG_NETLINK_A_COUNT,
+	RPMSG_NETLINK_A_SLOTS,
+	RPMSG_NETLINK_A_DESCS,
+	RPMSG_NETLINK_A_CONN_ID,
+	RPMSG_NETLINK_A_SEQ,
+	RPMSG_NETLINK_A_CRC,
+	RPMSG_NETLINK_A_BULK,
 
 	__RPMSG_NETLINK_A_MAX,
 	RPMSG_NETLINK_A_MAX = __RPMSG_NETLINK_A_MAX - 1
@@ -335,6 +488,35 @@ enum rpmsg_netlink_stat {
 
 	__RPMSG_NETLINK_STAT_MAX,
 	RPMSG_NETLINK_STAT_MAX = __RPMSG_NETLINK_STAT_MAX - 1
+};
+
+enum rpmsg_netlink_bulk_attr {
+	RPMSG_NETLINK_BULK_UNSPEC,
+	RPMSG_NETLINK_BULK_PAD,
+	RPMSG_NETLINK_BULK_POOL,
+	RPMSG_NETLINK_BULK_READY,
+	RPMSG_NETLINK_BULK_GENERATION,
+	RPMSG_NETLINK_BULK_SLOT_SIZE,
+	RPMSG_NETLINK_BULK_SLOT_COUNT,
+	RPMSG_NETLINK_BULK_SHARE,
+	RPMSG_NETLINK_BULK_FREE,
+	RPMSG_NETLINK_BULK_CLIENTS,
+	RPMSG_NETLINK_BULK_LENT,
+	RPMSG_NETLINK_BULK_ACCEPTED,
+	RPMSG_NETLINK_BULK_STALE,
+	RPMSG_NETLINK_BULK_BAD_SLOT,
+	RPMSG_NETLINK_BULK_BAD_RANGE,
+	RPMSG_NETLINK_BULK_NOT_OWNER,
+	RPMSG_NETLINK_BULK_DUPLICATE,
+	RPMSG_NETLINK_BULK_WRONG_TYPE,
+	RPMSG_NETLINK_BULK_BAD_MSGS,
+	RPMSG_NETLINK_BULK_TX_MSGS,
+	RPMSG_NETLINK_BULK_RX_MSGS,
+	RPMSG_NETLINK_BULK_RECLAIMED,
+	RPMSG_NETLINK_BULK_DROPPED,
+
+	__RPMSG_NETLINK_BULK_MAX,
+	RPMSG_NETLINK_BULK_MAX = __RPMSG_NETLINK_BULK_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_RPMSG_NETLINK_H */

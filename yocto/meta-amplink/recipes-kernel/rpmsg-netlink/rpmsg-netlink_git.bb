@@ -7,10 +7,13 @@ SECTION = "kernel/modules"
 require recipes-amplink/amplink/amplink-source.inc
 
 # kernel/ is GPL-2.0 (its SPDX line, checked below); the uapi header it
-# includes is dual-licensed and taken under GPL-2.0 here.
-LICENSE = "GPL-2.0-only"
+# includes is dual-licensed and taken under GPL-2.0 here. The slot table of
+# bulk transfers is the firmware's own (firmware/sdk/bulk_pool.c and its
+# headers), BSD-3-Clause, built into the module.
+LICENSE = "GPL-2.0-only & BSD-3-Clause"
 LIC_FILES_CHKSUM += "file://LICENSES/GPL-2.0;md5=b234ee4d69f5fce4486a80fdaf4a4263 \
-                     file://kernel/rpmsg_netlink.c;beginline=1;endline=1;md5=50d2ba0afecd20f74c12a4bdbcfcfe61"
+                     file://LICENSES/BSD-3-Clause;md5=494e126c1aa5e3b5b7fa58e6c4bd1b64 \
+                     file://kernel/rpnl_core.c;beginline=1;endline=1;md5=50d2ba0afecd20f74c12a4bdbcfcfe61"
 
 inherit module
 
@@ -18,8 +21,9 @@ inherit module
 # `make -C kernel install` run it by hand: KDIR names the kernel tree (its
 # default is the vboard's UML kernel), ARCH the target's. The module class
 # adds O= (the kernel's build directory), CC, LD, and MODLIB for the install
-# under ${D}. kbuild finds the uapi header through the source's path
-# (kernel/Kbuild), which is why S stays the top of the tree.
+# under ${D}. kbuild finds the project's headers and the firmware's slot
+# table through the source's path (kernel/Kbuild), which is why S stays the
+# top of the tree.
 EXTRA_OEMAKE += "-C ${S}/kernel KDIR=${STAGING_KERNEL_DIR} ARCH=${ARCH}"
 MODULES_INSTALL_TARGET = "install"
 MODULES_MODULE_SYMVERS_LOCATION = "kernel"

@@ -245,6 +245,8 @@
 #include <net/sock.h>
 #include <net/netlink.h>
 
+#include "rpnl.h"
+
 /*
  * A sender without a tx buffer spins this long, then naps: from the shortest
  * nap up to one tick, doubling, unless a wakeup comes first.
@@ -253,8 +255,6 @@
 #define RPNL_NAP_MIN_NS		(50 * NSEC_PER_USEC)
 /* The longest a closing task waits for a buffer to say its client is gone. */
 #define RPNL_GONE_WAIT_MS	100
-/* "Gone" notices kept per channel while the ring is full; see above. */
-#define RPNL_GONE_QUEUE		RPMSG_NETLINK_GONE_QUEUE
 /* How often a queue of notices is retried while nothing else happens. */
 #define RPNL_GONE_RETRY_MS	100
 /* Addresses tried per new client when other drivers hold some of ours. */
@@ -270,108 +270,6 @@
 
 enum rpnl_mcgrp {
 	RPNL_MCGRP_EVENTS,
-};
-
-struct rpnl_stats {
-	atomic64_t tx_bytes;
-	atomic64_t tx_msgs;
-	atomic64_t rx_bytes;
-	atomic64_t rx_msgs;
-	atomic64_t tx_errors;
-	atomic64_t rx_drops;
-	atomic64_t gone_sent;
-	atomic64_t gone_lost;
-	atomic64_t tx_refused;
-};
-
-struct rpnl_channel {
-	struct kref refcount;
-	u32 id;
-	u32 src;
-	u32 dst;
-	u32 mtu;
-	char name[RPMSG_NAME_SIZE];
-	/* the channel's own endpoint; messages that reach it are dropped */
-	struct rpmsg_endpoint *ept;
-	struct rpmsg_device *rpdev;
-
-	/* tell the remote when a client goes away */
-	bool notify;
-
-	/*
-	 * the network namespace the channel is in, not referenced (pernet
-	 * exit moves it out of a dying one); see the essay
-	 */
-	struct net *net;
-
-	/* protects clients, ports, nclients, closing and gone */
-	struct mutex lock;
-	struct list_head clients;
-	/* port id -> its newest client; see the essay */
-	struct xarray ports;
-	u32 nclients;
-	/* clients off the list whose endpoints are still being closed */
-	u32 closing;
-	bool gone;
-	/* remove() waits here for closing to reach 0 */
-	wait_queue_head_t closewq;
-
-	/* the gone-notice closer waiting for a free tx buffer */
-	wait_queue_head_t txwq;
-	atomic_t tx_events;
-
-	/* protects tx_clients: clients with queued data, in turn order */
-	spinlock_t tx_clients_lock;
-	struct list_head tx_clients;
-	/* sends queued data as the ring frees up; see the essay */
-	struct delayed_work tx_work;
-
-	/* protects the queue of pending "gone" notices; see the essay */
-	struct mutex gone_lock;
-	u32 gone_addrs[RPNL_GONE_QUEUE];
-	u32 gone_head;
-	u32 gone_len;
-	/* flushes the queue when the remote shows activity */
-	struct delayed_work gone_work;
-
-	struct rpnl_stats stats;
-};
-
-struct rpnl_client {
-	struct kref refcount;
-	struct list_head node;
-	struct rpnl_channel *channel;
-	possible_net_t net;
-	u32 portid;
-	/*
-	 * The socket itself, held: a port id is free again before the
-	 * socket's release notifier runs, and a new socket bound to it is
-	 * another client (see the essay).
-	 */
-	struct sock *sk;
-	/* the effective uid of the SEND that created it (the limits) */
-	kuid_t uid;
-
-	/* protects ept and the tx queue; never held across a wait */
-	struct mutex tx_lock;
-	struct rpmsg_endpoint *ept;
-	/* accepted data not yet sent, oldest first (struct rpnl_txbuf) */
-	struct list_head txq;
-	u32 txq_bytes;
-	/* a SEND was refused: later ones are too, until one says RESUME */
-	bool refused;
-	/* TX_READY is owed once the queue has room again */
-	bool ready_owed;
-	/* in ch->tx_clients (under its lock); the list holds a reference */
-	struct list_head tx_node;
-};
-
-/* The part of one SEND that found the ring full, in its request skb. */
-struct rpnl_txbuf {
-	struct list_head node;
-	struct sk_buff *skb;
-	u8 *data;
-	u32 len;
 };
 
 /*
@@ -396,11 +294,10 @@ struct rpnl_binding {
 static DEFINE_XARRAY_ALLOC1(rpnl_channels);
 static u32 rpnl_next_id;
 /* the addresses of client endpoints, allocated cyclically; see above */
-static DEFINE_XARRAY_ALLOC(rpnl_addrs);
+DEFINE_XARRAY_ALLOC(rpnl_addrs);
 /* port id -> clients alive with that port id, any namespace; see the essay */
 static DEFINE_XARRAY(rpnl_ports);
 static u32 rpnl_next_addr = RPMSG_NETLINK_CLIENT_ADDR_MIN;
-static struct genl_family rpnl_family;
 static struct rpmsg_driver rpnl_driver;
 /* runs each channel's tx_work */
 static struct workqueue_struct *rpnl_tx_wq;
@@ -469,7 +366,7 @@ static void rpnl_channel_release(struct kref *kref)
 	kfree(ch);
 }
 
-static void rpnl_channel_put(struct rpnl_channel *ch)
+void rpnl_channel_put(struct rpnl_channel *ch)
 {
 	kref_put(&ch->refcount, rpnl_channel_release);
 }
@@ -489,7 +386,7 @@ static struct rpnl_channel *rpnl_channel_find(unsigned long *index,
 	return ch;
 }
 
-static struct rpnl_channel *rpnl_channel_get(u32 id)
+struct rpnl_channel *rpnl_channel_get(u32 id)
 {
 	unsigned long index = id;
 
@@ -613,10 +510,11 @@ static void rpnl_client_release(struct kref *kref)
 	put_net(read_pnet(&cl->net));
 	rpnl_channel_put(cl->channel);
 	mutex_destroy(&cl->tx_lock);
-	kfree(cl);
+	/* a bulk delivery may have found it by address under RCU */
+	kfree_rcu(cl, rcu);
 }
 
-static void rpnl_client_put(struct rpnl_client *cl)
+void rpnl_client_put(struct rpnl_client *cl)
 {
 	kref_put(&cl->refcount, rpnl_client_release);
 }
@@ -706,7 +604,7 @@ static int rpnl_fill_channel(struct sk_buff *skb, struct rpnl_channel *ch,
 	    (nla_put_u32(skb, RPMSG_NETLINK_A_SRC, ch->src) ||
 	     nla_put_u32(skb, RPMSG_NETLINK_A_DST, ch->dst) ||
 	     nla_put_u32(skb, RPMSG_NETLINK_A_MTU, ch->mtu) ||
-	     rpnl_put_stats(skb, ch)))
+	     rpnl_put_stats(skb, ch) || rpnl_bulk_put_info(skb, ch)))
 		goto cancel;
 
 	genlmsg_end(skb, hdr);
@@ -756,7 +654,7 @@ static void rpnl_notify_all(struct rpnl_channel *ch, u8 cmd)
 }
 
 /* Whether the client's socket is being released: nothing more for it. */
-static bool rpnl_client_released(struct rpnl_client *cl)
+bool rpnl_client_released(struct rpnl_client *cl)
 {
 	return sock_flag(cl->sk, SOCK_DEAD);
 }
@@ -768,7 +666,7 @@ static bool rpnl_client_released(struct rpnl_client *cl)
  * the client learns that its stream has a hole rather than waiting for
  * the missing message until its timeout.
  */
-static void rpnl_client_overrun(struct rpnl_client *cl)
+void rpnl_client_overrun(struct rpnl_client *cl)
 {
 	struct sock *sk = cl->sk;
 
@@ -778,7 +676,7 @@ static void rpnl_client_overrun(struct rpnl_client *cl)
 	sk_error_report(sk);
 }
 
-static void rpnl_notify_client(struct rpnl_client *cl, u8 cmd)
+void rpnl_notify_client(struct rpnl_client *cl, u8 cmd)
 {
 	struct sk_buff *skb;
 
@@ -957,6 +855,7 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	INIT_LIST_HEAD(&cl->node);
 	INIT_LIST_HEAD(&cl->txq);
 	INIT_LIST_HEAD(&cl->tx_node);
+	INIT_LIST_HEAD(&cl->bulk_ready_node);
 	cl->portid = portid;
 	sock_hold(sk);
 	cl->sk = sk;
@@ -1080,6 +979,7 @@ static void rpnl_txbuf_free(struct rpnl_txbuf *tb)
 {
 	list_del(&tb->node);
 	consume_skb(tb->skb);
+	kfree(tb->own);
 	kfree(tb);
 }
 
@@ -1258,11 +1158,15 @@ static void rpnl_client_close(struct rpnl_client *cl, bool announce)
 	if (announce && !READ_ONCE(ch->gone))
 		err = rpnl_announce_gone(ch, addr);
 	rpmsg_destroy_ept(ept);
-	/* a queued notice keeps the address until it has gone */
-	if (err == -EAGAIN && rpnl_gone_queue(ch, addr))
-		return;
-	/* back to the cycle; the cursor reaches it again only after wrapping */
-	xa_erase(&rpnl_addrs, addr);
+	/*
+	 * A queued notice keeps the address until it has gone; otherwise it
+	 * goes back to the cycle, and the cursor reaches it again only after
+	 * wrapping.
+	 */
+	if (err != -EAGAIN || !rpnl_gone_queue(ch, addr))
+		xa_erase(&rpnl_addrs, addr);
+	/* no bulk delivery finds it by address now: its slots come back */
+	rpnl_bulk_client_gone(cl, addr);
 }
 
 /*
@@ -1294,6 +1198,23 @@ static u32 rpnl_tx_some(struct rpnl_client *cl, const u8 *data, u32 len,
 }
 
 /*
+ * Sends what it can of @tb, as rpnl_tx_some(); a bulk SUBMIT goes whole or
+ * not at all, and one whose bulk channel went is dropped (the firmware that
+ * would have read it is gone; its slots come back with the next pool).
+ */
+static u32 rpnl_tx_buf(struct rpnl_client *cl, struct rpnl_txbuf *tb,
+		       u32 max_msgs, int *err)
+{
+	if (!tb->bulk)
+		return rpnl_tx_some(cl, tb->data, tb->len, max_msgs, err);
+	*err = rpnl_bulk_tx(cl->channel->pool, tb->data, tb->len);
+	if (*err == -ENOMEM)
+		return 0;
+	*err = 0;
+	return tb->len;
+}
+
+/*
  * One turn of @cl in the tx work: at most RPNL_TX_TURN messages from its
  * queue. Returns 0 when the queue is empty, -EAGAIN when the turn ended
  * with data left, -ENOMEM when the ring is full. *ready says TX_READY is
@@ -1313,7 +1234,7 @@ static int rpnl_tx_turn(struct rpnl_client *cl, bool *ready)
 		rpnl_txq_purge(cl);
 	while (!list_empty(&cl->txq) && budget) {
 		tb = list_first_entry(&cl->txq, struct rpnl_txbuf, node);
-		sent = rpnl_tx_some(cl, tb->data, tb->len, budget, &err);
+		sent = rpnl_tx_buf(cl, tb, budget, &err);
 		budget -= DIV_ROUND_UP(sent, ch->mtu);
 		tb->data += sent;
 		tb->len -= sent;
@@ -1426,6 +1347,52 @@ static void rpnl_tx_work(struct work_struct *work)
 }
 
 /*
+ * Whether @cl may send @len more bytes now (see the uapi header for the
+ * refusal rules): 0, or the error for the request. Called with
+ * cl->tx_lock held.
+ */
+static int rpnl_tx_admit(struct rpnl_client *cl, u32 len, u32 flags,
+			 struct netlink_ext_ack *extack)
+{
+	struct rpnl_channel *ch = cl->channel;
+
+	if (!cl->ept || READ_ONCE(ch->gone))
+		return -ENODEV;
+	if (cl->refused && !(flags & RPMSG_NETLINK_F_RESUME)) {
+		NL_SET_ERR_MSG(extack,
+			       "an earlier SEND was refused; resend it with RESUME");
+		goto refuse;
+	}
+	cl->refused = false;
+	if (cl->txq_bytes + len > RPNL_TXQ_BYTES) {
+		NL_SET_ERR_MSG(extack, "transmit queue full; wait for TX_READY");
+		cl->refused = true;
+		cl->ready_owed = true;
+		goto refuse;
+	}
+
+	/* the remote hears of closed clients before new data, if it can */
+	if (READ_ONCE(ch->gone_len))
+		rpnl_gone_flush(ch);
+	return 0;
+
+refuse:
+	atomic64_inc(&ch->stats.tx_refused);
+	return -EAGAIN;
+}
+
+/* Queues @tb, the rest of an admitted request, for the tx work. */
+static void rpnl_tx_queue(struct rpnl_client *cl, struct rpnl_txbuf *tb)
+{
+	struct rpnl_channel *ch = cl->channel;
+
+	list_add_tail(&tb->node, &cl->txq);
+	cl->txq_bytes += tb->len;
+	rpnl_tx_enlist(ch, cl);
+	mod_delayed_work(rpnl_tx_wq, &ch->tx_work, 0);
+}
+
+/*
  * Sends what it can of a SEND now and queues the rest (held in @skb, the
  * request) for the tx work; never waits. See the uapi header for the
  * refusal rules.
@@ -1437,31 +1404,12 @@ static int rpnl_client_send(struct rpnl_client *cl, struct sk_buff *skb,
 	struct rpnl_channel *ch = cl->channel;
 	struct rpnl_txbuf *tb;
 	u32 sent = 0;
-	int err = 0;
+	int err;
 
 	mutex_lock(&cl->tx_lock);
-	if (!cl->ept || READ_ONCE(ch->gone)) {
-		err = -ENODEV;
+	err = rpnl_tx_admit(cl, len, flags, extack);
+	if (err)
 		goto unlock;
-	}
-	if (cl->refused && !(flags & RPMSG_NETLINK_F_RESUME)) {
-		NL_SET_ERR_MSG(extack,
-			       "an earlier SEND was refused; resend it with RESUME");
-		err = -EAGAIN;
-		goto refuse;
-	}
-	cl->refused = false;
-	if (cl->txq_bytes + len > RPNL_TXQ_BYTES) {
-		NL_SET_ERR_MSG(extack, "transmit queue full; wait for TX_READY");
-		cl->refused = true;
-		cl->ready_owed = true;
-		err = -EAGAIN;
-		goto refuse;
-	}
-
-	/* the remote hears of closed clients before new data, if it can */
-	if (READ_ONCE(ch->gone_len))
-		rpnl_gone_flush(ch);
 
 	/* nothing of this client's may overtake what it queued before */
 	if (list_empty(&cl->txq)) {
@@ -1475,7 +1423,7 @@ static int rpnl_client_send(struct rpnl_client *cl, struct sk_buff *skb,
 		err = 0;
 	}
 	if (sent < len) {
-		tb = kmalloc(sizeof(*tb), GFP_KERNEL);
+		tb = kzalloc(sizeof(*tb), GFP_KERNEL);
 		if (!tb) {
 			/* nothing went: refused, as for a full queue */
 			cl->refused = !sent;
@@ -1485,17 +1433,66 @@ static int rpnl_client_send(struct rpnl_client *cl, struct sk_buff *skb,
 		tb->skb = skb_get(skb);
 		tb->data = data + sent;
 		tb->len = len - sent;
-		list_add_tail(&tb->node, &cl->txq);
-		cl->txq_bytes += tb->len;
-		rpnl_tx_enlist(ch, cl);
-		mod_delayed_work(rpnl_tx_wq, &ch->tx_work, 0);
+		rpnl_tx_queue(cl, tb);
 	}
-	goto unlock;
-
-refuse:
-	atomic64_inc(&ch->stats.tx_refused);
 unlock:
 	mutex_unlock(&cl->tx_lock);
+	return err;
+}
+
+/*
+ * A bulk SUBMIT of @cl: admitted as a SEND of @len bytes would be, then
+ * @hand_over checks the request's slots and moves them to the firmware,
+ * writing the descriptor message of @len bytes into the buffer it is given,
+ * which goes out at once when nothing of the client's waits before it and
+ * the ring has room, or is queued behind. Nothing waits, and nothing has
+ * happened when it fails.
+ */
+int rpnl_client_submit(struct rpnl_client *cl, u32 len, u32 flags,
+		       int (*hand_over)(struct rpnl_client *cl, void *msg,
+					void *arg),
+		       void *arg, struct netlink_ext_ack *extack)
+{
+	struct rpnl_txbuf *tb;
+	int err;
+
+	/* before any slot moves: no failure may follow the hand-over */
+	tb = kzalloc(sizeof(*tb), GFP_KERNEL);
+	if (!tb)
+		return -ENOMEM;
+	tb->own = kzalloc(len, GFP_KERNEL);
+	if (!tb->own) {
+		kfree(tb);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&cl->tx_lock);
+	err = rpnl_tx_admit(cl, len, flags, extack);
+	if (!err)
+		err = hand_over(cl, tb->own, arg);
+	if (err)
+		goto unlock;
+
+	tb->bulk = true;
+	tb->data = tb->own;
+	tb->len = len;
+	if (list_empty(&cl->txq)) {
+		err = rpnl_bulk_tx(cl->channel->pool, tb->data, len);
+		if (err != -ENOMEM) {
+			/* gone, or went: either way not queued */
+			err = 0;
+			goto unlock;
+		}
+		err = 0;
+	}
+	rpnl_tx_queue(cl, tb);
+	tb = NULL;
+unlock:
+	mutex_unlock(&cl->tx_lock);
+	if (tb) {
+		kfree(tb->own);
+		kfree(tb);
+	}
 	return err;
 }
 
@@ -1524,6 +1521,58 @@ static int rpnl_send_allowed(struct rpnl_channel *ch, struct sk_buff *skb,
 	return -EPERM;
 }
 
+/*
+ * The client of the sender of @skb on @ch, made on first use: the channel
+ * must be in the sender's namespace and the sender allowed to SEND there,
+ * within the endpoint limits. A reference for the caller, or an ERR_PTR.
+ */
+struct rpnl_client *rpnl_client_of(struct rpnl_channel *ch,
+				   struct genl_info *info, struct sk_buff *skb)
+{
+	struct rpnl_client *cl;
+	int err;
+
+	err = rpnl_send_allowed(ch, skb, info);
+	if (err)
+		return ERR_PTR(err);
+
+	/* the initial namespace's administrators have no per-user limit */
+	cl = rpnl_client_get(ch, genl_info_net(info), info->snd_portid,
+			     NETLINK_CB(skb).sk,
+			     current_euid(), netlink_capable(skb, CAP_NET_ADMIN));
+	if (PTR_ERR_OR_ZERO(cl) == -EMFILE)
+		NL_SET_ERR_MSG(info->extack,
+			       "this user has too many endpoints on the channel");
+	else if (PTR_ERR_OR_ZERO(cl) == -ENFILE)
+		NL_SET_ERR_MSG(info->extack,
+			       "the channel has too many endpoints");
+	return cl;
+}
+
+/*
+ * The client the sender of @skb already has on @ch, with a reference, or
+ * ERR_PTR(-ENODEV): none is made.
+ */
+struct rpnl_client *rpnl_client_find(struct rpnl_channel *ch,
+				     struct genl_info *info,
+				     struct sk_buff *skb)
+{
+	struct rpnl_client *cl;
+
+	mutex_lock(&ch->lock);
+	cl = xa_load(&ch->ports, info->snd_portid);
+	if (ch->gone || !net_eq(ch->net, genl_info_net(info)) || !cl ||
+	    cl->sk != NETLINK_CB(skb).sk)
+		cl = ERR_PTR(-ENODEV);
+	else
+		kref_get(&cl->refcount);
+	mutex_unlock(&ch->lock);
+	if (IS_ERR(cl))
+		NL_SET_ERR_MSG(info->extack,
+			       "no endpoint of this socket on the channel");
+	return cl;
+}
+
 static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
@@ -1545,24 +1594,15 @@ static int rpnl_cmd_send(struct sk_buff *skb, struct genl_info *info)
 				    "no such channel");
 		return -ENODEV;
 	}
-	err = rpnl_send_allowed(ch, skb, info);
-	if (err) {
-		rpnl_channel_put(ch);
-		return err;
-	}
 
-	/* the initial namespace's administrators have no per-user limit */
-	cl = rpnl_client_get(ch, genl_info_net(info), info->snd_portid,
-			     NETLINK_CB(skb).sk,
-			     current_euid(), netlink_capable(skb, CAP_NET_ADMIN));
+	cl = rpnl_client_of(ch, info, skb);
 	if (IS_ERR(cl)) {
 		err = PTR_ERR(cl);
-		if (err == -EMFILE)
-			NL_SET_ERR_MSG(info->extack,
-				       "this user has too many endpoints on the channel");
-		else if (err == -ENFILE)
-			NL_SET_ERR_MSG(info->extack,
-				       "the channel has too many endpoints");
+		/* refusals of access are not transport errors */
+		if (err == -ENODEV || err == -EPERM) {
+			rpnl_channel_put(ch);
+			return err;
+		}
 	} else {
 		err = rpnl_client_send(cl, skb,
 				       nla_data(attrs[RPMSG_NETLINK_A_DATA]),
@@ -2420,13 +2460,34 @@ static const struct genl_ops rpnl_ops[] = {
 		.dumpit = rpnl_dump_access,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_BULK_ACQUIRE,
+		.doit = rpnl_cmd_bulk_acquire,
+		.policy = rpnl_bulk_acquire_policy,
+		.maxattr = ARRAY_SIZE(rpnl_bulk_acquire_policy) - 1,
+		/* rpnl_client_of() */
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_BULK_SUBMIT,
+		.doit = rpnl_cmd_bulk_submit,
+		.policy = rpnl_bulk_submit_policy,
+		.maxattr = ARRAY_SIZE(rpnl_bulk_submit_policy) - 1,
+		/* rpnl_client_of() */
+	},
+	{
+		.cmd = RPMSG_NETLINK_CMD_BULK_RELEASE,
+		.doit = rpnl_cmd_bulk_release,
+		.policy = rpnl_bulk_release_policy,
+		.maxattr = ARRAY_SIZE(rpnl_bulk_release_policy) - 1,
+		/* rpnl_client_find(): only the slots' holder */
+	},
 };
 
 static const struct genl_multicast_group rpnl_mcgrps[] = {
 	[RPNL_MCGRP_EVENTS] = { .name = RPMSG_NETLINK_MCGRP_EVENTS },
 };
 
-static struct genl_family rpnl_family __ro_after_init = {
+struct genl_family rpnl_family __ro_after_init = {
 	.name = RPMSG_NETLINK_FAMILY_NAME,
 	.version = RPMSG_NETLINK_FAMILY_VERSION,
 	.netnsok = true,
@@ -2542,6 +2603,8 @@ static int rpnl_probe(struct rpmsg_device *rpdev)
 	strscpy(ch->name, rpdev->id.name, sizeof(ch->name));
 	ch->rpdev = rpdev;
 	ch->dst = rpdev->dst;
+	/* none (no memory for its record) only means no bulk transfers */
+	ch->pool = rpnl_pool_of(rpdev);
 	if (!strcmp(ch->name, RPMSG_NETLINK_SERVICE)) {
 		ch->notify = true;
 	} else {
@@ -2738,6 +2801,11 @@ static int __init rpnl_init(void)
 	rpnl_tx_wq = alloc_workqueue("rpmsg_netlink_tx", WQ_UNBOUND, 0);
 	if (!rpnl_tx_wq)
 		return -ENOMEM;
+	err = rpnl_bulk_init();
+	if (err) {
+		destroy_workqueue(rpnl_tx_wq);
+		return err;
+	}
 
 	rpnl_param_each(rpnl_group_param, "group", rpnl_group_entry);
 
@@ -2778,6 +2846,7 @@ unregister_family:
 	genl_unregister_family(&rpnl_family);
 free_access:
 	rpnl_free_access();
+	rpnl_bulk_exit();
 	destroy_workqueue(rpnl_tx_wq);
 	return err;
 }
@@ -2816,6 +2885,8 @@ static void __exit rpnl_exit(void)
 	rpnl_free_access();
 	WARN_ON(!xa_empty(&rpnl_channels));
 	xa_destroy(&rpnl_channels);
+	/* after every client: the pools' records and what may be freed */
+	rpnl_bulk_exit();
 	WARN_ON(!xa_empty(&rpnl_addrs));
 	xa_destroy(&rpnl_addrs);
 	WARN_ON(!xa_empty(&rpnl_ports));

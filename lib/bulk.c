@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The client's side of bulk transfers (docs/protocol.md, "Bulk
+ * transfers"): a message of many KiB is copied into slots of the pool the
+ * module shares with the firmware, and only descriptors travel; one the
+ * firmware sent by reference is copied out of its slots, which go straight
+ * back. The netlink requests themselves are the transport's
+ * (transport_netlink.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "transport.h"
+
+/* Slots of slot_size bytes that len bytes need, at most one message's worth. */
+static uint32_t slots_for(size_t len, uint32_t slot_size)
+{
+	size_t n = len / slot_size + (len % slot_size != 0);
+
+	return n > AMP_BULK_DESC_MAX ? AMP_BULK_DESC_MAX : (uint32_t)n;
+}
+
+/*
+ * Fills the n acquired slots with the next bytes of data from *off, as
+ * ranges; their CRC-32 into *crc when crc is not NULL.
+ */
+static void fill_slots(const struct amp_bulk_map *m, const uint32_t *slots, uint32_t n,
+		       const uint8_t *data, size_t len, size_t *off, struct amp_bulk_range *ranges,
+		       uint32_t *crc)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		size_t chunk = len - *off < m->slot_size ? len - *off : m->slot_size;
+
+		memcpy(m->base + (size_t)slots[i] * m->slot_size, data + *off, chunk);
+		if (crc)
+			*crc = amp_crc32(*crc, data + *off, chunk);
+		ranges[i] = (struct amp_bulk_range){slots[i], 0, (uint32_t)chunk};
+		*off += chunk;
+	}
+}
+
+int amp_bulk_send(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
+		  size_t len, const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx,
+		  bool *submitted)
+{
+	const struct amp_bulk_map *m = ch->bulk;
+	size_t off = 0;
+
+	*submitted = false;
+	if (!m || len == 0) {
+		errno = m ? EINVAL : EOPNOTSUPP;
+		return -1;
+	}
+	while (off < len) {
+		uint32_t slots[AMP_BULK_DESC_MAX], part_crc = 0;
+		struct amp_bulk_range ranges[AMP_BULK_DESC_MAX];
+		int n = amp_netlink_bulk_acquire(ch, slots_for(len - off, m->slot_size), slots,
+						 deadline, sink, ctx);
+
+		if (n < 0)
+			return -1;
+		/* a message whose whole CRC the caller has is checked by its receiver */
+		fill_slots(m, slots, (uint32_t)n, data, len, &off, ranges, crc ? NULL : &part_crc);
+		if (amp_netlink_bulk_submit(ch, ranges, (uint32_t)n, conn_id, seq, off < len,
+					    crc ? NULL : &part_crc, deadline, sink, ctx) != 0) {
+			int err = errno;
+
+			/* refused whole: the slots are still ours */
+			amp_netlink_bulk_release(ch, slots, (uint32_t)n);
+			errno = err;
+			return -1;
+		}
+		*submitted = true;
+	}
+	return 0;
+}
+
+uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in)
+{
+	uint64_t total = 0;
+
+	for (uint32_t i = 0; i < in->count; i++)
+		total += in->ranges[i].length;
+	return total;
+}
+
+/* Whether a range the module gave lies inside the mapped pool. */
+static bool in_pool(const struct amp_bulk_map *m, const struct amp_bulk_range *r)
+{
+	return r->slot < m->slot_count && r->offset <= m->slot_size &&
+	       r->length <= m->slot_size - r->offset;
+}
+
+int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
+		     uint32_t *crc)
+{
+	const struct amp_bulk_map *m = ch->bulk;
+	uint32_t slots[AMP_BULK_DESC_MAX];
+	int rc = 0;
+
+	*crc = 0;
+	for (uint32_t i = 0; i < in->count; i++) {
+		slots[i] = in->ranges[i].slot;
+		if (!m || !in_pool(m, &in->ranges[i]))
+			rc = -1;
+	}
+	for (uint32_t i = 0; i < in->count && rc == 0 && dst; i++) {
+		const struct amp_bulk_range *r = &in->ranges[i];
+		const uint8_t *src = m->base + (size_t)r->slot * m->slot_size + r->offset;
+
+		memcpy(dst, src, r->length);
+		*crc = amp_crc32(*crc, dst, r->length);
+		dst += r->length;
+	}
+	amp_netlink_bulk_release(ch, slots, in->count);
+	if (rc != 0)
+		errno = EPROTO;
+	return rc;
+}

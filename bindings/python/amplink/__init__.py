@@ -39,19 +39,21 @@ import errno as _errno
 import math
 import os
 
-from ._native import (DEFAULT_TIMEOUT_MS, ECHO_MAX_LEN, ENV_VAR, MSG_MAX, SERVICE_NAME_MAX,
+from ._native import (BULK_NEVER, BULK_THRESHOLD, DEFAULT_TIMEOUT_MS, ECHO_MAX_LEN, ENV_VAR,
+                      MSG_MAX, SERVICE_NAME_MAX,
                       SONAME, TRANSPORTS, BINDINGS_CB, CHANNELS_CB, ClientOptions, LibraryError,
                       OpenOptions, Stats as _CStats, Transfer as _CTransfer, load_library,
                       raise_errno)
 
 __all__ = [
     "Client", "Channel", "LibraryError", "load_library", "channels", "bindings", "crc32",
-    "Transfer", "FirmwareStats", "NetlinkChannel", "NETLINK", "TTY", "CHAR", "TRANSPORTS",
+    "Transfer", "FirmwareStats", "NetlinkChannel", "NETLINK", "TTY", "CHAR", "SHM", "TRANSPORTS",
+    "BULK_THRESHOLD", "BULK_NEVER",
     "MSG_MAX", "SERVICE_NAME_MAX", "ECHO_MAX_LEN", "DEFAULT_TIMEOUT", "ENV_VAR", "SONAME",
 ]
 __version__ = "0.1.0"
 
-NETLINK, TTY, CHAR = TRANSPORTS
+NETLINK, TTY, CHAR, SHM = TRANSPORTS
 DEFAULT_TIMEOUT = DEFAULT_TIMEOUT_MS / 1000.0
 
 _INT_MAX = 2**31 - 1
@@ -156,13 +158,17 @@ class Client(_Handle):
 
     service: its name, str or bytes, 1..31 bytes.
     transport: "netlink" (the rpmsg_netlink module, the default), "tty"
-      (/dev/ttyRPMSG0) or "char" (the rpmsg_char device of "rpmsg-raw").
+      (/dev/ttyRPMSG0), "char" (the rpmsg_char device of "rpmsg-raw") or
+      "shm" (netlink, every message by reference through the module's pool).
     device: another channel than the default: a netlink channel id or name,
       a tty path, a /dev/rpmsgN path.
     timeout: seconds (> 0) that opening may take, and the default of every
       call below (default 2 s).
     window: rpmsg messages the firmware may send ahead; 0 (default): what
       the receive side holds (the library clamps larger values to that).
+    bulk_threshold: netlink: messages of this many bytes or more go by
+      reference through the module's pool when there is one; 0 (default):
+      BULK_THRESHOLD (4096); BULK_NEVER: never, both ways.
     library: path of libamplink.so to use instead of the one load_library()
       finds.
 
@@ -173,7 +179,7 @@ class Client(_Handle):
     """
 
     def __init__(self, service, transport=NETLINK, device=None, timeout=DEFAULT_TIMEOUT,
-                 window=0, library=None):
+                 window=0, library=None, bulk_threshold=0):
         self._c = None
         if isinstance(service, str):
             name = service.encode("utf-8")
@@ -193,13 +199,19 @@ class Client(_Handle):
             raise TypeError("window must be an int")
         if not 0 <= window <= _UINT32_MAX:
             raise ValueError("window must be 0..%d, not %r" % (_UINT32_MAX, window))
+        if isinstance(bulk_threshold, bool) or not isinstance(bulk_threshold, int):
+            raise TypeError("bulk_threshold must be an int")
+        if not 0 <= bulk_threshold <= _UINT32_MAX:
+            raise ValueError("bulk_threshold must be 0..%d, not %r"
+                             % (_UINT32_MAX, bulk_threshold))
         self._lib = load_library(library)
         self.service = name.decode("utf-8", "replace")
         self.transport = TRANSPORTS[t]
         self.timeout = ms / 1000.0
         self._timeout_ms = ms
         self._buf = None
-        opts = ClientOptions(transport=t, device=dev, timeout_ms=ms, window=window)
+        opts = ClientOptions(transport=t, device=dev, timeout_ms=ms, window=window,
+                             bulk_threshold=bulk_threshold)
         c = self._lib.amp_client_open(name, ctypes.byref(opts))
         if not c:
             raise_errno(self.service)

@@ -29,7 +29,9 @@ ECHO_MAX_LEN = 476
 FRAME_MAX_LEN = 256 * 1024 * 1024
 DEFAULT_TIMEOUT_MS = 2000
 
-TRANSPORTS = ("netlink", "tty", "char")  # enum amp_transport, in order
+TRANSPORTS = ("netlink", "tty", "char", "shm")  # enum amp_transport, in order
+BULK_THRESHOLD = 4096  # AMP_BULK_THRESHOLD
+BULK_NEVER = 0xFFFFFFFF  # AMP_BULK_NEVER
 
 
 class LibraryError(OSError):
@@ -47,6 +49,7 @@ class ClientOptions(ctypes.Structure):
         ("device", ctypes.c_char_p),
         ("timeout_ms", ctypes.c_int),
         ("window", ctypes.c_uint32),
+        ("bulk_threshold", ctypes.c_uint32),
     ]
 
 

@@ -47,7 +47,7 @@ class LibraryLoading(unittest.TestCase):
     def test_import_needs_no_library(self):
         r = run_python("import amplink; print(amplink.TRANSPORTS)", {})
         self.assertEqual(r.returncode, 0, r.stdout)
-        self.assertIn("('netlink', 'tty', 'char')", r.stdout)
+        self.assertIn("('netlink', 'tty', 'char', 'shm')", r.stdout)
 
     def test_explicit_path_missing(self):
         with self.assertRaises(amplink.LibraryError) as cm:

@@ -95,7 +95,7 @@ int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8
 		     uint32_t *crc)
 {
 	const struct amp_bulk_map *m = ch->bulk;
-	uint32_t slots[AMP_BULK_DESC_MAX];
+	uint32_t slots[AMP_BULK_DESC_MAX] = {0};
 	int rc = 0;
 
 	*crc = 0;

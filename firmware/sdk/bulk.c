@@ -314,9 +314,15 @@ bool amp_bulk_send_filled(struct amp_node *n, struct amp_conn *c)
 			(void)amp_bulk_unfill(&b->pool, c->addr, slot);
 			break;
 		}
-		memcpy(dst, c->tx_data + c->tx_off, n_bytes);
-		/* from the caller's buffer: reading the slot back would cost a pass over DDR */
-		crc = fw_crc32_update(crc, c->tx_data + c->tx_off, n_bytes);
+		if (c->tx_data) {
+			memcpy(dst, c->tx_data + c->tx_off, n_bytes);
+			/* from the caller's buffer: reading the slot back costs a pass over DDR */
+			crc = fw_crc32_update(crc, c->tx_data + c->tx_off, n_bytes);
+		} else {
+			/* amp_send_fill(): the service writes the slot in place */
+			c->svc->ops->fill(c, c->tx_off, dst, n_bytes);
+			crc = fw_crc32_update(crc, dst, n_bytes);
+		}
 		(void)amp_bulk_hand_over(&b->pool, c->addr, slot, 0, n_bytes, &d);
 		amp_bulk_desc_encode(tx.data, h.count++, &d);
 		c->tx_off += n_bytes;

@@ -506,7 +506,7 @@ static int send_message(struct amp_conn *c, const void *data, uint32_t len)
 	}
 	begin_message(c, data, len);
 #if AMP_NODE_BULK
-	c->bulk.tx = data && amp_bulk_tx_wanted(c->svc->node, c, len);
+	c->bulk.tx = amp_bulk_tx_wanted(c->svc->node, c, len);
 #endif
 	c->want_writable = false;
 	amp_conn_pump(c->svc->node, c);

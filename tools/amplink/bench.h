@@ -34,6 +34,8 @@ struct bench_row {
 	/* Per transfer, from the firmware's counters. */
 	double msgs_to_fw, msgs_from_fw, kicks_in, irqs_out;
 	bool have_counts;
+	/* a memcpy() of the same size in this process, interleaved: the median */
+	double memcpy_ms;
 	int last_errno;
 	char error[128];
 };

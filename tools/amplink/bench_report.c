@@ -40,6 +40,22 @@ void bench_print_table(FILE *out, const struct bench_row *rows, size_t n)
 	}
 }
 
+/* Doorbells per MiB at the largest size, where the firmware's counters say. */
+static void print_doorbells(FILE *out, const struct bench_row *rows, size_t n, size_t nsizes)
+{
+	fprintf(out, "%9s", "bells/MiB");
+	for (size_t g = 0; g < n; g += nsizes) {
+		const struct bench_row *r = &rows[g + nsizes - 1];
+
+		if (r->have_counts && r->size > 0)
+			fprintf(out, " %22.2f",
+				(r->kicks_in + r->irqs_out) * 1048576.0 / (double)r->size);
+		else
+			fprintf(out, " %22s", "-");
+	}
+	fputc('\n', out);
+}
+
 /* Rows are grouped by transport, each group holding the same sizes. */
 void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 {
@@ -51,7 +67,7 @@ void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 		rows[0].dir == BENCH_FROM_FW ? "from" : "to", "bytes");
 	for (size_t g = 0; g < n; g += nsizes)
 		fprintf(out, " %22s", amp_transport_name(rows[g].transport));
-	fputc('\n', out);
+	fprintf(out, " %10s\n", "memcpy ms");
 	for (size_t i = 0; i < nsizes; i++) {
 		fprintf(out, "%9zu", rows[i].size);
 		for (size_t g = 0; g < n; g += nsizes) {
@@ -62,8 +78,9 @@ void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 			else
 				fprintf(out, " %22s", "failed");
 		}
-		fputc('\n', out);
+		fprintf(out, " %10.3f\n", rows[i].memcpy_ms);
 	}
+	print_doorbells(out, rows, n, nsizes);
 	fprintf(out, "%9s", "us/msg");
 	for (size_t g = 0; g < n; g += nsizes) {
 		double us = bench_per_message_us(rows + g, nsizes);
@@ -74,13 +91,16 @@ void bench_print_comparison(FILE *out, const struct bench_row *rows, size_t n)
 			fprintf(out, " %22s", "-");
 	}
 	fprintf(out, "\n(us/msg: cost of one more rpmsg message, the slope between the smallest\n"
-		     " and the largest size; transports interleaved, each repetition in turn)\n");
+		     " and the largest size; bells/MiB: doorbells both ways, kicks in and irqs\n"
+		     " out, per MiB moved at the largest size; memcpy: one copy of the block in\n"
+		     " this process; transports interleaved, each repetition in turn)\n");
 }
 
 void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n)
 {
 	fprintf(out, "transport,bytes,transfers,failures,min_ms,median_ms,p99_ms,max_ms,mean_ms,"
-		     "kb_per_s,msgs_to_fw,msgs_from_fw,kicks_in,irqs_out,p90_ms,direction\n");
+		     "kb_per_s,msgs_to_fw,msgs_from_fw,kicks_in,irqs_out,p90_ms,direction,"
+		     "memcpy_ms\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct bench_row *r = &rows[i];
 
@@ -92,7 +112,8 @@ void bench_write_csv(FILE *out, const struct bench_row *rows, size_t n)
 				r->kicks_in, r->irqs_out);
 		else
 			fprintf(out, ",,,,");
-		fprintf(out, ",%.6f,%s\n", r->ms.p90, bench_direction_name(r->dir));
+		fprintf(out, ",%.6f,%s,%.6f\n", r->ms.p90, bench_direction_name(r->dir),
+			r->memcpy_ms);
 	}
 }
 
@@ -129,10 +150,11 @@ void bench_write_json(FILE *out, const struct bench_config *cfg, const struct be
 			"    {\"direction\": \"%s\", \"transport\": \"%s\", \"bytes\": %zu, "
 			"\"transfers\": %u, "
 			"\"failures\": %u, \"min_ms\": %.6f, \"median_ms\": %.6f, "
-			"\"p90_ms\": %.6f, \"p99_ms\": %.6f, \"max_ms\": %.6f, \"kb_per_s\": %.3f",
+			"\"p90_ms\": %.6f, \"p99_ms\": %.6f, \"max_ms\": %.6f, \"kb_per_s\": %.3f, "
+			"\"memcpy_ms\": %.6f",
 			bench_direction_name(r->dir), amp_transport_name(r->transport), r->size,
 			r->reps, r->failures, r->ms.min, r->ms.median, r->ms.p90, r->ms.p99,
-			r->ms.max, r->kbps);
+			r->ms.max, r->kbps, r->memcpy_ms);
 		if (r->have_counts)
 			fprintf(out,
 				", \"msgs_to_fw\": %.2f, \"msgs_from_fw\": %.2f, "

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,15 @@ void cli_report_open_error(enum amp_transport t, const char *device, int err)
 	const char *what = device ? device : amp_transport_name(t);
 
 	fprintf(stderr, "amplink: cannot open %s: %s\n", what, strerror(err));
-	if (t == AMP_TRANSPORT_NETLINK && err == ENOENT)
+	bool nl = t == AMP_TRANSPORT_NETLINK || t == AMP_TRANSPORT_SHM;
+
+	if (nl && err == ENOENT)
 		fprintf(stderr,
 			"  the rpmsg_netlink module is not loaded (modprobe rpmsg_netlink)\n");
-	else if (t == AMP_TRANSPORT_NETLINK && err == ENODEV)
+	else if (t == AMP_TRANSPORT_SHM && (err == EOPNOTSUPP || err == ECONNRESET))
+		fprintf(stderr, "  no pool for bulk transfers: the firmware announces no "
+				"amplink-bulk channel, or refused the pool (dmesg says why)\n");
+	else if (nl && err == ENODEV)
 		fprintf(stderr, "  no rpmsg-netlink channel: is the firmware running and "
 				"announcing it?\n");
 	else if (err == ENOENT)

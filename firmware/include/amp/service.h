@@ -87,9 +87,12 @@ struct amp_service_ops {
 	void (*writable)(struct amp_conn *c);
 	/*
 	 * Writes bytes [offset, offset + len) of the message amp_send_fill()
-	 * began into dst, as each frame goes out (len is at most one frame's
-	 * payload; dst is the transmit buffer itself). Only for services that
-	 * use amp_send_fill(): messages of any size with no buffer behind them.
+	 * began into dst, as each part goes out: dst is the transmit buffer
+	 * itself and len at most one frame's payload, or, for a message that
+	 * goes by reference (AMP_BULK_THRESHOLD bytes or more to a client that
+	 * can take it), dst is a slot of the shared pool and len at most a slot
+	 * (64 KiB by default). Only for services that use amp_send_fill():
+	 * messages of any size with no buffer behind them.
 	 */
 	void (*fill)(struct amp_conn *c, uint32_t offset, uint8_t *dst, uint32_t len);
 	/* The client went away (closed, died, or the link went down); c is invalid after. */
@@ -148,7 +151,8 @@ int amp_send(struct amp_conn *c, const void *data, uint32_t len);
 
 /*
  * Sends one message of len bytes (0..AMP_MSG_MAX) whose bytes the service's
- * fill() writes frame by frame as credit and buffers allow: what amp_send()
+ * fill() writes part by part (frames, or slots of the shared pool) as credit
+ * and buffers allow: what amp_send()
  * does without a buffer holding the message. Returns as amp_send() does
  * (AMP_PENDING: fill() is still to be called; writable() follows once the
  * message has gone); AMP_EINVAL when the service has no fill().

@@ -375,7 +375,7 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 /*
  * A message (or part of one) the firmware sent by reference: copied out of
  * its slots, which go back at once; it counts against the window as the
- * frames it stands for would, a unit per slot (docs/protocol.md).
+ * frames it stands for would (amp_bulk_units(), docs/protocol.md).
  */
 static void on_bulk_in(void *ctx, const struct amp_bulk_in *in)
 {
@@ -408,8 +408,10 @@ static void on_bulk_in(void *ctx, const struct amp_bulk_in *in)
 		m->err = EBADMSG;
 	if (!m->err)
 		m->len += (uint32_t)total;
-	m->units += in->count;
-	m->units_done += in->count;
+	for (uint32_t i = 0; i < in->count; i++) {
+		m->units += amp_bulk_units(in->ranges[i].length);
+		m->units_done += amp_bulk_units(in->ranges[i].length);
+	}
 	credit_head_of_line(c);
 	if (in->more)
 		return;

@@ -296,16 +296,23 @@ bool amp_bulk_send_filled(struct amp_node *n, struct amp_conn *c)
 	max = tx.room < AMP_BULK_HDR_SIZE ? 0 : (tx.room - AMP_BULK_HDR_SIZE) / AMP_BULK_DESC_SIZE;
 	if (max > AMP_BULK_DESC_MAX)
 		max = AMP_BULK_DESC_MAX;
-	/* each slot costs one unit of the client's window, as a MSG frame does */
+	/*
+	 * A slot costs the client's window what its bytes would in MSG frames
+	 * (a unit per AMP_MSG_FRAG_MAX), so a reader holds no more slots than
+	 * its window lets it hold bytes, and one that never reads leaves the
+	 * other clients the rest of the posted slots.
+	 */
 	while (h.count < max && c->tx_credit > 0 && c->tx_off < c->tx_len) {
 		uint32_t slot, n_bytes = c->tx_len - c->tx_off;
 		struct amp_bulk_desc d = {0};
 		uint8_t *dst;
 
-		if (amp_bulk_acquire(&b->pool, c->addr, &slot) != AMP_BULK_OK)
-			break;
 		if (n_bytes > b->pool.info.slot_size)
 			n_bytes = b->pool.info.slot_size;
+		if (n_bytes > (uint64_t)c->tx_credit * AMP_MSG_FRAG_MAX)
+			n_bytes = c->tx_credit * AMP_MSG_FRAG_MAX;
+		if (amp_bulk_acquire(&b->pool, c->addr, &slot) != AMP_BULK_OK)
+			break;
 		d.slot = slot;
 		d.length = n_bytes;
 		dst = (uint8_t *)slot_bytes(b, &d);
@@ -326,7 +333,7 @@ bool amp_bulk_send_filled(struct amp_node *n, struct amp_conn *c)
 		(void)amp_bulk_hand_over(&b->pool, c->addr, slot, 0, n_bytes, &d);
 		amp_bulk_desc_encode(tx.data, h.count++, &d);
 		c->tx_off += n_bytes;
-		c->tx_credit--;
+		c->tx_credit -= amp_bulk_units(n_bytes);
 	}
 	if (h.count == 0) {
 		rp_tx_put(&n->dev->link, &tx);

@@ -48,6 +48,16 @@
 #define AMP_MSG_FRAG_MAX 476u
 
 /*
+ * What bytes sent by reference (bulk transfers, a FILLED's range) cost the
+ * receiver's window: what they would cost in MSG frames, a unit per
+ * AMP_MSG_FRAG_MAX or part of it.
+ */
+static inline uint32_t amp_bulk_units(uint32_t bytes)
+{
+	return bytes / AMP_MSG_FRAG_MAX + (bytes % AMP_MSG_FRAG_MAX != 0);
+}
+
+/*
  * MSG flags. A message is one or more MSG frames with the same seq; all but
  * the last carry MORE. ABORT (an empty frame) abandons the message in
  * progress: the receiver discards what it has of it.

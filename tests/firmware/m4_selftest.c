@@ -998,7 +998,8 @@ static void check_bulk(const char *name, uint32_t addr)
 	{
 		uint8_t open[AMP_FRAME_HDR_SIZE + AMP_OPEN_FIXED_SIZE + 9];
 		uint8_t *payload = open + AMP_FRAME_HDR_SIZE;
-		const struct amp_open o = {.window = 8, .flags = AMP_OPEN_F_BULK};
+		/* a window that covers the message: slots cost what their bytes would in frames */
+		const struct amp_open o = {.window = 300, .flags = AMP_OPEN_F_BULK};
 		uint32_t plen = AMP_OPEN_FIXED_SIZE + 9u;
 
 		amp_open_encode(payload, &o);

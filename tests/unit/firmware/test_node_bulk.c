@@ -717,7 +717,9 @@ static void test_send_by_reference(void **state)
 	bring_up();
 	post(6);
 	assert_int_equal(amp_bulk_pool_count(&fw.node.bulk.pool, AMP_BULK_SLOT_REMOTE_EMPTY), 6);
-	open_flags(&A, "sink", AMP_OPEN_F_BULK, 8);
+	/* the window covers the bytes in frames' worth (amp_bulk_units()) and 4 units more */
+	open_flags(&A, "sink", AMP_OPEN_F_BULK,
+		   3u * amp_bulk_units(SLOT) + amp_bulk_units(100) + 4u);
 	c = conn_of(&A);
 	fx_pattern(src, len, 21);
 	assert_true(amp_send(c, src, len) >= 0);
@@ -730,7 +732,7 @@ static void test_send_by_reference(void **state)
 	assert_int_equal(H.filled_len, len);
 	assert_memory_equal(H.filled_bytes, src, len);
 	assert_false(c->tx_busy);
-	assert_int_equal(c->tx_credit, 8u - 4u); /* a unit of the window per slot */
+	assert_int_equal(c->tx_credit, 4u); /* the bytes cost what they would in frames */
 	assert_int_equal(fw.node.bulk.stats.msgs_out, 1);
 	assert_int_equal(amp_bulk_pool_count(&fw.node.bulk.pool, AMP_BULK_SLOT_REMOTE_EMPTY), 2);
 	assert_int_equal(amp_bulk_pool_count(&H.table, AMP_BULK_SLOT_HOST_READING), 4);
@@ -746,7 +748,8 @@ static void test_send_waits_for_window_and_slots(void **state)
 	(void)state;
 	bring_up();
 	post(2);
-	open_flags(&A, "sink", AMP_OPEN_F_BULK, 3);
+	/* a window of three slots' worth */
+	open_flags(&A, "sink", AMP_OPEN_F_BULK, 3u * amp_bulk_units(SLOT));
 	c = conn_of(&A);
 	fx_pattern(src, len, 4);
 	assert_int_equal(amp_send(c, src, len), AMP_PENDING);
@@ -758,13 +761,39 @@ static void test_send_waits_for_window_and_slots(void **state)
 	assert_true(c->tx_busy);
 	client_read_all(A.ept.addr);
 	post(4);
-	/* four posted, but the window has one unit left */
+	/* four posted, but the window has one slot's worth left */
 	assert_int_equal(H.filled, 2);
 	assert_int_equal(H.filled_descs, 3);
 	assert_true(c->tx_busy);
-	send_credit(&A, 5);
+	send_credit(&A, 2u * amp_bulk_units(SLOT));
 	assert_int_equal(H.filled, 3);
 	assert_int_equal(H.filled_descs, 5);
+	assert_int_equal(H.filled_msgs, 1);
+	assert_int_equal(H.filled_len, len);
+	assert_memory_equal(H.filled_bytes, src, len);
+	assert_false(c->tx_busy);
+}
+
+static void test_send_window_smaller_than_a_slot(void **state)
+{
+	const uint32_t len = SLOT + 10u;
+	struct amp_conn *c;
+
+	(void)state;
+	bring_up();
+	post(4);
+	/* two units: a slot is filled only as far as they cover */
+	open_flags(&A, "sink", AMP_OPEN_F_BULK, 2);
+	c = conn_of(&A);
+	fx_pattern(src, len, 9);
+	assert_int_equal(amp_send(c, src, len), AMP_PENDING);
+	settle();
+	assert_int_equal(H.filled, 1);
+	assert_int_equal(H.filled_descs, 1);
+	assert_int_equal(H.filled_len, 2u * AMP_MSG_FRAG_MAX);
+	assert_int_equal(c->tx_credit, 0);
+	client_read_all(A.ept.addr);
+	send_credit(&A, amp_bulk_units(len));
 	assert_int_equal(H.filled_msgs, 1);
 	assert_int_equal(H.filled_len, len);
 	assert_memory_equal(H.filled_bytes, src, len);
@@ -811,6 +840,7 @@ int main(void)
 		cmocka_unit_test_setup(test_too_large, setup),
 		cmocka_unit_test_setup(test_send_by_reference, setup),
 		cmocka_unit_test_setup(test_send_waits_for_window_and_slots, setup),
+		cmocka_unit_test_setup(test_send_window_smaller_than_a_slot, setup),
 		cmocka_unit_test_setup(test_send_in_frames, setup),
 	};
 

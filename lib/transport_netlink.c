@@ -1221,6 +1221,47 @@ static int stat_attrs(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* RPMSG_NETLINK_A_BULK's attributes into struct amp_netlink_pool. */
+static int pool_attrs(const struct nlattr *attr, void *data)
+{
+	struct amp_netlink_pool *p = data;
+	int type = mnl_attr_get_type(attr);
+	uint64_t *const wide[RPMSG_NETLINK_BULK_MAX + 1] = {
+		[RPMSG_NETLINK_BULK_ACCEPTED] = &p->accepted,
+		[RPMSG_NETLINK_BULK_STALE] = &p->stale,
+		[RPMSG_NETLINK_BULK_BAD_SLOT] = &p->bad_slot,
+		[RPMSG_NETLINK_BULK_BAD_RANGE] = &p->bad_range,
+		[RPMSG_NETLINK_BULK_NOT_OWNER] = &p->not_owner,
+		[RPMSG_NETLINK_BULK_DUPLICATE] = &p->duplicate,
+		[RPMSG_NETLINK_BULK_WRONG_TYPE] = &p->wrong_type,
+		[RPMSG_NETLINK_BULK_BAD_MSGS] = &p->bad_msgs,
+		[RPMSG_NETLINK_BULK_TX_MSGS] = &p->tx_msgs,
+		[RPMSG_NETLINK_BULK_RX_MSGS] = &p->rx_msgs,
+		[RPMSG_NETLINK_BULK_RECLAIMED] = &p->reclaimed,
+		[RPMSG_NETLINK_BULK_DROPPED] = &p->dropped,
+	};
+	uint32_t *const narrow[RPMSG_NETLINK_BULK_MAX + 1] = {
+		[RPMSG_NETLINK_BULK_POOL] = &p->id,
+		[RPMSG_NETLINK_BULK_GENERATION] = &p->generation,
+		[RPMSG_NETLINK_BULK_SLOT_SIZE] = &p->slot_size,
+		[RPMSG_NETLINK_BULK_SLOT_COUNT] = &p->slot_count,
+		[RPMSG_NETLINK_BULK_SHARE] = &p->share,
+		[RPMSG_NETLINK_BULK_FREE] = &p->free,
+		[RPMSG_NETLINK_BULK_CLIENTS] = &p->clients,
+		[RPMSG_NETLINK_BULK_LENT] = &p->lent,
+	};
+
+	if (type <= 0 || type > RPMSG_NETLINK_BULK_MAX)
+		return MNL_CB_OK;
+	if (wide[type] && mnl_attr_validate(attr, MNL_TYPE_U64) == 0)
+		*wide[type] = mnl_attr_get_u64(attr);
+	else if (narrow[type] && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		*narrow[type] = mnl_attr_get_u32(attr);
+	else if (type == RPMSG_NETLINK_BULK_READY && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		p->ready = mnl_attr_get_u32(attr) != 0;
+	return MNL_CB_OK;
+}
+
 static int list_cb(const struct nlmsghdr *n, void *data)
 {
 	const struct nlattr *tb[RPMSG_NETLINK_A_MAX + 1] = {0};
@@ -1237,6 +1278,11 @@ static int list_cb(const struct nlmsghdr *n, void *data)
 		snprintf(c.name, sizeof(c.name), "%s", mnl_attr_get_str(tb[RPMSG_NETLINK_A_NAME]));
 	if (tb[RPMSG_NETLINK_A_STATS])
 		mnl_attr_parse_nested(tb[RPMSG_NETLINK_A_STATS], stat_attrs, &c);
+	if (tb[RPMSG_NETLINK_A_BULK] &&
+	    mnl_attr_validate(tb[RPMSG_NETLINK_A_BULK], MNL_TYPE_NESTED) == 0) {
+		c.pool.present = true;
+		mnl_attr_parse_nested(tb[RPMSG_NETLINK_A_BULK], pool_attrs, &c.pool);
+	}
 	lc->cb(&c, lc->ctx);
 	return MNL_CB_OK;
 }

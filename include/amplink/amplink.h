@@ -16,6 +16,7 @@
 #ifndef AMPLINK_AMPLINK_H
 #define AMPLINK_AMPLINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -131,6 +132,21 @@ struct amp_netlink_channel {
 	uint64_t tx_bytes, tx_msgs, rx_bytes, rx_msgs, tx_errors, rx_drops;
 	uint32_t clients;
 	uint64_t tx_refused; /* SENDs the module refused for a full queue (and resent) */
+	/* The pool of bulk transfers of the channel's remote (docs/protocol.md). */
+	struct amp_netlink_pool {
+		bool present; /* the module has one for this remote */
+		bool ready;   /* the firmware took the current generation */
+		uint32_t id;  /* /dev/amplink-pool<id> */
+		uint32_t generation, slot_size, slot_count;
+		uint32_t share;		      /* slots one client may hold to send */
+		uint32_t free, clients, lent; /* slots in the pool, with clients, lent out */
+		uint64_t accepted;	      /* descriptors from the firmware accepted */
+		uint64_t stale, bad_slot, bad_range, not_owner, duplicate, wrong_type; /* refused */
+		uint64_t bad_msgs; /* messages on the bulk channel that were not bulk messages */
+		uint64_t tx_msgs, rx_msgs; /* on the bulk channel */
+		uint64_t reclaimed; /* slots taken back when a firmware acknowledged a pool */
+		uint64_t dropped;   /* messages from the firmware no client could take */
+	} pool;
 };
 
 /*

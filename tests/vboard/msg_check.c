@@ -18,6 +18,8 @@
  *                                 as $AMPLINK_RUN_DIR) under a blocked recv:
  *                                 it returns within 1 s, ECONNRESET or ENODEV,
  *                                 and the descriptor signals
+ *   msg-check bulk-*              bulk transfers (msg_bulk.c says what each
+ *                                 checks)
  *
  * Prints one line per check and "N passed, N failed"; exits 1 on a failure.
  */
@@ -38,14 +40,11 @@
 
 #include "../../examples/sensor/sensor_proto.h"
 #include "../../firmware/ports/vhost-user/test_services.h"
-
-#define BIG (16u * 1024u * 1024u)
-#define TIMEOUT_MS 60000
+#include "msg_check.h"
 
 static int passed, failed;
 
-static void result(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void result(int ok, const char *fmt, ...)
+void result(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -61,7 +60,7 @@ static void result(int ok, const char *fmt, ...)
 		failed++;
 }
 
-static int64_t now_ms(void)
+int64_t now_ms(void)
 {
 	struct timespec ts;
 
@@ -69,13 +68,13 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void fill(uint8_t *p, size_t len, unsigned int seed)
+void fill(uint8_t *p, size_t len, unsigned int seed)
 {
 	for (size_t i = 0; i < len; i++)
 		p[i] = (uint8_t)(i * 131u + seed * 7u + (i >> 12));
 }
 
-static struct amp_client *open_on(const char *service, enum amp_transport t)
+struct amp_client *open_on(const char *service, enum amp_transport t)
 {
 	struct amp_client_options o = {.transport = t, .timeout_ms = 5000};
 	struct amp_client *c = amp_client_open(service, &o);
@@ -451,7 +450,7 @@ static int netlink_tx_counts(uint64_t *refused, uint64_t *errors)
 	return 0;
 }
 
-static void touch(const char *run_dir, const char *name)
+void touch(const char *run_dir, const char *name)
 {
 	char path[256];
 	FILE *f;
@@ -534,7 +533,7 @@ static int check_refused(const char *run_dir)
 }
 
 /* The runner's stop or cont, again and again: each a new file. */
-static void signal_runner(const char *run_dir, const char *name)
+void signal_runner(const char *run_dir, const char *name)
 {
 	char path[256];
 
@@ -613,10 +612,22 @@ int main(int argc, char **argv)
 		rc = check_refused(argc == 3 ? argv[2] : "/run/vboard");
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "late-reply"))
 		rc = check_late_reply(argc == 3 ? argv[2] : "/run/vboard");
+	else if (argc == 2 && !strcmp(argv[1], "bulk-forged"))
+		rc = check_bulk_forged();
+	else if (argc == 2 && !strcmp(argv[1], "bulk-concurrent"))
+		rc = check_bulk_concurrent();
+	else if (argc == 2 && !strcmp(argv[1], "bulk-slow-reader"))
+		rc = check_bulk_slow_reader();
+	else if (argc == 2 && !strcmp(argv[1], "bulk-rebind"))
+		rc = check_bulk_rebind();
+	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "bulk-firmware-kill"))
+		rc = check_bulk_firmware_kill(argc == 3 ? argv[2] : "/run/vboard");
 	else
 		fprintf(stderr,
 			"usage: msg-check sizes TRANSPORT | stream | killed-client | "
-			"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply [RUN_DIR]\n");
+			"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply [RUN_DIR] | "
+			"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
+			"bulk-firmware-kill [RUN_DIR]\n");
 	if (rc)
 		return rc;
 	printf("%d passed, %d failed\n", passed, failed);

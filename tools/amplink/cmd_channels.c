@@ -76,6 +76,29 @@ static int list_rpmsg(void)
 	return 0;
 }
 
+/* The channel's pool of bulk transfers, on two lines below it. */
+static void print_pool(const struct amp_netlink_pool *p)
+{
+	unsigned long long refused =
+		p->stale + p->bad_slot + p->bad_range + p->not_owner + p->duplicate + p->wrong_type;
+
+	if (!p->present)
+		return;
+	printf("    pool /dev/amplink-pool%u: %s, generation %u, %u slots of %u KiB (%u free, "
+	       "%u with clients, %u lent to the firmware; a client's share %u)\n",
+	       p->id, p->ready ? "taken by the firmware" : "not taken by a running firmware",
+	       p->generation, p->slot_count, p->slot_size / 1024, p->free, p->clients, p->lent,
+	       p->share);
+	printf("    descriptors from the firmware: %llu accepted, %llu refused (stale %llu, "
+	       "bad slot %llu, bad range %llu, not its own %llu, duplicate %llu, wrong type "
+	       "%llu); %llu bad messages, %llu undeliverable, %llu slots reclaimed\n",
+	       (unsigned long long)p->accepted, refused, (unsigned long long)p->stale,
+	       (unsigned long long)p->bad_slot, (unsigned long long)p->bad_range,
+	       (unsigned long long)p->not_owner, (unsigned long long)p->duplicate,
+	       (unsigned long long)p->wrong_type, (unsigned long long)p->bad_msgs,
+	       (unsigned long long)p->dropped, (unsigned long long)p->reclaimed);
+}
+
 static void print_netlink(const struct amp_netlink_channel *c, void *ctx)
 {
 	int *count = ctx;
@@ -89,6 +112,7 @@ static void print_netlink(const struct amp_netlink_channel *c, void *ctx)
 	       (unsigned long long)c->tx_msgs, (unsigned long long)c->rx_bytes,
 	       (unsigned long long)c->rx_msgs, (unsigned long long)c->tx_errors,
 	       (unsigned long long)c->rx_drops, c->clients);
+	print_pool(&c->pool);
 }
 
 int cmd_channels(int argc, char **argv)
@@ -98,7 +122,8 @@ int cmd_channels(int argc, char **argv)
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("Usage: amplink channels\n\n"
 		       "Lists the rpmsg channels the firmware announced and the Linux driver\n"
-		       "bound to each, then the rpmsg_netlink channels with their counters.\n");
+		       "bound to each, then the rpmsg_netlink channels with their counters and\n"
+		       "the pool of bulk transfers of their remote, if it has one.\n");
 		return 0;
 	}
 	if (argc > 1) {

@@ -209,6 +209,90 @@ static const struct amp_service_ops sink_ops = {
 
 AMP_SERVICE_DEFINE(test_sink, TEST_SINK_SERVICE, &sink_ops, NULL, TEST_SINK_MAX, SINK_CLIENTS);
 
+/*
+ * test-bulk-forge: plays a broken firmware on the bulk channel. Each
+ * one-byte request (enum test_forge) makes the node's amplink-bulk endpoint
+ * send the host one forged descriptor message, which must be refused and
+ * counted; the answer (the request's byte, or 0 when there is no pool to
+ * forge against) follows on the connection, after it in the ring.
+ */
+static uint32_t forge_hdr(uint8_t *msg, uint8_t type, uint32_t peer)
+{
+	struct amp_bulk_hdr h = {.type = type, .count = 1, .peer = peer};
+
+	return amp_bulk_hdr_encode(msg, &h);
+}
+
+/* A slot in the state given, from the firmware's table; the pool's size when none. */
+static uint32_t slot_in(const struct amp_bulk_pool *p, enum amp_bulk_slot_state state)
+{
+	for (uint32_t i = 0; i < p->info.slot_count; i++)
+		if (amp_bulk_pool_slot(p, i)->state == state)
+			return i;
+	return p->info.slot_count;
+}
+
+static bool forge(struct amp_conn *c, uint8_t kind)
+{
+	const struct amp_node_bulk *b = &node->bulk;
+	const struct amp_bulk_pool *p = &b->pool;
+	struct amp_bulk_desc d = {.generation = p->info.generation, .length = 1};
+	uint8_t msg[AMP_BULK_MSG_MAX];
+	uint32_t len;
+
+	if (!p->ready)
+		return false;
+	switch (kind) {
+	case TEST_FORGE_BAD_SLOT: /* FILLED of a slot beyond the pool */
+		len = forge_hdr(msg, AMP_BULK_FILLED, c->addr);
+		d.slot = p->info.slot_count + 5u;
+		break;
+	case TEST_FORGE_BAD_RANGE: /* FILLED of a posted slot, one byte past its end */
+		len = forge_hdr(msg, AMP_BULK_FILLED, c->addr);
+		d.slot = slot_in(p, AMP_BULK_SLOT_REMOTE_EMPTY);
+		d.length = p->info.slot_size + 1u;
+		break;
+	case TEST_FORGE_STALE: /* FILLED of a posted slot, of the generation before */
+		len = forge_hdr(msg, AMP_BULK_FILLED, c->addr);
+		d.slot = slot_in(p, AMP_BULK_SLOT_REMOTE_EMPTY);
+		d.generation--;
+		break;
+	case TEST_FORGE_NOT_OWNER: /* FILLED of a slot the host never posted */
+		len = forge_hdr(msg, AMP_BULK_FILLED, c->addr);
+		d.slot = slot_in(p, AMP_BULK_SLOT_HOST);
+		break;
+	case TEST_FORGE_RELEASE: /* RELEASE of a slot never submitted */
+		len = forge_hdr(msg, AMP_BULK_RELEASE, 0);
+		d.slot = slot_in(p, AMP_BULK_SLOT_HOST);
+		d.length = 0;
+		break;
+	case TEST_FORGE_GARBAGE: /* not a bulk message at all */
+		len = 40;
+		memset(msg, 0xa5, len);
+		return rp_send(&node->dev->link, b->ept.addr, b->host, msg, len) == RP_OK;
+	default:
+		return false;
+	}
+	amp_bulk_desc_encode(msg, 0, &d);
+	return rp_send(&node->dev->link, b->ept.addr, b->host, msg, len) == RP_OK;
+}
+
+static void forge_message(struct amp_conn *c, const uint8_t *data, uint32_t len)
+{
+	uint8_t answer = len == 1 && forge(c, data[0]) ? data[0] : 0;
+
+	(void)amp_send_copy(c, &answer, 1);
+}
+
+static void forge_gone(struct amp_conn *c)
+{
+	(void)c;
+}
+
+static const struct amp_service_ops forge_ops = {.message = forge_message, .gone = forge_gone};
+
+AMP_SERVICE_DEFINE(test_forge, TEST_FORGE_SERVICE, &forge_ops, NULL, 16, 2);
+
 int test_services_init(struct amp_node *n)
 {
 	int rc;
@@ -223,5 +307,7 @@ int test_services_init(struct amp_node *n)
 		rc = amp_service_register(n, &test_probe);
 	if (rc == AMP_OK)
 		rc = amp_service_register(n, &test_sink);
+	if (rc == AMP_OK)
+		rc = amp_service_register(n, &test_forge);
 	return rc;
 }

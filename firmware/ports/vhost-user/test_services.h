@@ -13,6 +13,9 @@
  *                 the indexes count up from 0 and the bytes are right; an
  *                 empty message is answered with three u32s: messages
  *                 taken, out of order, corrupt (and the count starts again)
+ *   "test-bulk-forge" a one-byte request (enum test_forge) makes the node
+ *                 send the module one forged bulk message; the answer (the
+ *                 byte, or 0: no pool to forge against) comes after it
  */
 #ifndef VHOST_USER_TEST_SERVICES_H
 #define VHOST_USER_TEST_SERVICES_H
@@ -25,6 +28,16 @@
 #define TEST_SINK_SERVICE "test-sink"
 #define TEST_SINK_MAX (1024u * 1024u)
 #define TEST_SINK_REPLY_SIZE 12u
+
+#define TEST_FORGE_SERVICE "test-bulk-forge"
+enum test_forge {
+	TEST_FORGE_BAD_SLOT = 1,
+	TEST_FORGE_BAD_RANGE,
+	TEST_FORGE_STALE,
+	TEST_FORGE_NOT_OWNER,
+	TEST_FORGE_RELEASE,
+	TEST_FORGE_GARBAGE,
+};
 
 int test_services_init(struct amp_node *node);
 

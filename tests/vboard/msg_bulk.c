@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bulk transfers end to end (docs/protocol.md, "Bulk transfers"): netlink
+ * clients whose large messages go by reference through rpmsg_netlink's
+ * pool, against the firmware's test services; the pool's counters as
+ * GET_CHANNEL reports them (amp_netlink_channels()).
+ *
+ *   bulk-forged          the test firmware sends forged descriptors (a slot
+ *                        beyond the pool, a range past a slot, the previous
+ *                        generation, slots it does not hold, garbage): each
+ *                        refused and counted by its reason, nothing
+ *                        accepted, and the pool goes on working
+ *   bulk-concurrent      four processes echo messages of 64 KiB .. 2 MiB
+ *                        both ways by reference at once, byte-exact; then
+ *                        no slot is left with a client and none refused
+ *   bulk-slow-reader     a client that does not read while 16 MiB come back
+ *                        to it holds only its window's worth of slots:
+ *                        another client is served meanwhile, and the first
+ *                        then reads its message whole (nothing overwritten)
+ *   bulk-rebind          the bulk channel unbound and bound again: a new
+ *                        generation, every lent slot reclaimed on the
+ *                        firmware's acknowledgement, none lost, and the pool
+ *                        works as before
+ *   bulk-firmware-kill   the firmware stopped with slots submitted, then
+ *                        killed (the runner's stop and kill-firmware): the
+ *                        blocked sender fails within 1 s with ENODEV or
+ *                        ECONNRESET (the test's command then unloads the
+ *                        module, which must keep the pool's pages: slots
+ *                        stay lent while no remote acknowledged a new pool)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../firmware/ports/vhost-user/test_services.h"
+#include "msg_check.h"
+
+#define POOL_WAIT_MS 5000
+#define BULK_DRIVER "/sys/bus/rpmsg/drivers/rpmsg_netlink_bulk"
+
+static void take_pool(const struct amp_netlink_channel *ch, void *ctx)
+{
+	struct amp_netlink_pool *out = ctx;
+
+	if (!strcmp(ch->name, "rpmsg-netlink"))
+		*out = ch->pool;
+}
+
+/* The pool of the firmware's rpmsg-netlink channel, as the module reports it now. */
+static struct amp_netlink_pool pool_now(void)
+{
+	struct amp_netlink_pool p = {0};
+
+	if (amp_netlink_channels(take_pool, &p) != 0)
+		p.present = false;
+	return p;
+}
+
+static uint64_t refused(const struct amp_netlink_pool *p)
+{
+	return p->stale + p->bad_slot + p->bad_range + p->not_owner + p->duplicate + p->wrong_type;
+}
+
+/* A 10 ms pause between looks at a state the test cannot be told of. */
+static void pause_briefly(void)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits up to ms for the pool to satisfy cond; its last state in *p. */
+static bool wait_pool(struct amp_netlink_pool *p, int ms,
+		      bool (*cond)(const struct amp_netlink_pool *p, const void *arg),
+		      const void *arg)
+{
+	int64_t end = now_ms() + ms;
+
+	for (;;) {
+		*p = pool_now();
+		if (cond(p, arg))
+			return true;
+		if (now_ms() > end)
+			return false;
+		pause_briefly();
+	}
+}
+
+static bool pool_ready(const struct amp_netlink_pool *p, const void *arg)
+{
+	(void)arg;
+	return p->present && p->ready;
+}
+
+/* Nothing with clients, and everything the module posted back in place. */
+static bool pool_quiet(const struct amp_netlink_pool *p, const void *arg)
+{
+	const struct amp_netlink_pool *before = arg;
+
+	return p->present && p->clients == 0 && p->lent == before->lent && p->free == before->free;
+}
+
+/* A message of len bytes to test-echo and back by reference, byte-exact. */
+static bool echo_by_reference(struct amp_client *c, uint8_t *out, uint8_t *back, size_t len,
+			      unsigned int seed)
+{
+	fill(out, len, seed);
+	return amp_client_send(c, out, len, TIMEOUT_MS) == 0 &&
+	       amp_client_recv(c, back, len, TIMEOUT_MS) == (ssize_t)len &&
+	       memcmp(out, back, len) == 0;
+}
+
+static bool echo_once(size_t len, unsigned int seed)
+{
+	uint8_t *out = malloc(len), *back = malloc(len);
+	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+	bool ok = out && back && c && echo_by_reference(c, out, back, len, seed);
+
+	amp_client_close(c);
+	free(out);
+	free(back);
+	return ok;
+}
+
+int check_bulk_forged(void)
+{
+	static const struct {
+		uint8_t kind;
+		const char *what;
+	} forgeries[] = {
+		{TEST_FORGE_BAD_SLOT, "a FILLED of a slot beyond the pool"},
+		{TEST_FORGE_BAD_RANGE, "a FILLED one byte past its slot"},
+		{TEST_FORGE_STALE, "a FILLED of the previous generation"},
+		{TEST_FORGE_NOT_OWNER, "a FILLED of a slot never posted"},
+		{TEST_FORGE_RELEASE, "a RELEASE of a slot never submitted (the module's already)"},
+		{TEST_FORGE_GARBAGE, "garbage on the bulk channel"},
+	};
+	struct amp_netlink_pool before, after;
+	struct amp_client *c;
+
+	if (!wait_pool(&before, POOL_WAIT_MS, pool_ready, NULL)) {
+		result(0, "bulk-forged: no pool taken by the firmware");
+		return 0;
+	}
+	c = open_on(TEST_FORGE_SERVICE, AMP_TRANSPORT_NETLINK);
+	for (size_t i = 0; c && i < sizeof(forgeries) / sizeof(forgeries[0]); i++) {
+		uint8_t answer = 0;
+		ssize_t n = amp_client_call(c, &forgeries[i].kind, 1, &answer, 1, TIMEOUT_MS);
+
+		result(n == 1 && answer == forgeries[i].kind, "bulk-forged: the firmware sent %s",
+		       forgeries[i].what);
+	}
+	amp_client_close(c);
+	/* its answer came after the forgery in the ring: counted by now */
+	after = pool_now();
+	result(after.bad_slot == before.bad_slot + 1 && after.bad_range == before.bad_range + 1 &&
+		       after.stale == before.stale + 1 && after.not_owner == before.not_owner + 1 &&
+		       after.duplicate == before.duplicate + 1 &&
+		       after.bad_msgs == before.bad_msgs + 1 && after.accepted == before.accepted,
+	       "bulk-forged: refused and counted by reason (bad slot +%llu, bad range +%llu, "
+	       "stale +%llu, not its own +%llu, duplicate +%llu, bad messages +%llu; accepted "
+	       "+%llu)",
+	       (unsigned long long)(after.bad_slot - before.bad_slot),
+	       (unsigned long long)(after.bad_range - before.bad_range),
+	       (unsigned long long)(after.stale - before.stale),
+	       (unsigned long long)(after.not_owner - before.not_owner),
+	       (unsigned long long)(after.duplicate - before.duplicate),
+	       (unsigned long long)(after.bad_msgs - before.bad_msgs),
+	       (unsigned long long)(after.accepted - before.accepted));
+	result(after.ready && after.free == before.free && after.lent == before.lent &&
+		       after.clients == before.clients,
+	       "bulk-forged: no slot moved (%u free, %u lent, %u with clients)", after.free,
+	       after.lent, after.clients);
+	result(echo_once(1024 * 1024, 77), "bulk-forged: then 1 MiB there and back by reference, "
+					   "byte-exact");
+	return 0;
+}
+
+#define CONCURRENT 4
+#define CONCURRENT_ROUNDS 6
+
+/* One of the concurrent processes: its exit status says how it went. */
+static int concurrent_child(unsigned int id)
+{
+	size_t max = 2u * 1024u * 1024u;
+	uint8_t *out = malloc(max), *back = malloc(max);
+	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+
+	if (!out || !back || !c)
+		return 3;
+	for (unsigned int r = 0; r < CONCURRENT_ROUNDS; r++) {
+		/* 64 KiB .. 2 MiB, not slot-aligned, different in every process */
+		size_t len = 65536u + ((size_t)(id * 7919u + r * 104729u) * 4093u) % (max - 65536u);
+
+		if (!echo_by_reference(c, out, back, len, id * 100u + r)) {
+			printf("bulk-concurrent: process %u, round %u (%zu bytes): %s\n", id, r,
+			       len, strerror(errno));
+			return 1;
+		}
+	}
+	amp_client_close(c);
+	return 0;
+}
+
+int check_bulk_concurrent(void)
+{
+	struct amp_netlink_pool before, after;
+	pid_t kids[CONCURRENT];
+	int good = 0;
+
+	if (!wait_pool(&before, POOL_WAIT_MS, pool_ready, NULL)) {
+		result(0, "bulk-concurrent: no pool taken by the firmware");
+		return 0;
+	}
+	for (unsigned int i = 0; i < CONCURRENT; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0)
+			_exit(concurrent_child(i));
+	}
+	for (unsigned int i = 0; i < CONCURRENT; i++) {
+		int status = 0;
+
+		if (kids[i] > 0 && waitpid(kids[i], &status, 0) == kids[i] && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			good++;
+	}
+	result(good == CONCURRENT,
+	       "bulk-concurrent: %d of %d processes echoed %d messages of 64 KiB..2 MiB by "
+	       "reference, byte-exact",
+	       good, CONCURRENT, CONCURRENT_ROUNDS);
+	bool quiet = wait_pool(&after, POOL_WAIT_MS, pool_quiet, &before);
+
+	result(quiet && refused(&after) == refused(&before) && after.dropped == before.dropped &&
+		       after.accepted > before.accepted,
+	       "bulk-concurrent: afterwards %u slots with clients, %u free, %u lent (as before: "
+	       "%u, %u); %llu descriptors accepted, %llu refused, %llu undeliverable",
+	       after.clients, after.free, after.lent, before.free, before.lent,
+	       (unsigned long long)(after.accepted - before.accepted),
+	       (unsigned long long)(refused(&after) - refused(&before)),
+	       (unsigned long long)(after.dropped - before.dropped));
+	return 0;
+}
+
+static bool clients_hold_slots(const struct amp_netlink_pool *p, const void *arg)
+{
+	(void)arg;
+	return p->clients > 0;
+}
+
+/* The slots a client holds stop growing: the firmware waits for its window. */
+static bool holding_steady(struct amp_netlink_pool *p)
+{
+	uint32_t last = UINT32_MAX;
+
+	for (int i = 0; i < 100; i++) {
+		*p = pool_now();
+		if (p->clients == last)
+			return true;
+		last = p->clients;
+		pause_briefly();
+		pause_briefly();
+	}
+	return false;
+}
+
+int check_bulk_slow_reader(void)
+{
+	uint8_t *out = malloc(BIG), *back = malloc(BIG);
+	struct amp_client *slow = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+	struct amp_client *other = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+	uint8_t *small_out = malloc(1024 * 1024), *small_back = malloc(1024 * 1024);
+	struct amp_netlink_pool p;
+	int served = 0;
+
+	if (!out || !back || !slow || !other || !small_out || !small_back)
+		return 0;
+	fill(out, BIG, 5);
+	result(amp_client_send(slow, out, BIG, TIMEOUT_MS) == 0,
+	       "bulk-slow-reader: 16 MiB sent by reference; its echo comes back unread");
+	bool holding = wait_pool(&p, POOL_WAIT_MS, clients_hold_slots, NULL) && holding_steady(&p);
+
+	result(holding && p.clients < p.slot_count / 2,
+	       "bulk-slow-reader: the reader holds %u slots of %u, its window's worth, and the "
+	       "firmware waits",
+	       p.clients, p.slot_count);
+	for (unsigned int i = 0; i < 3; i++)
+		served += echo_by_reference(other, small_out, small_back, 1024 * 1024, 40 + i);
+	result(served == 3,
+	       "bulk-slow-reader: meanwhile another client echoed %d of 3 MiB "
+	       "by reference",
+	       served);
+	memset(back, 0, BIG);
+	result(amp_client_recv(slow, back, BIG, TIMEOUT_MS) == (ssize_t)BIG &&
+		       memcmp(out, back, BIG) == 0,
+	       "bulk-slow-reader: then the reader's 16 MiB came whole, byte-exact");
+	amp_client_close(slow);
+	amp_client_close(other);
+	free(out);
+	free(back);
+	free(small_out);
+	free(small_back);
+	return 0;
+}
+
+/* Writes the bulk channel's device name to the driver's bind or unbind. */
+static bool bulk_driver_do(const char *what, const char *device)
+{
+	char path[256];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", BULK_DRIVER, what);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fputs(device, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* The rpmsg device of the amplink-bulk channel, as the driver holds it. */
+static bool bulk_device(char *out, size_t len)
+{
+	char cmd[256];
+	FILE *p;
+	bool ok;
+
+	snprintf(cmd, sizeof(cmd), "ls %s | grep amplink-bulk", BULK_DRIVER);
+	p = popen(cmd, "r");
+	if (!p)
+		return false;
+	ok = fgets(out, (int)len, p) != NULL;
+	pclose(p);
+	if (ok)
+		out[strcspn(out, "\n")] = '\0';
+	return ok && out[0];
+}
+
+static bool next_generation_ready(const struct amp_netlink_pool *p, const void *arg)
+{
+	const struct amp_netlink_pool *before = arg;
+
+	return p->present && p->ready && p->generation != before->generation &&
+	       p->lent == before->lent;
+}
+
+int check_bulk_rebind(void)
+{
+	struct amp_netlink_pool before, down, after;
+	char device[128];
+
+	if (!wait_pool(&before, POOL_WAIT_MS, pool_ready, NULL) ||
+	    !bulk_device(device, sizeof(device))) {
+		result(0, "bulk-rebind: no pool taken by the firmware, or no bulk device");
+		return 0;
+	}
+	result(bulk_driver_do("unbind", device), "bulk-rebind: %s unbound", device);
+	down = pool_now();
+	result(down.present && !down.ready && down.lent == before.lent,
+	       "bulk-rebind: the pool lends nothing now, and %u slots stay lent (the remote may "
+	       "still hold them)",
+	       down.lent);
+	result(bulk_driver_do("bind", device), "bulk-rebind: %s bound again", device);
+	bool back = wait_pool(&after, POOL_WAIT_MS, next_generation_ready, &before);
+
+	result(back && after.generation == before.generation + 1 &&
+		       after.reclaimed >= before.reclaimed + before.lent &&
+		       after.free + after.clients + after.lent == after.slot_count,
+	       "bulk-rebind: generation %u -> %u taken; %llu slots reclaimed on its "
+	       "acknowledgement; %u free + %u with clients + %u lent = %u slots",
+	       before.generation, after.generation,
+	       (unsigned long long)(after.reclaimed - before.reclaimed), after.free, after.clients,
+	       after.lent, after.slot_count);
+	result(echo_once(4 * 1024 * 1024, 8),
+	       "bulk-rebind: then 4 MiB there and back by reference, byte-exact");
+	return 0;
+}
+
+/* A child sending 16 MiB by reference: how it ended, as its exit status. */
+static pid_t start_bulk_sender(int report_fd)
+{
+	pid_t child = fork();
+
+	if (child != 0)
+		return child;
+	uint8_t *m = malloc(BIG);
+	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
+
+	if (!m || !c)
+		_exit(3);
+	fill(m, BIG, 6);
+	int rc = amp_client_send(c, m, BIG, -1);
+	int err = errno;
+	int64_t at = now_ms();
+
+	if (write(report_fd, &at, sizeof(at)) != sizeof(at))
+		_exit(4);
+	_exit(rc == 0 ? 1 : err == ECONNRESET || err == ENODEV ? 0 : 2);
+}
+
+static bool slots_submitted(const struct amp_netlink_pool *p, const void *arg)
+{
+	const struct amp_netlink_pool *before = arg;
+
+	return p->lent > before->lent;
+}
+
+int check_bulk_firmware_kill(const char *run_dir)
+{
+	struct amp_netlink_pool before, during, after;
+	int report[2], status = 0;
+
+	int64_t ended = INT64_MAX, t0;
+
+	if (!wait_pool(&before, POOL_WAIT_MS, pool_ready, NULL) || pipe(report) != 0) {
+		result(0, "bulk-firmware-kill: no pool taken by the firmware");
+		return 0;
+	}
+	pid_t sender = start_bulk_sender(report[1]);
+
+	result(wait_pool(&during, POOL_WAIT_MS, slots_submitted, &before),
+	       "bulk-firmware-kill: a sender has slots submitted (%u lent, %u before)", during.lent,
+	       before.lent);
+	signal_runner(run_dir, "stop");
+	signal_runner(run_dir, "kill-firmware");
+	t0 = now_ms();
+	waitpid(sender, &status, 0);
+	if (read(report[0], &ended, sizeof(ended)) != sizeof(ended))
+		ended = INT64_MAX;
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0 && ended - t0 <= 1000,
+	       "bulk-firmware-kill: the blocked sender failed after %lld ms with ENODEV or "
+	       "ECONNRESET (exit %d)",
+	       (long long)(ended - t0), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	/* no channel reports the pool now; the runner's rmmod says what stayed lent */
+	after = pool_now();
+	result(!after.present, "bulk-firmware-kill: the channels went with the firmware");
+	return 0;
+}

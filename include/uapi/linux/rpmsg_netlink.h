@@ -262,8 +262,9 @@
  *   once one comes back), EOPNOTSUPP (the channel's remote has no pool:
  *   no RPMSG_NETLINK_BULK_SERVICE, or the firmware refused the pool),
  *   ECONNRESET (the pool's remote went away or is coming back: nothing is
- *   lent until it acknowledges the pool again), ENODEV, EPERM, EMFILE,
- *   ENFILE, EINVAL, as SEND.
+ *   lent until it acknowledges the pool again), ERANGE (COUNT outside
+ *   1..RPMSG_NETLINK_BULK_DESC_MAX), ENODEV, EPERM, EMFILE, ENFILE, EINVAL,
+ *   as SEND.
  *
  * RPMSG_NETLINK_CMD_BULK_SUBMIT (doit; access as SEND)
  *   request:

@@ -11,7 +11,8 @@
  * gone-removed, bind, bind-no-permission, stale-replies, churn,
  * churn-stress (cases_churn.c), fuzz (cases_fuzz.c), port-reuse,
  * release-vs-remove, send-cost, fill-ring, and the access model's grant,
- * limits, assign (cases_access.c). See usage() for what each one checks.
+ * limits, assign (cases_access.c), bulk-requests (cases_bulk.c). See
+ * usage() for what each one checks.
  */
 #include <amplink/frame.h>
 #include <dirent.h>
@@ -2155,7 +2156,10 @@ static void usage(FILE *f)
 		"  assign         ASSIGN to a container's network namespace: listed and used "
 		"there only; UNASSIGN; the namespace going away\n"
 		"  rx-alloc-fail  (debug kernel, failslab) a RECV that cannot be allocated: "
-		"dropped, counted, ENOBUFS to its client\n",
+		"dropped, counted, ENOBUFS to its client\n"
+		"  bulk-requests  the pool of bulk transfers: its device node maps the pool only; "
+		"BULK_ACQUIRE/SUBMIT/RELEASE refuse slots not the client's, bad counts and "
+		"ranges; the share, BULK_READY; a closed socket's slots come back\n",
 		CONCURRENT_CLIENTS, CONCURRENT_TRANSFERS, CHURN_CLIENTS);
 }
 
@@ -2256,6 +2260,8 @@ int main(int argc, char **argv)
 		rc = case_assign();
 	else if (!strcmp(name, "rx-alloc-fail"))
 		rc = case_rx_alloc_fail();
+	else if (!strcmp(name, "bulk-requests"))
+		rc = case_bulk_requests();
 	else {
 		usage(stderr);
 		return 2;

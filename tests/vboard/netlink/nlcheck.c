@@ -201,6 +201,19 @@ static int stat_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+static int pool_cb(const struct nlattr *attr, void *data)
+{
+	struct channel_info *ci = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type > RPMSG_NETLINK_BULK_MAX || type == RPMSG_NETLINK_BULK_PAD)
+		return MNL_CB_OK;
+	ci->pool[type] = mnl_attr_get_payload_len(attr) == sizeof(uint64_t)
+				 ? mnl_attr_get_u64(attr)
+				 : mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
 static void parse_channel(const struct attrs *a, struct channel_info *ci)
 {
 	memset(ci, 0, sizeof(*ci));
@@ -218,6 +231,10 @@ static void parse_channel(const struct attrs *a, struct channel_info *ci)
 			 mnl_attr_get_str(a->tb[RPMSG_NETLINK_A_NAME]));
 	if (a->tb[RPMSG_NETLINK_A_STATS])
 		mnl_attr_parse_nested(a->tb[RPMSG_NETLINK_A_STATS], stat_cb, ci);
+	if (a->tb[RPMSG_NETLINK_A_BULK]) {
+		ci->has_pool = true;
+		mnl_attr_parse_nested(a->tb[RPMSG_NETLINK_A_BULK], pool_cb, ci);
+	}
 }
 
 /* A GET_ACCESS answer: NAME, a GID per granted group, NET_NS_INODE. */
@@ -342,6 +359,23 @@ static void handle_msg(struct nl *nl, const struct nlmsghdr *nlh)
 		if (a.tb[RPMSG_NETLINK_A_CHANNEL] &&
 		    mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_CHANNEL]) == nl->channel)
 			nl->tx_ready++;
+		break;
+	case RPMSG_NETLINK_CMD_BULK_READY:
+		if (a.tb[RPMSG_NETLINK_A_CHANNEL] &&
+		    mnl_attr_get_u32(a.tb[RPMSG_NETLINK_A_CHANNEL]) == nl->channel)
+			nl->bulk_ready++;
+		break;
+	case RPMSG_NETLINK_CMD_BULK_ACQUIRE:
+		if (nlh->nlmsg_seq == nl->ack_seq && a.tb[RPMSG_NETLINK_A_SLOTS]) {
+			uint32_t len = mnl_attr_get_payload_len(a.tb[RPMSG_NETLINK_A_SLOTS]);
+
+			nl->n_slots = len / sizeof(uint32_t);
+			if (nl->n_slots > RPMSG_NETLINK_BULK_DESC_MAX)
+				nl->n_slots = RPMSG_NETLINK_BULK_DESC_MAX;
+			memcpy(nl->slots, mnl_attr_get_payload(a.tb[RPMSG_NETLINK_A_SLOTS]),
+			       nl->n_slots * sizeof(uint32_t));
+			nl->acked = true; /* a doit's reply: no ack follows unless asked */
+		}
 		break;
 	case RPMSG_NETLINK_CMD_CHANNEL_UP:
 		nl->up_events++;

@@ -25,6 +25,9 @@ struct channel_info {
 	char name[64];
 	uint64_t stats[RPMSG_NETLINK_STAT_MAX + 1];
 	bool found;
+	/* RPMSG_NETLINK_A_BULK, when the channel's remote has a pool */
+	bool has_pool;
+	uint64_t pool[RPMSG_NETLINK_BULK_MAX + 1];
 };
 
 struct binding_info {
@@ -61,8 +64,12 @@ struct nl {
 	bool down;   /* CHANNEL_DOWN seen */
 	uint32_t up_events;
 	uint32_t down_events;
-	uint32_t tx_ready; /* TX_READY seen on the channel under test */
-	uint32_t ack_seq;  /* the request whose ack is awaited */
+	uint32_t tx_ready;   /* TX_READY seen on the channel under test */
+	uint32_t bulk_ready; /* BULK_READY seen on the channel under test */
+	/* the last BULK_ACQUIRE reply to ack_seq (which it acks) */
+	uint32_t slots[RPMSG_NETLINK_BULK_DESC_MAX];
+	uint32_t n_slots;
+	uint32_t ack_seq; /* the request whose ack is awaited */
 	bool acked;
 	int ack_err; /* 0 or a positive errno */
 	char ack_msg[128];
@@ -143,6 +150,9 @@ int case_assign(void);
 int case_fuzz(int seconds, uint64_t seed);
 /* cases_drop.c (debug kernel: fault injection) */
 int case_rx_alloc_fail(void);
+
+/* cases_bulk.c: what a client may and may not do with the pool of bulk transfers */
+int case_bulk_requests(void);
 
 /* cases_churn.c: many client processes, closes mid-SEND, kills, firmware stops; no foreign byte */
 int case_churn_stress(int seconds, uint64_t seed, int clients);

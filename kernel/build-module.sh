@@ -52,7 +52,7 @@ esac
 mkdir -p "$out"
 # kbuild takes M= relative to the kernel tree: make it absolute.
 out=$(cd "$out" && pwd)
-for f in rpnl_core.c rpnl_bulk.c rpnl_bulk_table.c rpnl.h Kbuild; do
+for f in rpnl_core.c rpnl_bulk.c rpnl_bulk_table.c rpnl_region.c rpnl.h Kbuild; do
 	ln -sfn "$here/$f" "$out/$f"
 done
 # Warnings are errors here; W=1 adds the extra checks kernel maintainers run.

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 kdir=$("$top/vboard/build-kernel" --print-dir)
 
-set -- "$here"/rpnl_core.c "$here"/rpnl_bulk.c "$here"/rpnl_bulk_table.c \
+set -- "$here"/rpnl_core.c "$here"/rpnl_bulk.c "$here"/rpnl_bulk_table.c "$here"/rpnl_region.c \
 	"$here"/rpnl.h "$here/Kbuild" "$here/Makefile"
 out=$("$kdir/scripts/checkpatch.pl" --strict --no-tree --show-types -f "$@" 2>&1) || true
 echo "$out"

@@ -27,6 +27,15 @@
 #define RPNL_GONE_QUEUE		RPMSG_NETLINK_GONE_QUEUE
 
 struct rpnl_pool;
+struct vm_area_struct;
+
+/* The board's pool region (rpnl_region.c): a reserved region, allocated whole. */
+struct rpnl_region {
+	struct device *dev;
+	void *cpu;
+	dma_addr_t dma;
+	size_t size;
+};
 
 struct rpnl_stats {
 	atomic64_t tx_bytes;
@@ -166,6 +175,13 @@ int rpnl_client_submit(struct rpnl_client *cl, u32 len, u32 flags,
 		       int (*hand_over)(struct rpnl_client *cl, void *msg,
 					void *arg),
 		       void *arg, struct netlink_ext_ack *extack);
+
+/* rpnl_region.c */
+int rpnl_region_init(void);
+void rpnl_region_exit(void);
+int rpnl_region_take(struct rpnl_region *out);
+void rpnl_region_keep(void);
+int rpnl_region_mmap(const struct rpnl_region *r, struct vm_area_struct *vma);
 
 /* rpnl_bulk.c */
 int rpnl_bulk_init(void);

@@ -20,7 +20,8 @@
  * channels before it stops the processor). The memory comes from a
  * provider: on the vboard, contiguous pages, whose guest physical address
  * the firmware process reaches through the vhost-user memory table it
- * maps anyway.
+ * maps anyway; on a board, the region the module's device-tree node
+ * reserves (rpnl_region.c), which the remote's MPU window covers.
  *
  * Bring-up: each probe of the bulk channel starts a new generation (seeded
  * at random at load, so that a reloaded module does not repeat one a
@@ -118,7 +119,9 @@ struct rpnl_pool {
 	u32 id;
 	char key[RPNL_POOL_KEY];
 
-	/* the memory (provider: pages); set once, kept until unload */
+	/* the memory, from a provider; set once, kept until unload */
+	bool in_region; /* the board's region (region), else pages */
+	struct rpnl_region region;
 	struct page *pages;
 	unsigned int order;
 	size_t size;
@@ -223,6 +226,9 @@ static int rpnl_pool_mmap(struct file *file, struct vm_area_struct *vma)
 #else
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 #endif
+	/* write-combined, as the kernel maps it */
+	if (pool->in_region)
+		return rpnl_region_mmap(&pool->region, vma);
 	/* the kernel's own mapping of these pages is cached: so is this one */
 	return remap_pfn_range(vma, vma->vm_start,
 			       page_to_pfn(pool->pages) + vma->vm_pgoff, len,
@@ -273,7 +279,15 @@ static int rpnl_pool_setup(struct rpnl_pool *pool, struct device *dev)
 	if (pool->has_table)
 		return 0;
 
-	err = rpnl_pool_alloc_pages(pool);
+	if (!rpnl_region_take(&pool->region)) {
+		/* the board's region, whole slots of it */
+		pool->in_region = true;
+		pool->size = rounddown(pool->region.size, RPNL_SLOT_SIZE);
+		pool->remote_base = pool->region.dma;
+		err = pool->size ? 0 : -EINVAL;
+	} else {
+		err = rpnl_pool_alloc_pages(pool);
+	}
 	if (err) {
 		dev_err(dev, "no memory for a pool of bulk transfers\n");
 		return err;
@@ -321,7 +335,9 @@ deregister:
 free_slots:
 	kfree(slots);
 free_pages:
-	__free_pages(pool->pages, pool->order);
+	/* a region taken stays the pool's: it is used by nobody else */
+	if (pool->pages)
+		__free_pages(pool->pages, pool->order);
 	pool->pages = NULL;
 	return err;
 }
@@ -339,10 +355,12 @@ static void rpnl_pool_free(struct rpnl_pool *pool)
 					   AMP_BULK_SLOT_REMOTE_READING) +
 		       amp_bulk_pool_count(&pool->table,
 					   AMP_BULK_SLOT_REMOTE_EMPTY);
-	if (pool->pages && lent)
+	if ((pool->pages || pool->in_region) && lent)
 		pr_warn("pool %u: %u slots lent to a remote that may still run: its %zu KiB stay allocated\n",
 			pool->id, lent, pool->size / SZ_1K);
-	else if (pool->pages)
+	if (pool->in_region && lent)
+		rpnl_region_keep();
+	else if (pool->pages && !lent)
 		__free_pages(pool->pages, pool->order);
 	WARN_ON(!list_empty(&pool->ready_owed));
 	kfree(pool->slots);
@@ -1312,9 +1330,18 @@ const struct nla_policy rpnl_bulk_release_policy[RPMSG_NETLINK_A_SLOTS + 1] = {
 
 int rpnl_bulk_init(void)
 {
+	int err;
+
 	/* never 0, and unlike the last load's: see the essay */
 	rpnl_generation_seed = get_random_u32() | 1;
-	return register_rpmsg_driver(&rpnl_bulk_driver);
+	/* the board's region first: bulk channels that probe at once take it */
+	err = rpnl_region_init();
+	if (err)
+		return err;
+	err = register_rpmsg_driver(&rpnl_bulk_driver);
+	if (err)
+		rpnl_region_exit();
+	return err;
 }
 
 void rpnl_bulk_exit(void)
@@ -1326,4 +1353,6 @@ void rpnl_bulk_exit(void)
 		list_del(&pool->node);
 		rpnl_pool_free(pool);
 	}
+	/* after the pools: one with slots lent has asked to keep it */
+	rpnl_region_exit();
 }

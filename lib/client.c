@@ -331,6 +331,21 @@ static void on_control(struct amp_client *c, const struct amp_frame_hdr *h)
 	}
 }
 
+/* The message being reassembled is whole (or failed): it joins the queue for recv. */
+static void queue_whole(struct amp_client *c, struct rx_msg *m)
+{
+	c->cur = NULL;
+	if (m->err) {
+		free(m->data);
+		m->data = NULL;
+	}
+	if (c->tail)
+		c->tail->next = m;
+	else
+		c->head = m;
+	c->tail = m;
+}
+
 static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 {
 	struct rx_msg *m = c->cur;
@@ -360,16 +375,7 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 		credit_head_of_line(c);
 		return;
 	}
-	c->cur = NULL;
-	if (m->err) {
-		free(m->data);
-		m->data = NULL;
-	}
-	if (c->tail)
-		c->tail->next = m;
-	else
-		c->head = m;
-	c->tail = m;
+	queue_whole(c, m);
 }
 
 /*
@@ -415,16 +421,7 @@ static void on_bulk_in(void *ctx, const struct amp_bulk_in *in)
 	credit_head_of_line(c);
 	if (in->more)
 		return;
-	c->cur = NULL;
-	if (m->err) {
-		free(m->data);
-		m->data = NULL;
-	}
-	if (c->tail)
-		c->tail->next = m;
-	else
-		c->head = m;
-	c->tail = m;
+	queue_whole(c, m);
 }
 
 /* The sink of every transport: bytes as they arrived, parsed in place. */

@@ -381,26 +381,10 @@ int check_bulk_rebind(void)
 	return 0;
 }
 
-/* A child sending 16 MiB by reference: how it ended, as its exit status. */
-static pid_t start_bulk_sender(int report_fd)
+/* A netlink client whose large messages go by reference. */
+static struct amp_client *open_bulk(const char *service)
 {
-	pid_t child = fork();
-
-	if (child != 0)
-		return child;
-	uint8_t *m = malloc(BIG);
-	struct amp_client *c = open_on(TEST_ECHO_SERVICE, AMP_TRANSPORT_NETLINK);
-
-	if (!m || !c)
-		_exit(3);
-	fill(m, BIG, 6);
-	int rc = amp_client_send(c, m, BIG, -1);
-	int err = errno;
-	int64_t at = now_ms();
-
-	if (write(report_fd, &at, sizeof(at)) != sizeof(at))
-		_exit(4);
-	_exit(rc == 0 ? 1 : err == ECONNRESET || err == ENODEV ? 0 : 2);
+	return open_on(service, AMP_TRANSPORT_NETLINK);
 }
 
 static bool slots_submitted(const struct amp_netlink_pool *p, const void *arg)
@@ -421,7 +405,7 @@ int check_bulk_firmware_kill(const char *run_dir)
 		result(0, "bulk-firmware-kill: no pool taken by the firmware");
 		return 0;
 	}
-	pid_t sender = start_bulk_sender(report[1]);
+	pid_t sender = start_blocked_sender(report[1], open_bulk);
 
 	result(wait_pool(&during, POOL_WAIT_MS, slots_submitted, &before),
 	       "bulk-firmware-kill: a sender has slots submitted (%u lent, %u before)", during.lent,

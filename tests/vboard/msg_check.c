@@ -337,15 +337,14 @@ static int check_killed_client(void)
 	return 0;
 }
 
-/* A child blocked in a 16 MiB send when the firmware dies: how it ends, as an exit status. */
-static pid_t start_blocked_sender(int report_fd)
+pid_t start_blocked_sender(int report_fd, struct amp_client *(*open)(const char *service))
 {
 	pid_t child = fork();
 
 	if (child != 0)
 		return child;
 	uint8_t *m = malloc(BIG);
-	struct amp_client *c = open_frames_only(TEST_ECHO_SERVICE);
+	struct amp_client *c = open(TEST_ECHO_SERVICE);
 
 	if (!m || !c)
 		_exit(3);
@@ -374,7 +373,7 @@ static int check_firmware_kill(const char *run_dir)
 
 	if (!p || pipe(report) != 0)
 		return 0;
-	pid_t sender = start_blocked_sender(report[1]);
+	pid_t sender = start_blocked_sender(report[1], open_frames_only);
 
 	result(wait_probe(p, &s, 10000, has_partial, 0) >= 0,
 	       "firmware-kill: a sender is half-way through a 16 MiB message");

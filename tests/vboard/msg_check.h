@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <amplink/amplink.h>
 
@@ -21,6 +22,12 @@ struct amp_client *open_on(const char *service, enum amp_transport t);
 /* Creates (again) RUN_DIR/name, which the runner's --signal-firmware-on watches. */
 void touch(const char *run_dir, const char *name);
 void signal_runner(const char *run_dir, const char *name);
+/*
+ * A child sending 16 MiB to test-echo through a client open() makes, which
+ * the test then cuts off: its exit status says how the send ended (0: with
+ * ECONNRESET or ENODEV), and it writes its clock then to report_fd.
+ */
+pid_t start_blocked_sender(int report_fd, struct amp_client *(*open)(const char *service));
 
 /* msg_bulk.c */
 int check_bulk_forged(void);

@@ -60,14 +60,7 @@ static int bulk_request(struct nl *nl, const struct bulk_req *r)
 
 static void expect_bulk(struct nl *nl, const char *what, const struct bulk_req *r, int want)
 {
-	int rc = bulk_request(nl, r);
-
-	if (rc == want)
-		ok("%s -> %s%s%s%s", what, want ? strerror(want) : "success",
-		   nl->ack_msg[0] ? " (\"" : "", nl->ack_msg, nl->ack_msg[0] ? "\")" : "");
-	else
-		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
-		     want ? strerror(want) : "success");
+	expect_answer(nl, what, bulk_request(nl, r), want);
 }
 
 static int acquire(struct nl *nl, uint32_t count)

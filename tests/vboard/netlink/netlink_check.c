@@ -260,14 +260,7 @@ static int case_concurrent(void)
 static void expect_errno(struct nl *nl, const char *what, const void *data, size_t len,
 			 const struct send_opts *o, int want)
 {
-	int rc = nl_send_acked(nl, data, len, o);
-
-	if (rc == want)
-		ok("%s -> %s%s%s%s", what, want ? strerror(want) : "success",
-		   nl->ack_msg[0] ? " (\"" : "", nl->ack_msg, nl->ack_msg[0] ? "\")" : "");
-	else
-		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
-		     want ? strerror(want) : "success");
+	expect_answer(nl, what, nl_send_acked(nl, data, len, o), want);
 }
 
 /* Raw request with a bad header, to check the family's strictness. */

@@ -754,3 +754,13 @@ uint64_t messages_for(uint64_t len, uint32_t mtu)
 {
 	return (len + mtu - 1) / mtu;
 }
+
+void expect_answer(const struct nl *nl, const char *what, int rc, int want)
+{
+	if (rc == want)
+		ok("%s -> %s%s%s%s", what, want ? strerror(want) : "success",
+		   nl->ack_msg[0] ? " (\"" : "", nl->ack_msg, nl->ack_msg[0] ? "\")" : "");
+	else
+		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
+		     want ? strerror(want) : "success");
+}

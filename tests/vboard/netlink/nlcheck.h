@@ -140,6 +140,8 @@ uint64_t xorshift(uint64_t *s);
 void fill_random(uint8_t *p, size_t len, uint64_t *seed);
 uint64_t stat_delta(const struct channel_info *a, const struct channel_info *b, int stat);
 uint64_t messages_for(uint64_t len, uint32_t mtu);
+/* ok() when a request's answer rc (an errno, 0) is want, with the module's message; else fail(). */
+void expect_answer(const struct nl *nl, const char *what, int rc, int want);
 
 /* cases_access.c: the access model (issue 11, defect 2) */
 int case_grant(void);

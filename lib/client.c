@@ -572,9 +572,17 @@ static void flush_credit(struct amp_client *c, int64_t deadline)
 
 	if (!credit_owed(c) || c->rest)
 		return;
-	amp_put32(more, c->freed);
+	uint32_t returned = c->freed;
+
+	amp_put32(more, returned);
+	/*
+	 * What arrives while the frame goes out (the transport hands it to the
+	 * sink as it waits) is freed meanwhile: only what the frame says is
+	 * returned. Zeroing the count lost those units for good, and with
+	 * them the firmware's credit, until both sides waited for each other.
+	 */
 	if (write_control(c, AMP_FRAME_CREDIT, 0, more, sizeof(more), deadline) == 0)
-		c->freed = 0;
+		c->freed -= returned;
 }
 
 /*

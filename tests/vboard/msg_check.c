@@ -18,6 +18,10 @@
  *                                 as $AMPLINK_RUN_DIR) under a blocked recv:
  *                                 it returns within 1 s, ECONNRESET or ENODEV,
  *                                 and the descriptor signals
+ *   msg-check two-readers         two netlink clients with small windows take
+ *                                 4 MiB blocks from the bench source in turn,
+ *                                 in frames: every one arrives (the credit
+ *                                 adds up)
  *   msg-check bulk-*              bulk transfers (msg_bulk.c says what each
  *                                 checks)
  *
@@ -37,6 +41,7 @@
 #include <unistd.h>
 
 #include <amplink/amplink.h>
+#include <amplink/bench.h>
 
 #include "../../examples/sensor/sensor_proto.h"
 #include "../../firmware/ports/vhost-user/test_services.h"
@@ -416,6 +421,48 @@ static int check_firmware_kill(const char *run_dir)
 	return 0;
 }
 
+/*
+ * Two netlink clients taking blocks in turn from the bench source, in
+ * frames, with small windows (a CREDIT every few frames): each one's credit
+ * must add up. A CREDIT whose write let more frames in (the transport hands
+ * them over as it sends) used to zero the count it had just taken them
+ * into, so the firmware's credit shrank until both ends waited for each
+ * other (amplink bench from-fw with two netlink clients hung at 16 MiB in 8
+ * of 10 runs).
+ */
+static int check_two_readers(void)
+{
+	struct amp_client_options o = {.transport = AMP_TRANSPORT_NETLINK,
+				       .timeout_ms = 10000,
+				       .window = 32,
+				       .bulk_threshold = AMP_BULK_NEVER};
+	struct amp_client *c[2] = {amp_client_open(AMP_BENCH_SOURCE_SERVICE, &o),
+				   amp_client_open(AMP_BENCH_SOURCE_SERVICE, &o)};
+	const uint32_t len = 4u * 1024u * 1024u;
+	uint8_t *buf = malloc(len), req[AMP_BENCH_REQUEST_SIZE];
+	int good = 0;
+
+	for (uint32_t r = 0; c[0] && c[1] && buf && r < 8; r++) {
+		for (int i = 0; i < 2; i++) {
+			struct amp_bench_request q = {.len = len, .seed = r * 2u + (uint32_t)i};
+
+			amp_bench_request_encode(req, &q);
+			if (amp_client_call(c[i], req, sizeof(req), buf, len, 10000) ==
+			    (ssize_t)len)
+				good++;
+			else
+				printf("two-readers: client %d, round %u: %s\n", i, r,
+				       strerror(errno));
+		}
+	}
+	result(good == 16, "two-readers: %d of 16 blocks of 4 MiB in frames, two clients in turn",
+	       good);
+	amp_client_close(c[0]);
+	amp_client_close(c[1]);
+	free(buf);
+	return 0;
+}
+
 /* --- small messages refused by a full transmit queue, and resent --------- */
 
 #define REFUSED_MSGS 2000
@@ -611,6 +658,8 @@ int main(int argc, char **argv)
 		rc = check_refused(argc == 3 ? argv[2] : "/run/vboard");
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "late-reply"))
 		rc = check_late_reply(argc == 3 ? argv[2] : "/run/vboard");
+	else if (argc == 2 && !strcmp(argv[1], "two-readers"))
+		rc = check_two_readers();
 	else if (argc == 2 && !strcmp(argv[1], "bulk-forged"))
 		rc = check_bulk_forged();
 	else if (argc == 2 && !strcmp(argv[1], "bulk-concurrent"))
@@ -622,11 +671,11 @@ int main(int argc, char **argv)
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "bulk-firmware-kill"))
 		rc = check_bulk_firmware_kill(argc == 3 ? argv[2] : "/run/vboard");
 	else
-		fprintf(stderr,
-			"usage: msg-check sizes TRANSPORT | stream | killed-client | "
-			"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply [RUN_DIR] | "
-			"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
-			"bulk-firmware-kill [RUN_DIR]\n");
+		fprintf(stderr, "usage: msg-check sizes TRANSPORT | stream | killed-client | "
+				"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply "
+				"[RUN_DIR] | two-readers | "
+				"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
+				"bulk-firmware-kill [RUN_DIR]\n");
 	if (rc)
 		return rc;
 	printf("%d passed, %d failed\n", passed, failed);

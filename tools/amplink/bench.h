@@ -70,7 +70,8 @@ void bench_interleaved(const struct bench_config *cfg, enum bench_direction dir,
  * rows[0..nsizes): the slope of the median time against the messages per
  * transfer (the blocks' way) between the smallest and the largest size
  * measured with counts.
- * Negative when it cannot be told.
+ * Negative when it cannot be told, and for shm (bytes by reference travel
+ * in no rpmsg message).
  */
 double bench_per_message_us(const struct bench_row *rows, size_t nsizes);
 

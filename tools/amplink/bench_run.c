@@ -270,6 +270,10 @@ double bench_per_message_us(const struct bench_row *rows, size_t nsizes)
 {
 	const struct bench_row *a = NULL, *b = NULL;
 
+	/* by reference a block's bytes are in no rpmsg message: no such slope */
+	if (nsizes && rows[0].transport == AMP_TRANSPORT_SHM)
+		return -1;
+
 	for (size_t i = 0; i < nsizes; i++) {
 		if (!rows[i].reps || !rows[i].have_counts)
 			continue;

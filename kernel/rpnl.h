@@ -140,6 +140,8 @@ struct rpnl_client {
 	struct list_head bulk_ready_node;
 	/* found by address under RCU (bulk deliveries): freed after a grace period */
 	struct rcu_head rcu;
+	/* frees it in process context when the last reference went in an interrupt */
+	struct work_struct free_work;
 };
 
 /*

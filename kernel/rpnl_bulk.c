@@ -603,10 +603,14 @@ static struct sk_buff *rpnl_pool_on_filled(struct rpnl_pool *pool,
 	if (rx->accepted == rx->hdr.count) {
 		rcu_read_lock();
 		cl = xa_load(&rpnl_addrs, rx->hdr.peer);
-		if (cl && (cl->channel->pool != pool ||
-			   !kref_get_unless_zero(&cl->refcount)))
+		/* a live client holds its channel: only then is ->channel safe */
+		if (cl && !kref_get_unless_zero(&cl->refcount))
 			cl = NULL;
 		rcu_read_unlock();
+		if (cl && cl->channel->pool != pool) {
+			rpnl_client_put(cl);
+			cl = NULL;
+		}
 	}
 	if (cl) {
 		skb = rpnl_bulk_recv_msg(cl, rx);

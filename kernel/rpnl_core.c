@@ -164,6 +164,11 @@
  *  - Receive callbacks never sleep and never take a channel or client lock;
  *    rpmsg_destroy_ept() waits for a running callback, after which the
  *    client may be freed.
+ *  - Bulk transfers (rpnl_bulk.c) find a client by its address under RCU
+ *    in the bulk channel's receive interrupt, so a client is freed after a
+ *    grace period (kfree_rcu()), and if its last reference goes in that
+ *    interrupt, the freeing (which takes locks that are not interrupt-safe)
+ *    is queued on rpnl_tx_wq, which unloading flushes.
  *  - A client being closed by the notifier is off the channel's list but
  *    still uses the channel's endpoint (the "gone" message) and the
  *    transport (rpmsg_destroy_ept()), outside channel->lock. channel->closing
@@ -499,11 +504,8 @@ static void rpnl_port_drop(u32 portid)
 	xa_unlock(&rpnl_ports);
 }
 
-static void rpnl_client_release(struct kref *kref)
+static void rpnl_client_free(struct rpnl_client *cl)
 {
-	struct rpnl_client *cl = container_of(kref, struct rpnl_client,
-					      refcount);
-
 	WARN_ON(!list_empty(&cl->txq));
 	rpnl_port_drop(cl->portid);
 	sock_put(cl->sk);
@@ -512,6 +514,27 @@ static void rpnl_client_release(struct kref *kref)
 	mutex_destroy(&cl->tx_lock);
 	/* a bulk delivery may have found it by address under RCU */
 	kfree_rcu(cl, rcu);
+}
+
+static void rpnl_client_free_work(struct work_struct *work)
+{
+	rpnl_client_free(container_of(work, struct rpnl_client, free_work));
+}
+
+/*
+ * The last reference may go in the bulk channel's receive interrupt (a
+ * FILLED's client closing meanwhile): freeing takes locks that are not
+ * interrupt-safe, so that is done in process context.
+ */
+static void rpnl_client_release(struct kref *kref)
+{
+	struct rpnl_client *cl = container_of(kref, struct rpnl_client,
+					      refcount);
+
+	if (in_task())
+		rpnl_client_free(cl);
+	else
+		queue_work(rpnl_tx_wq, &cl->free_work);
 }
 
 void rpnl_client_put(struct rpnl_client *cl)
@@ -856,6 +879,7 @@ static struct rpnl_client *rpnl_client_get(struct rpnl_channel *ch,
 	INIT_LIST_HEAD(&cl->txq);
 	INIT_LIST_HEAD(&cl->tx_node);
 	INIT_LIST_HEAD(&cl->bulk_ready_node);
+	INIT_WORK(&cl->free_work, rpnl_client_free_work);
 	cl->portid = portid;
 	sock_hold(sk);
 	cl->sk = sk;
@@ -2883,6 +2907,8 @@ static void __exit rpnl_exit(void)
 	unregister_pernet_subsys(&rpnl_net_ops);
 	netlink_unregister_notifier(&rpnl_netlink_nb);
 	rpnl_free_access();
+	/* clients whose last reference went in an interrupt are freed by now */
+	flush_workqueue(rpnl_tx_wq);
 	WARN_ON(!xa_empty(&rpnl_channels));
 	xa_destroy(&rpnl_channels);
 	/* after every client: the pools' records and what may be freed */

@@ -41,7 +41,7 @@
 #include "../../firmware/ports/vhost-user/test_services.h"
 #include "msg_check.h"
 
-#define POOL_WAIT_MS 5000
+#define POOL_WAIT_MS 20000
 #define BULK_DRIVER "/sys/bus/rpmsg/drivers/rpmsg_netlink_bulk"
 
 static void take_pool(const struct amp_netlink_channel *ch, void *ctx)

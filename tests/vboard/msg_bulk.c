@@ -284,7 +284,8 @@ int check_bulk_slow_reader(void)
 	result(amp_client_send(slow, out, BIG, TIMEOUT_MS) == 0,
 	       "bulk-slow-reader: 16 MiB sent by reference; its echo comes back unread");
 	/* the echo begins once the firmware has all 16 MiB: slow on a loaded machine */
-	bool holding = wait_pool(&p, TIMEOUT_MS / 2, clients_hold_slots, NULL) && holding_steady(&p);
+	bool holding =
+		wait_pool(&p, TIMEOUT_MS / 2, clients_hold_slots, NULL) && holding_steady(&p);
 
 	result(holding && p.clients < p.slot_count / 2,
 	       "bulk-slow-reader: the reader holds %u slots of %u, its window's worth, and the "

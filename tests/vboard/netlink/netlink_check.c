@@ -1149,14 +1149,7 @@ static int nl_bind_req(struct nl *nl, uint8_t cmd, const char *name, bool has_fl
 static void expect_bind(struct nl *nl, const char *what, uint8_t cmd, const char *name,
 			bool has_flags, uint32_t flags, int want)
 {
-	int rc = nl_bind_req(nl, cmd, name, has_flags, flags);
-
-	if (rc == want)
-		ok("%s -> %s%s%s%s", what, want ? strerror(want) : "success",
-		   nl->ack_msg[0] ? " (\"" : "", nl->ack_msg, nl->ack_msg[0] ? "\")" : "");
-	else
-		fail("%s -> %s, expected %s", what, rc ? strerror(rc) : "success",
-		     want ? strerror(want) : "success");
+	expect_answer(nl, what, nl_bind_req(nl, cmd, name, has_flags, flags), want);
 }
 
 /* GET_BINDING dump; fills out[] and returns how many, or negative errno. */

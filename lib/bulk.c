@@ -39,40 +39,35 @@ static void fill_slots(const struct amp_bulk_map *m, const uint32_t *slots, uint
 	}
 }
 
-int amp_bulk_send(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
-		  size_t len, const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx,
-		  bool *submitted)
+ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
+			   size_t len, size_t budget, bool part_crc, int64_t deadline,
+			   amp_sink_fn sink, void *ctx)
 {
 	const struct amp_bulk_map *m = ch->bulk;
+	uint32_t slots[AMP_BULK_DESC_MAX], crc = 0;
+	struct amp_bulk_range ranges[AMP_BULK_DESC_MAX];
 	size_t off = 0;
+	int n;
 
-	*submitted = false;
-	if (!m || len == 0) {
+	if (!m || budget == 0 || budget > len) {
 		errno = m ? EINVAL : EOPNOTSUPP;
 		return -1;
 	}
-	while (off < len) {
-		uint32_t slots[AMP_BULK_DESC_MAX], part_crc = 0;
-		struct amp_bulk_range ranges[AMP_BULK_DESC_MAX];
-		int n = amp_netlink_bulk_acquire(ch, slots_for(len - off, m->slot_size), slots,
-						 deadline, sink, ctx);
+	n = amp_netlink_bulk_acquire(ch, slots_for(budget, m->slot_size), slots, deadline, sink,
+				     ctx);
+	if (n < 0)
+		return -1;
+	fill_slots(m, slots, (uint32_t)n, data, budget, &off, ranges, part_crc ? &crc : NULL);
+	if (amp_netlink_bulk_submit(ch, ranges, (uint32_t)n, conn_id, seq, off < len,
+				    part_crc ? &crc : NULL, deadline, sink, ctx) != 0) {
+		int err = errno;
 
-		if (n < 0)
-			return -1;
-		/* a message whose whole CRC the caller has is checked by its receiver */
-		fill_slots(m, slots, (uint32_t)n, data, len, &off, ranges, crc ? NULL : &part_crc);
-		if (amp_netlink_bulk_submit(ch, ranges, (uint32_t)n, conn_id, seq, off < len,
-					    crc ? NULL : &part_crc, deadline, sink, ctx) != 0) {
-			int err = errno;
-
-			/* refused whole: the slots are still ours */
-			amp_netlink_bulk_release(ch, slots, (uint32_t)n);
-			errno = err;
-			return -1;
-		}
-		*submitted = true;
+		/* refused whole: the slots are still ours */
+		amp_netlink_bulk_release(ch, slots, (uint32_t)n);
+		errno = err;
+		return -1;
 	}
-	return 0;
+	return (ssize_t)off;
 }
 
 uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in)

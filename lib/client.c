@@ -695,26 +695,46 @@ static void abort_message(struct amp_client *c, uint32_t seq)
 }
 
 /*
- * One message by reference (bulk transfers): no byte credit, the slots are
- * its credit. A part that went makes it the connection's message seq
- * whatever happens next; a wait that runs out after one leaves the rest
- * undelivered, and the firmware drops it on the next message's seq.
+ * One message by reference (bulk transfers), in parts as byte credit
+ * allows: a SUBMIT costs what its bytes would in frames (docs/protocol.md).
+ * A part that went makes it the connection's message seq whatever happens
+ * next; a wait that runs out after one abandons the message (ABORT), as
+ * for frames.
  */
 static int send_bulk(struct amp_client *c, const void *data, size_t len, int64_t deadline)
 {
+	const uint8_t *p = data;
 	uint32_t seq = c->tx_seq + 1;
-	bool submitted = false;
-	int rc;
+	size_t off = 0;
 
-	rc = amp_bulk_send(&c->ch, c->conn_id, seq, data, len, c->crc_hint, deadline, on_input, c,
-			   &submitted);
-	if (submitted) {
+	while (off < len) {
+		ssize_t n;
+
+		if (wait_credit(c, deadline, false) != 0)
+			break;
+		size_t budget = len - off < c->tx_credit ? len - off : c->tx_credit;
+
+		/* a caller that has the whole message's CRC lets its receiver check that */
+		n = amp_bulk_send_part(&c->ch, c->conn_id, seq, p + off, len - off, budget,
+				       !c->crc_hint, deadline, on_input, c);
+		if (n < 0)
+			break;
 		c->tx_started = true;
 		c->tx_seq = seq;
+		c->tx_credit -= (uint32_t)n;
+		off += (size_t)n;
 	}
-	if (rc != 0 && (errno == EIO || errno == EPIPE || errno == ENODEV))
+	if (off == len)
+		return 0;
+
+	int err = errno;
+
+	if (err == EIO || err == EPIPE || err == ENODEV)
 		return transport_failed(c);
-	return rc;
+	if (off > 0 && c->state != DEAD)
+		abort_message(c, seq);
+	errno = err;
+	return -1;
 }
 
 /*
@@ -741,18 +761,18 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 	if (c->rest && finish_rest(c, deadline) != 0)
 		return errno == EAGAIN ? not_now(nowait) : -1;
 	flush_credit(c, deadline);
+	if (nowait && c->tx_credit < len) {
+		/* what arrived may be the credit we need */
+		(void)pump(c, amp_clock_ms());
+		if (c->tx_credit < len)
+			return not_now(true);
+	}
 	if (c->ch.bulk && len > 0 && len >= c->bulk_threshold) {
 		int rc = send_bulk(c, data, len, nowait ? amp_clock_ms() : deadline);
 
 		if (rc == 0 || c->tx_started || (errno != EOPNOTSUPP && errno != ECONNRESET))
 			return rc != 0 && errno == ETIMEDOUT ? not_now(nowait) : rc;
 		/* the pool went before anything of it did: frames it is */
-	}
-	if (nowait && c->tx_credit < len) {
-		/* what arrived may be the credit we need */
-		(void)pump(c, amp_clock_ms());
-		if (c->tx_credit < len)
-			return not_now(true);
 	}
 	do {
 		/* a frame the transport took only part of goes out whole first */

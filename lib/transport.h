@@ -123,18 +123,19 @@ int amp_netlink_bulk_submit(struct amp_channel *ch, const struct amp_bulk_range 
 void amp_netlink_bulk_release(struct amp_channel *ch, const uint32_t *slots, uint32_t count);
 
 /*
- * Client side of bulk transfers (bulk.c). Send: len bytes (at least one)
- * as the connection's message seq, copied into slots and submitted, parts
- * of up to AMP_BULK_DESC_MAX slots; with crc NULL each part carries its
- * CRC-32. 0, or -1 with errno, *submitted saying whether a part went (the
- * message then cannot go again in frames). Copy: the bytes of in's ranges
- * into dst (room for all), checked against the mapping; their CRC-32 in
- * *crc; the slots are released. -1 with EPROTO when a range lies outside
- * the pool (nothing copied; released all the same).
+ * Client side of bulk transfers (bulk.c). Send part: the first bytes of
+ * data (len bytes left of the connection's message seq), at most budget
+ * of them (1..len: the byte credit held), copied into slots acquired now
+ * and submitted as one SUBMIT, MORE when bytes are left; with part_crc it
+ * carries their CRC-32. Returns how many bytes went, or -1 with errno
+ * (nothing of this part went). Copy: the bytes of in's ranges into dst
+ * (room for all), checked against the mapping; their CRC-32 in *crc; the
+ * slots are released. -1 with EPROTO when a range lies outside the pool
+ * (nothing copied; released all the same).
  */
-int amp_bulk_send(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
-		  size_t len, const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx,
-		  bool *submitted);
+ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
+			   size_t len, size_t budget, bool part_crc, int64_t deadline,
+			   amp_sink_fn sink, void *ctx);
 uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in);
 int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
 		     uint32_t *crc);

@@ -83,6 +83,8 @@ static void msg_end(struct amp_node *n, struct amp_conn *c)
 
 	m->in_msg = false;
 	if (s->ops->message) {
+		/* its bytes leave the service's buffer: their credit comes back */
+		c->credit_owed += m->len;
 		if (!m->bad) {
 			n->stats.msgs_in++;
 			n->bulk.stats.msgs_in++;
@@ -135,13 +137,10 @@ static void deliver(struct amp_node *n, struct amp_conn *c, const struct amp_bul
 	struct amp_node_bulk *b = &n->bulk;
 	struct amp_service *s = c->svc;
 	struct amp_conn_bulk *m = &c->bulk;
-	uint64_t total = 0;
-	uint32_t crc = 0, len = 0;
+	uint32_t total = b->rx_bytes, crc = 0, len = 0;
 
-	for (uint32_t i = 0; i < h->count; i++)
-		total += b->rx.descs[i].length;
 	if (total > amp_conn_limit(s) - m->len) {
-		amp_conn_violation(n, c, h->seq, AMP_STATUS_TOO_LARGE, (uint32_t)total);
+		amp_conn_violation(n, c, h->seq, AMP_STATUS_TOO_LARGE, total);
 		return;
 	}
 	for (uint32_t i = 0; i < h->count && c->svc == s; i++) {
@@ -154,6 +153,8 @@ static void deliver(struct amp_node *n, struct amp_conn *c, const struct amp_bul
 		} else {
 			struct amp_piece p = {.data = data, .len = n_bytes, .offset = m->len + len};
 
+			/* as for frames: a piece handed over is credited */
+			c->credit_owed += n_bytes;
 			s->ops->piece(c, &p);
 		}
 		len += n_bytes;
@@ -197,6 +198,29 @@ static const uint8_t *slot_bytes(const struct amp_node_bulk *b, const struct amp
 	return rp_mem_to_ptr(b->window, addr, d->length);
 }
 
+/*
+ * A SUBMIT costs the connection's credit what its bytes would in MSG
+ * frames, so that a paused service stops its client on both paths; it
+ * comes back as the service consumes them. Every descriptor's length
+ * counts, refused ones too: the client counted them all. False (and the
+ * connection ended) when the client sent beyond its credit.
+ */
+static bool charge(struct amp_node *n, struct amp_conn *c, const struct amp_bulk_hdr *h)
+{
+	struct amp_node_bulk *b = &n->bulk;
+	uint64_t total = 0;
+
+	for (uint32_t i = 0; i < h->count; i++)
+		total += b->rx.descs[i].length;
+	if (total > c->rx_credit) {
+		amp_conn_violation(n, c, h->seq, AMP_STATUS_CREDIT, (uint32_t)total);
+		return false;
+	}
+	c->rx_credit -= (uint32_t)total;
+	b->rx_bytes = (uint32_t)total;
+	return true;
+}
+
 static int on_submit(struct amp_node *n, const uint8_t *data, uint32_t len,
 		     const struct amp_bulk_hdr *h)
 {
@@ -226,16 +250,19 @@ static int on_submit(struct amp_node *n, const uint8_t *data, uint32_t len,
 	c = conn_for(n, h->peer, h->conn_id);
 	if (!c) {
 		b->stats.no_conn++;
-	} else {
+	} else if (charge(n, c, h)) {
 		msg_begin(n, c, h->seq);
 		if (!whole) {
 			/* nothing of it is delivered; the message it is part of is lost */
 			b->stats.refused_msgs++;
 			c->bulk.bad = true;
+			c->credit_owed += b->rx_bytes;
+			amp_reply_error(n, c, h->seq, AMP_STATUS_BAD_SLOTS, h->count - r->accepted);
 			if (!(h->flags & AMP_BULK_F_MORE))
 				msg_end(n, c);
 		} else if (c->bulk.bad) {
 			/* a later part of a message already lost: dropped, and ended */
+			c->credit_owed += b->rx_bytes;
 			if (!(h->flags & AMP_BULK_F_MORE))
 				msg_end(n, c);
 		} else {

@@ -95,6 +95,14 @@ void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_fram
 	c->slot = (uint8_t)slot;
 	c->in_msg = false;
 	c->rx_grant = s->ops->message ? s->max_message : AMP_PIECE_WINDOW;
+#if AMP_NODE_BULK
+	c->bulk.tx = false;
+	c->bulk.in_msg = false;
+	/* FILLED reach only clients of the module, which says so */
+	c->bulk.can_fill = (o.flags & AMP_OPEN_F_BULK) && c->hub == &n->hubs[AMP_HUB_INDEX_NETLINK];
+	if (c->bulk.can_fill && !s->ops->message)
+		c->rx_grant = AMP_PIECE_WINDOW_BULK;
+#endif
 	c->rx_credit = c->rx_grant;
 	c->credit_owed = 0;
 	c->paused = false;
@@ -105,12 +113,6 @@ void amp_conn_open(struct amp_node *n, struct amp_conn *c, const struct amp_fram
 	c->close_status = 0;
 	c->ending = false;
 	c->priv = NULL;
-#if AMP_NODE_BULK
-	c->bulk.tx = false;
-	c->bulk.in_msg = false;
-	/* FILLED reach only clients of the module, which says so */
-	c->bulk.can_fill = (o.flags & AMP_OPEN_F_BULK) && c->hub == &n->hubs[AMP_HUB_INDEX_NETLINK];
-#endif
 	s->slots_used |= 1u << slot;
 	s->clients++;
 
@@ -202,6 +204,10 @@ bool amp_conn_msg_header(struct amp_node *n, struct amp_conn *c, const struct am
 	}
 	if (h->flags & AMP_FRAME_F_ABORT) {
 		amp_conn_msg_abort(n, c);
+#if AMP_NODE_BULK
+		/* or the one by reference: its client ran out of time between parts */
+		amp_bulk_msg_abort(n, c);
+#endif
 		return false;
 	}
 	if (c->in_msg && h->seq != c->rx_seq)

@@ -104,6 +104,7 @@ enum amp_status {
 	AMP_STATUS_REFUSED = 11,   /* the service turned the client away */
 	AMP_STATUS_CLOSED = 12,	   /* CLOSE: the peer ended the connection */
 	AMP_STATUS_LINK_DOWN = 13, /* CLOSE: the firmware is stopping */
+	AMP_STATUS_BAD_SLOTS = 14, /* a message by reference named slots it may not: lost */
 };
 
 struct amp_frame_hdr {

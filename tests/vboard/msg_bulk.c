@@ -21,6 +21,12 @@
  *                        generation, every lent slot reclaimed on the
  *                        firmware's acknowledgement, none lost, and the pool
  *                        works as before
+ *   bulk-paused T        a service that pauses its connection (test-hold)
+ *                        holds its client on transport T to the credit it
+ *                        granted: by reference (netlink) as in frames (tty),
+ *                        a message beyond what is left cannot go until the
+ *                        service resumes, and then one of twice the window
+ *                        flows, byte-exact
  *   bulk-firmware-kill   the firmware stopped with slots submitted, then
  *                        killed (the runner's stop and kill-firmware): the
  *                        blocked sender fails within 1 s with ENODEV or
@@ -40,6 +46,7 @@
 
 #include "../../firmware/ports/vhost-user/test_services.h"
 #include "msg_check.h"
+#include <amp/node.h>
 
 #define POOL_WAIT_MS 20000
 #define BULK_DRIVER "/sys/bus/rpmsg/drivers/rpmsg_netlink_bulk"
@@ -425,5 +432,60 @@ int check_bulk_firmware_kill(const char *run_dir)
 	/* no channel reports the pool now; the runner's rmmod says what stayed lent */
 	after = pool_now();
 	result(!after.present, "bulk-firmware-kill: the channels went with the firmware");
+	return 0;
+}
+
+/* test-hold's answer: the message's length and CRC-32, and whether the service was paused. */
+static bool hold_answered(struct amp_client *c, const uint8_t *sent, uint32_t len, bool paused)
+{
+	uint8_t r[TEST_HOLD_REPLY_SIZE];
+	uint32_t v[3];
+
+	if (amp_client_recv(c, r, sizeof(r), TIMEOUT_MS) != (ssize_t)sizeof(r))
+		return false;
+	for (unsigned int i = 0; i < 3; i++)
+		v[i] = (uint32_t)r[4 * i] | (uint32_t)r[4 * i + 1] << 8 |
+		       (uint32_t)r[4 * i + 2] << 16 | (uint32_t)r[4 * i + 3] << 24;
+	return v[0] == len && v[1] == amp_crc32(0, sent, len) && v[2] == paused;
+}
+
+int check_bulk_paused(const char *transport)
+{
+	enum amp_transport t;
+	struct amp_client *c;
+	uint8_t *buf;
+	/* what test-hold grants: a client of the pool gets more than one in frames */
+	uint32_t grant = AMP_PIECE_WINDOW_BULK;
+
+	if (amp_transport_parse(transport, &t) != 0) {
+		result(0, "bulk-paused: unknown transport '%s'", transport);
+		return 0;
+	}
+	if (t != AMP_TRANSPORT_NETLINK)
+		grant = AMP_PIECE_WINDOW;
+	c = open_on(TEST_HOLD_SERVICE, t);
+	buf = malloc(2u * grant);
+	if (!c || !buf) {
+		result(0, "bulk-paused: no client of %s on %s", TEST_HOLD_SERVICE, transport);
+		goto out;
+	}
+	fill(buf, 2u * grant, 21);
+	result(amp_client_send(c, buf, grant / 4u * 3u, TIMEOUT_MS) == 0 &&
+		       hold_answered(c, buf, grant / 4u * 3u, true),
+	       "bulk-paused %s: three quarters of the %u-byte window go while paused", transport,
+	       grant);
+	errno = 0;
+	result(amp_client_send(c, buf, grant / 2u, 0) == -1 && errno == EAGAIN,
+	       "bulk-paused %s: half the window more does not: no credit came back (%s)", transport,
+	       strerror(errno));
+	result(amp_client_send(c, buf + 1, grant / 4u, TIMEOUT_MS) == 0 &&
+		       hold_answered(c, buf + 1, grant / 4u, true),
+	       "bulk-paused %s: the last quarter does", transport);
+	result(amp_client_send(c, buf, 2u * grant, TIMEOUT_MS) == 0 &&
+		       hold_answered(c, buf, 2u * grant, false),
+	       "bulk-paused %s: resumed, twice the window goes, byte-exact", transport);
+out:
+	amp_client_close(c);
+	free(buf);
 	return 0;
 }

@@ -34,6 +34,7 @@ int check_bulk_forged(void);
 int check_bulk_concurrent(void);
 int check_bulk_slow_reader(void);
 int check_bulk_rebind(void);
+int check_bulk_paused(const char *transport);
 int check_bulk_firmware_kill(const char *run_dir);
 
 #endif

@@ -35,6 +35,17 @@
 #define AMP_BULK_THRESHOLD 4096u
 #endif
 
+/*
+ * Credit (bytes) a service taking pieces grants a client that opened with
+ * AMP_OPEN_F_BULK, instead of AMP_PIECE_WINDOW: a SUBMIT costs credit as
+ * frames do, and a window of a few slots would stop the client at every
+ * CREDIT. It only bounds what a paused service still receives (no buffer
+ * holds those bytes): a quarter of the largest message.
+ */
+#ifndef AMP_PIECE_WINDOW_BULK
+#define AMP_PIECE_WINDOW_BULK (4u * 1024u * 1024u)
+#endif
+
 /* The largest pool (in slots) this firmware takes; POOL_ACK TOO_MANY above. */
 #ifndef AMP_BULK_SLOTS
 #define AMP_BULK_SLOTS 64u
@@ -67,6 +78,7 @@ struct amp_node_bulk {
 	/* a received SUBMIT, copied out of the ring (too large for the M4's stack) */
 	struct amp_bulk_received rx;
 	const uint8_t *rx_ptr[AMP_BULK_DESC_MAX];
+	uint32_t rx_bytes; /* its descriptors' lengths: what it cost the connection */
 	/* slots done with, to RELEASE at the end of the poll pass (or when full) */
 	struct amp_bulk_desc release[AMP_BULK_DESC_MAX];
 	uint32_t release_count;

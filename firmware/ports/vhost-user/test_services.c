@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware/crc32.h"
+
 #define ECHO_CLIENTS 4u
 
 struct echo_client {
@@ -210,6 +212,62 @@ static const struct amp_service_ops sink_ops = {
 AMP_SERVICE_DEFINE(test_sink, TEST_SINK_SERVICE, &sink_ops, NULL, TEST_SINK_MAX, SINK_CLIENTS);
 
 /*
+ * test-hold: back-pressure from a service that pauses. Its one client may
+ * send only what the credit granted at OPEN covers until the second
+ * message has ended; the replies say what arrived, so the client can tell.
+ */
+struct hold_client {
+	bool used, paused;
+	uint32_t len, crc, messages;
+};
+
+static struct hold_client hold;
+
+static bool hold_connected(struct amp_conn *c)
+{
+	if (hold.used)
+		return false;
+	hold = (struct hold_client){.used = true, .paused = true};
+	amp_conn_pause(c);
+	return true;
+}
+
+static void hold_piece(struct amp_conn *c, const struct amp_piece *p)
+{
+	uint8_t reply[TEST_HOLD_REPLY_SIZE];
+
+	if (!p->last) {
+		hold.len += p->len;
+		hold.crc = fw_crc32_update(hold.crc, p->data, p->len);
+		return;
+	}
+	amp_put32(reply, p->bad ? UINT32_MAX : hold.len);
+	amp_put32(reply + 4, hold.crc);
+	amp_put32(reply + 8, hold.paused);
+	/* one reply per message, each read before the next message: there is room */
+	(void)amp_send_copy(c, reply, sizeof(reply));
+	hold.len = hold.crc = 0;
+	if (++hold.messages == 2) {
+		hold.paused = false;
+		amp_conn_resume(c);
+	}
+}
+
+static void hold_gone(struct amp_conn *c)
+{
+	(void)c;
+	hold.used = false;
+}
+
+static const struct amp_service_ops hold_ops = {
+	.connected = hold_connected,
+	.piece = hold_piece,
+	.gone = hold_gone,
+};
+
+AMP_SERVICE_DEFINE(test_hold, TEST_HOLD_SERVICE, &hold_ops, NULL, 0, 1);
+
+/*
  * test-bulk-forge: plays a broken firmware on the bulk channel. Each
  * one-byte request (enum test_forge) makes the node's amplink-bulk endpoint
  * send the host one forged descriptor message, which must be refused and
@@ -307,6 +365,8 @@ int test_services_init(struct amp_node *n)
 		rc = amp_service_register(n, &test_probe);
 	if (rc == AMP_OK)
 		rc = amp_service_register(n, &test_sink);
+	if (rc == AMP_OK)
+		rc = amp_service_register(n, &test_hold);
 	if (rc == AMP_OK)
 		rc = amp_service_register(n, &test_forge);
 	return rc;

@@ -13,6 +13,11 @@
  *                 the indexes count up from 0 and the bytes are right; an
  *                 empty message is answered with three u32s: messages
  *                 taken, out of order, corrupt (and the count starts again)
+ *   "test-hold"   takes pieces, one client; pauses its connection when it
+ *                 opens and resumes it after two messages (amp_conn_pause():
+ *                 no credit goes back meanwhile, by frames or by reference);
+ *                 answers each message with three u32s: its length, its
+ *                 CRC-32, and whether the connection was paused when it ended
  *   "test-bulk-forge" a one-byte request (enum test_forge) makes the node
  *                 send the module one forged bulk message; the answer (the
  *                 byte, or 0: no pool to forge against) comes after it
@@ -28,6 +33,9 @@
 #define TEST_SINK_SERVICE "test-sink"
 #define TEST_SINK_MAX (1024u * 1024u)
 #define TEST_SINK_REPLY_SIZE 12u
+
+#define TEST_HOLD_SERVICE "test-hold"
+#define TEST_HOLD_REPLY_SIZE 12u
 
 #define TEST_FORGE_SERVICE "test-bulk-forge"
 enum test_forge {

@@ -210,8 +210,8 @@ struct client {
 
 static struct client A, B;
 
-/* OPENED and CREDIT are not looked at (the test looks at the node); ERROR is kept. */
-static uint32_t last_error, last_error_seq;
+/* OPENED is not looked at (the test looks at the node); ERROR and CREDIT are kept. */
+static uint32_t last_error, last_error_seq, credit_back;
 
 static int client_cb(struct rp_endpoint *ept, const void *data, uint32_t len, uint32_t src)
 {
@@ -226,6 +226,9 @@ static int client_cb(struct rp_endpoint *ept, const void *data, uint32_t len, ui
 		last_error = amp_get32(p + AMP_FRAME_HDR_SIZE);
 		last_error_seq = h.seq;
 	}
+	if (len >= AMP_FRAME_HDR_SIZE + 4 && amp_frame_decode(p, &h) == AMP_STATUS_OK &&
+	    h.type == AMP_FRAME_CREDIT)
+		credit_back += amp_get32(p + AMP_FRAME_HDR_SIZE);
 	return RP_OK;
 }
 
@@ -367,7 +370,7 @@ static int setup(void **state)
 	memset(&B, 0, sizeof(B));
 	memset(&got, 0, sizeof(got));
 	memset(pool_mem, 0, sizeof(pool_mem));
-	last_error = last_error_seq = 0;
+	last_error = last_error_seq = credit_back = 0;
 	fx_link_init(&L, NUM, true, true);
 	assert_int_equal(firmware_start(&fw, &L.dev, NULL), RP_OK);
 	assert_int_equal(amp_node_bulk_init(&fw.node, &window), RP_OK);
@@ -588,6 +591,10 @@ static void test_forged_refused(void **state)
 	assert_int_equal(k->stale, 2);
 	assert_int_equal(k->refused, 7);
 	assert_int_equal(fw.node.bulk.stats.refused_msgs, 1);
+	/* the client hears that its message is lost, and has its credit back */
+	assert_int_equal(last_error, AMP_STATUS_BAD_SLOTS);
+	assert_int_equal(last_error_seq, 1);
+	assert_int_equal(conn_of(&A)->rx_credit + conn_of(&A)->credit_owed, AMP_PIECE_WINDOW);
 	/* the good slot went back, and the host took it */
 	assert_int_equal(fw.node.bulk.stats.slots_released, 1);
 	assert_int_equal(H.released, 1);
@@ -695,15 +702,126 @@ static void test_too_large(void **state)
 	(void)state;
 	bring_up();
 	open_service(&B, "whole");
-	/* one byte more than the service's max_message: the client broke the rules */
+	/*
+	 * One byte more than the service's max_message, which is all the
+	 * credit it grants: the client broke the rules (as with frames, the
+	 * credit is checked first).
+	 */
 	len = make_submit(msg, B.ept.addr, amp_conn_id(conn_of(&B)), 1, 0, parts, 4, 1, expect,
 			  &expect_len);
 	host_send_from(&H.ept, msg, len);
 	assert_int_equal(got.messages, 0);
-	assert_int_equal(last_error, AMP_STATUS_TOO_LARGE);
+	assert_int_equal(last_error, AMP_STATUS_CREDIT);
 	assert_int_equal(fw.node.stats.violations, 1);
 	assert_int_equal(whole_svc.clients, 0); /* the connection ended */
 	assert_int_equal(H.released, 4);
+}
+
+/* A SUBMIT of the pool's every slot, whole, as message seq of the client's connection. */
+static void submit_all_slots(struct client *cl, uint32_t seq, uint8_t flags)
+{
+	static uint8_t expect[GOT_MAX], msg[AMP_BULK_MSG_MAX];
+	struct part parts[SLOTS];
+	uint32_t expect_len = 0;
+
+	for (uint32_t i = 0; i < SLOTS; i++)
+		parts[i] = (struct part){0, SLOT};
+	got.len = 0; /* a new message for the sink */
+	host_send_from(&H.ept, msg,
+		       make_submit(msg, cl->ept.addr, amp_conn_id(conn_of(cl)), seq, flags, parts,
+				   SLOTS, seq, expect, &expect_len));
+}
+
+static void test_submit_costs_credit(void **state)
+{
+	struct amp_conn *c;
+
+	(void)state;
+	bring_up();
+	open_service(&A, "sink");
+	c = conn_of(&A);
+	assert_int_equal(c->rx_grant, AMP_PIECE_WINDOW);
+
+	/* half the window's bytes by reference: charged, and handed back as consumed */
+	submit_all_slots(&A, 1, 0);
+	assert_int_equal(got.messages, 1);
+	assert_int_equal(credit_back, SLOTS * SLOT);
+	assert_int_equal(c->rx_credit, AMP_PIECE_WINDOW);
+
+	/* paused: the pieces still come (the client had the credit), the credit does not */
+	amp_conn_pause(c);
+	submit_all_slots(&A, 2, 0);
+	submit_all_slots(&A, 3, 0);
+	assert_int_equal(got.messages, 3);
+	assert_int_equal(c->rx_credit, 0);
+	assert_int_equal(credit_back, SLOTS * SLOT);
+	assert_int_equal(H.released, 3u * SLOTS);
+
+	/* resumed: all of it comes back */
+	amp_conn_resume(c);
+	settle();
+	assert_int_equal(credit_back, 3u * SLOTS * SLOT);
+	assert_int_equal(c->rx_credit, AMP_PIECE_WINDOW);
+
+	/* beyond the credit: the connection ends, nothing is delivered, every slot comes back */
+	amp_conn_pause(c);
+	submit_all_slots(&A, 4, 0);
+	submit_all_slots(&A, 5, 0);
+	submit_all_slots(&A, 6, 0);
+	assert_int_equal(got.messages, 5);
+	assert_int_equal(last_error, AMP_STATUS_CREDIT);
+	assert_int_equal(last_error_seq, 6);
+	assert_int_equal(sink_svc.clients, 0);
+	assert_int_equal(H.released, 6u * SLOTS);
+	assert_int_equal(amp_bulk_pool_count(&H.table, AMP_BULK_SLOT_HOST), SLOTS);
+}
+
+static void test_bulk_client_window(void **state)
+{
+	(void)state;
+	bring_up();
+	/* a service of pieces grants a client that can use the pool a window of many slots */
+	open_flags(&A, "sink", AMP_OPEN_F_BULK, 8);
+	assert_int_equal(conn_of(&A)->rx_grant, AMP_PIECE_WINDOW_BULK);
+	/* one of whole messages grants its max_message whatever the client */
+	open_flags(&B, "whole", AMP_OPEN_F_BULK, 8);
+	assert_int_equal(conn_of(&B)->rx_grant, 3u * SLOT);
+}
+
+/* An empty MSG with ABORT drops a message by reference half-way, and its credit comes back. */
+static void test_abort_between_parts(void **state)
+{
+	uint8_t frame[AMP_FRAME_HDR_SIZE];
+	struct amp_conn *c;
+
+	(void)state;
+	bring_up();
+	open_service(&B, "whole");
+	c = conn_of(&B);
+	submit_all_slots(&B, 1, AMP_BULK_F_MORE); /* over the 3-slot service: refused */
+	assert_int_equal(last_error, AMP_STATUS_CREDIT);
+	open_service(&B, "whole");
+	c = conn_of(&B);
+	{
+		static uint8_t expect[GOT_MAX], msg[AMP_BULK_MSG_MAX];
+		const struct part two[] = {{0, SLOT}, {0, SLOT}};
+		uint32_t expect_len = 0;
+
+		host_send_from(&H.ept, msg,
+			       make_submit(msg, B.ept.addr, amp_conn_id(c), 1, AMP_BULK_F_MORE, two,
+					   2, 1, expect, &expect_len));
+	}
+	assert_true(c->bulk.in_msg);
+	assert_int_equal(c->rx_credit, SLOT);
+	amp_frame_encode_flags(frame, AMP_FRAME_MSG, AMP_FRAME_F_ABORT, 1, 0, 0);
+	assert_int_equal(rp_send(&L.drv.link, B.ept.addr, fw.node.hubs[AMP_HUB_INDEX_NETLINK].addr,
+				 frame, sizeof(frame)),
+			 RP_OK);
+	settle();
+	assert_false(c->bulk.in_msg);
+	assert_int_equal(got.messages, 0);
+	assert_int_equal(c->rx_credit + c->credit_owed, 3u * SLOT);
+	assert_int_equal(H.released, SLOTS + 2u);
 }
 
 static uint8_t src[16u * SLOT];
@@ -838,6 +956,9 @@ int main(void)
 		cmocka_unit_test_setup(test_no_conn_and_stranger, setup),
 		cmocka_unit_test_setup(test_bad_crc, setup),
 		cmocka_unit_test_setup(test_too_large, setup),
+		cmocka_unit_test_setup(test_submit_costs_credit, setup),
+		cmocka_unit_test_setup(test_bulk_client_window, setup),
+		cmocka_unit_test_setup(test_abort_between_parts, setup),
 		cmocka_unit_test_setup(test_send_by_reference, setup),
 		cmocka_unit_test_setup(test_send_waits_for_window_and_slots, setup),
 		cmocka_unit_test_setup(test_send_window_smaller_than_a_slot, setup),

@@ -21,35 +21,46 @@ static uint32_t slots_for(size_t len, uint32_t slot_size)
 }
 
 /*
- * Fills the n acquired slots with the next bytes of data from *off, as
- * ranges; their CRC-32 into *crc when crc is not NULL.
+ * Writes the next bytes of the message, from *off, into the n acquired
+ * slots, as ranges: copied from src->data (their CRC-32 into *crc when crc
+ * is not NULL), or written in place by src->fill. 0, or -1 with ECANCELED
+ * when fill() refused.
  */
-static void fill_slots(const struct amp_bulk_map *m, const uint32_t *slots, uint32_t n,
-		       const uint8_t *data, size_t len, size_t *off, struct amp_bulk_range *ranges,
-		       uint32_t *crc)
+static int fill_slots(const struct amp_bulk_map *m, const uint32_t *slots, uint32_t n,
+		      const struct amp_bulk_source *src, size_t end, size_t *off,
+		      struct amp_bulk_range *ranges, uint32_t *crc)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		size_t chunk = len - *off < m->slot_size ? len - *off : m->slot_size;
+		size_t chunk = end - *off < m->slot_size ? end - *off : m->slot_size;
+		uint8_t *slot = m->base + (size_t)slots[i] * m->slot_size;
 
-		memcpy(m->base + (size_t)slots[i] * m->slot_size, data + *off, chunk);
-		if (crc)
-			*crc = amp_crc32(*crc, data + *off, chunk);
+		if (!src->data) {
+			if (src->fill(src->ctx, *off, slot, chunk) != 0) {
+				errno = ECANCELED;
+				return -1;
+			}
+		} else {
+			memcpy(slot, src->data + *off, chunk);
+			if (crc)
+				*crc = amp_crc32(*crc, src->data + *off, chunk);
+		}
 		ranges[i] = (struct amp_bulk_range){slots[i], 0, (uint32_t)chunk};
 		*off += chunk;
 	}
+	return 0;
 }
 
-ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
-			   size_t len, size_t budget, bool part_crc, int64_t deadline,
-			   amp_sink_fn sink, void *ctx)
+ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t seq,
+			   const struct amp_bulk_source *src, size_t off, size_t len, size_t budget,
+			   bool part_crc, int64_t deadline, amp_sink_fn sink, void *ctx)
 {
 	const struct amp_bulk_map *m = ch->bulk;
 	uint32_t slots[AMP_BULK_DESC_MAX], crc = 0;
 	struct amp_bulk_range ranges[AMP_BULK_DESC_MAX];
-	size_t off = 0;
+	size_t at = off;
 	int n;
 
-	if (!m || budget == 0 || budget > len) {
+	if (!m || budget == 0 || budget > len - off) {
 		errno = m ? EINVAL : EOPNOTSUPP;
 		return -1;
 	}
@@ -57,8 +68,10 @@ ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t se
 				     ctx);
 	if (n < 0)
 		return -1;
-	fill_slots(m, slots, (uint32_t)n, data, budget, &off, ranges, part_crc ? &crc : NULL);
-	if (amp_netlink_bulk_submit(ch, ranges, (uint32_t)n, conn_id, seq, off < len,
+	part_crc = part_crc && src->data;
+	if (fill_slots(m, slots, (uint32_t)n, src, off + budget, &at, ranges,
+		       part_crc ? &crc : NULL) != 0 ||
+	    amp_netlink_bulk_submit(ch, ranges, (uint32_t)n, conn_id, seq, at < len,
 				    part_crc ? &crc : NULL, deadline, sink, ctx) != 0) {
 		int err = errno;
 
@@ -67,7 +80,7 @@ ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t se
 		errno = err;
 		return -1;
 	}
-	return (ssize_t)off;
+	return (ssize_t)(at - off);
 }
 
 uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in)

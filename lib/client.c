@@ -701,9 +701,9 @@ static void abort_message(struct amp_client *c, uint32_t seq)
  * next; a wait that runs out after one abandons the message (ABORT), as
  * for frames.
  */
-static int send_bulk(struct amp_client *c, const void *data, size_t len, int64_t deadline)
+static int send_bulk(struct amp_client *c, const struct amp_bulk_source *src, size_t len,
+		     int64_t deadline)
 {
-	const uint8_t *p = data;
 	uint32_t seq = c->tx_seq + 1;
 	size_t off = 0;
 
@@ -715,8 +715,8 @@ static int send_bulk(struct amp_client *c, const void *data, size_t len, int64_t
 		size_t budget = len - off < c->tx_credit ? len - off : c->tx_credit;
 
 		/* a caller that has the whole message's CRC lets its receiver check that */
-		n = amp_bulk_send_part(&c->ch, c->conn_id, seq, p + off, len - off, budget,
-				       !c->crc_hint, deadline, on_input, c);
+		n = amp_bulk_send_part(&c->ch, c->conn_id, seq, src, off, len, budget, !c->crc_hint,
+				       deadline, on_input, c);
 		if (n < 0)
 			break;
 		c->tx_started = true;
@@ -742,10 +742,11 @@ static int send_bulk(struct amp_client *c, const void *data, size_t len, int64_t
  * goes only if the credit held covers it all. A wait that runs out after
  * the first frame went abandons the message (ABORT): it is not delivered.
  */
-static int send_until(struct amp_client *c, const void *data, size_t len, int64_t deadline,
-		      bool nowait)
+static int send_until(struct amp_client *c, const struct amp_bulk_source *src, size_t len,
+		      int64_t deadline, bool nowait)
 {
-	const uint8_t *p = data;
+	static const uint8_t nothing[1];
+	const uint8_t *p = src->data ? src->data : nothing; /* an empty message needs no bytes */
 	uint32_t seq = c->tx_seq + 1;
 	size_t off = 0;
 
@@ -768,11 +769,16 @@ static int send_until(struct amp_client *c, const void *data, size_t len, int64_
 			return not_now(true);
 	}
 	if (c->ch.bulk && len > 0 && len >= c->bulk_threshold) {
-		int rc = send_bulk(c, data, len, nowait ? amp_clock_ms() : deadline);
+		int rc = send_bulk(c, src, len, nowait ? amp_clock_ms() : deadline);
 
 		if (rc == 0 || c->tx_started || (errno != EOPNOTSUPP && errno != ECONNRESET))
 			return rc != 0 && errno == ETIMEDOUT ? not_now(nowait) : rc;
 		/* the pool went before anything of it did: frames it is */
+	}
+	if (!src->data && len > 0) {
+		/* frames need the bytes in a buffer: amp_client_send_fill() makes one */
+		errno = EOPNOTSUPP;
+		return -1;
 	}
 	do {
 		/* a frame the transport took only part of goes out whole first */
@@ -1062,7 +1068,38 @@ int amp_client_send(struct amp_client *c, const void *data, size_t len, int time
 		errno = EINVAL;
 		return -1;
 	}
-	return (int)synced(c, send_until(c, data, len, deadline_of(timeout_ms), timeout_ms == 0));
+	const struct amp_bulk_source src = {.data = data};
+
+	return (int)synced(c, send_until(c, &src, len, deadline_of(timeout_ms), timeout_ms == 0));
+}
+
+int amp_client_send_fill(struct amp_client *c, size_t len, amp_fill_fn fill, void *ctx,
+			 int timeout_ms)
+{
+	const struct amp_bulk_source in_place = {.fill = fill, .ctx = ctx};
+	int64_t deadline = deadline_of(timeout_ms);
+	uint8_t *buf;
+	int rc;
+
+	if (!c || !fill) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = send_until(c, &in_place, len, deadline, timeout_ms == 0);
+	if (rc == 0 || c->tx_started || errno != EOPNOTSUPP)
+		return (int)synced(c, rc);
+	/* in frames: fill() writes a buffer of ours, which goes as amp_client_send()'s would */
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -1;
+	if (len > 0 && fill(ctx, 0, buf, len) != 0) {
+		free(buf);
+		errno = ECANCELED;
+		return -1;
+	}
+	rc = send_until(c, &(struct amp_bulk_source){.data = buf}, len, deadline, timeout_ms == 0);
+	free(buf);
+	return (int)synced(c, rc);
 }
 
 ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout_ms)
@@ -1088,7 +1125,8 @@ ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, v
 		errno = EINVAL;
 		return -1;
 	}
-	if (send_until(c, req, req_len, deadline, timeout_ms == 0) != 0)
+	if (send_until(c, &(struct amp_bulk_source){.data = req}, req_len, deadline,
+		       timeout_ms == 0) != 0)
 		return synced(c, -1);
 	return synced(c, recv_until(c, reply, cap, deadline, timeout_ms == 0));
 }
@@ -1198,7 +1236,7 @@ int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_
 	c->crc_hint = &crc;
 	/* data stays valid until the ack came: the transport need not copy it */
 	c->ch.borrowing = c->ch.ops->borrow_end != NULL;
-	rc = send_until(c, data, len, deadline, false);
+	rc = send_until(c, &(struct amp_bulk_source){.data = data}, len, deadline, false);
 	c->crc_hint = NULL;
 	t->seq = c->tx_seq;
 	t->writes = c->writes;
@@ -1231,7 +1269,7 @@ ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, 
 	t->writes = 0;
 	if (drop_owed_replies(c, deadline) != 0)
 		return synced(c, -1);
-	n = send_until(c, req, req_len, deadline, false) == 0
+	n = send_until(c, &(struct amp_bulk_source){.data = req}, req_len, deadline, false) == 0
 		    ? recv_until(c, buf, cap, deadline, false)
 		    : -1;
 	/* one too large for buf (EMSGSIZE) stays queued: owed, dropped next time */

@@ -122,20 +122,28 @@ int amp_netlink_bulk_submit(struct amp_channel *ch, const struct amp_bulk_range 
 			    const uint32_t *crc, int64_t deadline, amp_sink_fn sink, void *ctx);
 void amp_netlink_bulk_release(struct amp_channel *ch, const uint32_t *slots, uint32_t count);
 
+/* Where a message by reference comes from: a buffer, or a writer into the slots. */
+struct amp_bulk_source {
+	const uint8_t *data; /* copied from; NULL: fill() writes each slot in place */
+	amp_fill_fn fill;
+	void *ctx;
+};
+
 /*
- * Client side of bulk transfers (bulk.c). Send part: the first bytes of
- * data (len bytes left of the connection's message seq), at most budget
- * of them (1..len: the byte credit held), copied into slots acquired now
- * and submitted as one SUBMIT, MORE when bytes are left; with part_crc it
- * carries their CRC-32. Returns how many bytes went, or -1 with errno
- * (nothing of this part went). Copy: the bytes of in's ranges into dst
- * (room for all), checked against the mapping; their CRC-32 in *crc; the
- * slots are released. -1 with EPROTO when a range lies outside the pool
- * (nothing copied; released all the same).
+ * Client side of bulk transfers (bulk.c). Send part: the message's bytes
+ * from off (of len in all, the connection's message seq), at most budget
+ * of them (1..len - off: the byte credit held), into slots acquired now and
+ * submitted as one SUBMIT, MORE when bytes are left; with part_crc and a
+ * buffer it carries their CRC-32. Returns how many bytes went, or -1 with
+ * errno (nothing of this part went; ECANCELED: fill() refused). Copy: the
+ * bytes of in's ranges into dst (room for all), checked against the
+ * mapping; their CRC-32 in *crc; the slots are released. -1 with EPROTO
+ * when a range lies outside the pool (nothing copied; released all the
+ * same).
  */
-ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t seq, const void *data,
-			   size_t len, size_t budget, bool part_crc, int64_t deadline,
-			   amp_sink_fn sink, void *ctx);
+ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t seq,
+			   const struct amp_bulk_source *src, size_t off, size_t len, size_t budget,
+			   bool part_crc, int64_t deadline, amp_sink_fn sink, void *ctx);
 uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in);
 int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
 		     uint32_t *crc);

@@ -300,6 +300,27 @@ AMP_EXPORT struct amp_client *amp_client_open(const char *service,
 AMP_EXPORT int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms);
 
 /*
+ * Writes bytes [offset, offset + len) of a message being sent into buf;
+ * 0, or non-zero to abandon the message.
+ */
+typedef int (*amp_fill_fn)(void *ctx, size_t offset, void *buf, size_t len);
+
+/*
+ * Sends one message of len bytes that fill() writes in place: called for
+ * consecutive pieces from offset 0 until len bytes are written. By
+ * reference (a netlink client with the module's pool, len of at least
+ * bulk_threshold) each piece is a slot of the pool the firmware reads
+ * (no copy on Linux's side, and no CRC: the bytes never travel); otherwise
+ * one piece, a buffer of the library's, sent as amp_client_send() sends.
+ * fill() may be asked for the same bytes again (the pool went away before
+ * any of the message left: it goes in frames). A fill() that returns
+ * non-zero abandons the message: -1 with ECANCELED (ABORT if part of it
+ * went). Otherwise as amp_client_send(), ENOMEM included.
+ */
+AMP_EXPORT int amp_client_send_fill(struct amp_client *c, size_t len, amp_fill_fn fill, void *ctx,
+				    int timeout_ms);
+
+/*
  * Receives the next whole message into buf and returns its length (0 is a
  * valid message). EAGAIN (timeout 0) / ETIMEDOUT: no whole message yet.
  * EMSGSIZE: cap is too small; the message stays, amp_client_pending_size()

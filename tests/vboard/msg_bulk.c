@@ -27,6 +27,13 @@
  *                        a message beyond what is left cannot go until the
  *                        service resumes, and then one of twice the window
  *                        flows, byte-exact
+ *   bulk-fill            amp_client_send_fill() by reference: the writer
+ *                        is handed slots of the pool mapping in order (no
+ *                        copy), the echo comes back byte-exact; a writer
+ *                        that refuses its last piece (after a first part
+ *                        went by reference) abandons the message
+ *                        (ECANCELED, nothing of it echoed, no slot kept)
+ *                        and the next message goes as usual
  *   bulk-firmware-kill   the firmware stopped with slots submitted, then
  *                        killed (the runner's stop and kill-firmware): the
  *                        blocked sender fails within 1 s with ENODEV or
@@ -487,5 +494,100 @@ int check_bulk_paused(const char *transport)
 out:
 	amp_client_close(c);
 	free(buf);
+	return 0;
+}
+
+/* The address range this process maps /dev/amplink-pool* at, from /proc/self/maps. */
+static bool pool_mapping(uintptr_t *lo, uintptr_t *hi)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		unsigned long a, b;
+
+		found = strstr(line, "/dev/amplink-pool") && sscanf(line, "%lx-%lx", &a, &b) == 2;
+		if (found) {
+			*lo = a;
+			*hi = b;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+struct fill_check {
+	const uint8_t *src;
+	uintptr_t lo, hi; /* the pool's mapping */
+	size_t next;	  /* where the next piece must start */
+	size_t refuse_at; /* the piece with this byte is refused; SIZE_MAX: none */
+	unsigned int pieces, outside, out_of_order;
+	size_t largest;
+};
+
+static int fill_checked(void *ctx, size_t offset, void *buf, size_t len)
+{
+	struct fill_check *f = ctx;
+	uintptr_t at = (uintptr_t)buf;
+
+	if (offset + len > f->refuse_at)
+		return -1;
+	f->pieces++;
+	f->outside += at < f->lo || at + len > f->hi;
+	f->out_of_order += offset != f->next;
+	if (len > f->largest)
+		f->largest = len;
+	memcpy(buf, f->src + offset, len);
+	f->next = offset + len;
+	return 0;
+}
+
+int check_bulk_fill(void)
+{
+	const size_t len = 1024 * 1024 + 100;
+	struct amp_netlink_pool before, after;
+	uint8_t *out = malloc(len), *back = malloc(len);
+	struct amp_client *c = NULL;
+	struct fill_check f = {.src = out, .refuse_at = SIZE_MAX};
+
+	if (!out || !back || !wait_pool(&before, POOL_WAIT_MS, pool_ready, NULL) ||
+	    !(c = open_bulk(TEST_ECHO_SERVICE)) || !pool_mapping(&f.lo, &f.hi)) {
+		result(0, "bulk-fill: no client of %s with the pool mapped", TEST_ECHO_SERVICE);
+		goto out;
+	}
+	fill(out, len, 31);
+	result(amp_client_send_fill(c, len, fill_checked, &f, TIMEOUT_MS) == 0 &&
+		       amp_client_recv(c, back, len, TIMEOUT_MS) == (ssize_t)len &&
+		       memcmp(out, back, len) == 0,
+	       "bulk-fill: %zu bytes written in place, echoed byte-exact", len);
+	result(f.pieces == (len + before.slot_size - 1) / before.slot_size && f.outside == 0 &&
+		       f.out_of_order == 0 && f.largest == before.slot_size,
+	       "bulk-fill: in %u pieces of at most a %u-byte slot, in order, all inside the pool "
+	       "mapping (%u outside)",
+	       f.pieces, before.slot_size, f.outside);
+
+	f = (struct fill_check){.src = out, .lo = f.lo, .hi = f.hi, .refuse_at = len - 50};
+	errno = 0;
+	result(amp_client_send_fill(c, len, fill_checked, &f, TIMEOUT_MS) == -1 &&
+		       errno == ECANCELED,
+	       "bulk-fill: a writer that refuses at %zu bytes abandons the message (%s)",
+	       f.refuse_at, strerror(errno));
+	fill(out, 5000, 32);
+	f = (struct fill_check){.src = out, .lo = f.lo, .hi = f.hi, .refuse_at = SIZE_MAX};
+	result(amp_client_send_fill(c, 5000, fill_checked, &f, TIMEOUT_MS) == 0 &&
+		       amp_client_recv(c, back, len, TIMEOUT_MS) == 5000 &&
+		       memcmp(out, back, 5000) == 0,
+	       "bulk-fill: the next message is the next echo (nothing of the abandoned one)");
+	amp_client_close(c);
+	c = NULL;
+	result(wait_pool(&after, POOL_WAIT_MS, pool_quiet, &before),
+	       "bulk-fill: then no slot with a client (%u), %u lent as before (%u)", after.clients,
+	       after.lent, before.lent);
+out:
+	amp_client_close(c);
+	free(out);
+	free(back);
 	return 0;
 }

@@ -35,6 +35,7 @@ int check_bulk_concurrent(void);
 int check_bulk_slow_reader(void);
 int check_bulk_rebind(void);
 int check_bulk_paused(const char *transport);
+int check_bulk_fill(void);
 int check_bulk_firmware_kill(const char *run_dir);
 
 #endif

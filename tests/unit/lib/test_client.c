@@ -805,6 +805,69 @@ static void test_credit_returned_by_recv(void **state)
 	fw_stop();
 }
 
+/* What amp_client_send_fill()'s writer saw: the pieces it was asked for, and a refusal. */
+struct fill_log {
+	const uint8_t *src;
+	unsigned int calls;
+	size_t next;	  /* the offset the next piece must start at */
+	size_t refuse_at; /* refuse a piece that starts here; SIZE_MAX: never */
+};
+
+static int fill_from(void *ctx, size_t offset, void *buf, size_t len)
+{
+	struct fill_log *f = ctx;
+
+	assert_int_equal(offset, f->next);
+	f->calls++;
+	if (offset == f->refuse_at)
+		return -1;
+	memcpy(buf, f->src + offset, len);
+	f->next = offset + len;
+	return 0;
+}
+
+static void test_send_fill_in_frames(void **state)
+{
+	uint8_t *m = pattern(100000, 9);
+	struct fill_log f = {.src = m, .refuse_at = SIZE_MAX};
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	/* without a pool: one piece, the whole message, sent as amp_client_send() sends */
+	assert_int_equal(amp_client_send_fill(c, 100000, fill_from, &f, WAIT_MS), 0);
+	fw_wait_got(1);
+	assert_int_equal(f.calls, 1);
+	assert_int_equal(fw->got[0].len, 100000);
+	assert_true(fw->got[0].crc_ok);
+	assert_memory_equal(fw->got[0].data, m, 100000);
+	/* an empty message asks nothing of the writer */
+	f = (struct fill_log){.src = m, .refuse_at = SIZE_MAX};
+	assert_int_equal(amp_client_send_fill(c, 0, fill_from, &f, WAIT_MS), 0);
+	fw_wait_got(2);
+	assert_int_equal(f.calls, 0);
+	assert_int_equal(fw->got[1].len, 0);
+	/* a writer that refuses: nothing goes, and the next message does */
+	f = (struct fill_log){.src = m, .refuse_at = 0};
+	assert_int_equal(amp_client_send_fill(c, 10, fill_from, &f, WAIT_MS), -1);
+	assert_int_equal(errno, ECANCELED);
+	f = (struct fill_log){.src = m + 1, .refuse_at = SIZE_MAX};
+	assert_int_equal(amp_client_send_fill(c, 10, fill_from, &f, WAIT_MS), 0);
+	fw_wait_got(3);
+	assert_memory_equal(fw->got[2].data, m + 1, 10);
+	/* bad arguments */
+	assert_int_equal(amp_client_send_fill(c, 10, NULL, &f, WAIT_MS), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(amp_client_send_fill(NULL, 10, fill_from, &f, WAIT_MS), -1);
+	assert_int_equal(errno, EINVAL);
+	amp_client_close(c);
+	free(m);
+	fw_stop();
+}
+
 static void test_emsgsize(void **state)
 {
 	uint8_t *m = pattern(1000, 3), buf[1000];
@@ -980,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_mid_message_keeps_the_rest),
 		cmocka_unit_test(test_credit_returned_by_recv),
 		cmocka_unit_test(test_messages_in_frames),
+		cmocka_unit_test(test_send_fill_in_frames),
 		cmocka_unit_test(test_emsgsize),
 		cmocka_unit_test(test_bad_crc),
 		cmocka_unit_test(test_close_from_firmware),

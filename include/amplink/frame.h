@@ -43,7 +43,7 @@
 /* The firmware's bench service: blocks as messages, each answered with an amp_ack. */
 #define AMP_BENCH_SERVICE "amplink-bench"
 /* Largest application message (the sum of its MSG frames' payloads). */
-#define AMP_MSG_MAX (16u * 1024u * 1024u)
+#define AMP_MSG_MAX (64u * 1024u * 1024u)
 /* MSG payload that fills one RPMsg message with its header: how the firmware cuts. */
 #define AMP_MSG_FRAG_MAX 476u
 

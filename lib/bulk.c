@@ -99,6 +99,33 @@ static bool in_pool(const struct amp_bulk_map *m, const struct amp_bulk_range *r
 	       r->length <= m->slot_size - r->offset;
 }
 
+const uint8_t *amp_bulk_view_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint32_t *crc)
+{
+	const struct amp_bulk_map *m = ch->bulk;
+
+	*crc = 0;
+	for (uint32_t i = 0; i < in->count; i++) {
+		const struct amp_bulk_range *r = &in->ranges[i];
+
+		if (!m || !in_pool(m, r)) {
+			errno = EPROTO;
+			return NULL;
+		}
+		*crc = amp_crc32(*crc, m->base + (size_t)r->slot * m->slot_size + r->offset,
+				 r->length);
+	}
+	return m->base;
+}
+
+void amp_bulk_release_in(struct amp_channel *ch, const struct amp_bulk_in *in)
+{
+	uint32_t slots[AMP_BULK_DESC_MAX];
+
+	for (uint32_t i = 0; i < in->count; i++)
+		slots[i] = in->ranges[i].slot;
+	amp_netlink_bulk_release(ch, slots, in->count);
+}
+
 int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
 		     uint32_t *crc)
 {

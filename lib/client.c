@@ -57,7 +57,22 @@ struct rx_msg {
 	uint32_t units_done;		 /* ... those of frames received whole */
 	uint32_t credited;		 /* of units, already counted in freed */
 	uint32_t frame_len, frame_units; /* the frame arriving */
-	int err; /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
+	int err;	 /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
+	uint32_t handed; /* bytes of data amp_client_recv_pieces() handed over */
+	bool tail;	 /* the rest of a message handed over in pieces: not recv()'s */
+};
+
+/*
+ * amp_client_recv_pieces(): the call in progress, and the message it hands
+ * over, which may outlive a call (one that timed out half-way).
+ */
+struct pieces {
+	amp_piece_fn fn; /* NULL: no call in progress */
+	void *ctx;
+	bool active; /* a message is being handed over */
+	uint32_t seq;
+	uint64_t off; /* its bytes handed over so far */
+	int end;      /* 0: going on; 1: its last piece went; -errno: it failed */
 };
 
 struct amp_client {
@@ -104,6 +119,7 @@ struct amp_client {
 	uint32_t replies_owed;
 	/* messages of this many bytes or more go by reference (ch.bulk) */
 	uint32_t bulk_threshold;
+	struct pieces pieces;
 };
 
 static uint32_t crc_fn(uint32_t crc, const void *data, uint32_t len)
@@ -188,6 +204,18 @@ static void drop_cur(struct amp_client *c)
 	c->cur = NULL;
 }
 
+/*
+ * A message seq begins: if another was being handed over in pieces and is
+ * not over, the firmware abandoned it.
+ */
+static void message_begins(struct amp_client *c, uint32_t seq)
+{
+	struct pieces *p = &c->pieces;
+
+	if (p->active && p->seq != seq && !p->end)
+		p->end = -EBADMSG;
+}
+
 /* Room for another frame of len bytes in the message being reassembled. */
 static void grow_cur(struct rx_msg *m, uint32_t len)
 {
@@ -236,8 +264,11 @@ static void on_header(struct amp_client *c, const struct amp_frame_hdr *h)
 		drop_cur(c); /* abandoned by the firmware */
 	if (h->flags & AMP_FRAME_F_ABORT) {
 		c->freed += units;
+		if (c->pieces.active && c->pieces.seq == h->seq && !c->pieces.end)
+			c->pieces.end = -EBADMSG;
 		return;
 	}
+	message_begins(c, h->seq);
 	if (!c->cur) {
 		c->cur = calloc(1, sizeof(*c->cur));
 		if (!c->cur) {
@@ -335,6 +366,7 @@ static void on_control(struct amp_client *c, const struct amp_frame_hdr *h)
 static void queue_whole(struct amp_client *c, struct rx_msg *m)
 {
 	c->cur = NULL;
+	m->tail = c->pieces.active && m->seq == c->pieces.seq;
 	if (m->err) {
 		free(m->data);
 		m->data = NULL;
@@ -378,10 +410,84 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 	queue_whole(c, m);
 }
 
+/* Hands the bytes of the library's copy not handed over yet, as one piece. */
+static void hand_copied(struct amp_client *c, struct rx_msg *m)
+{
+	struct pieces *p = &c->pieces;
+
+	if (p->end)
+		return;
+	if (m->err) {
+		p->end = -m->err;
+		return;
+	}
+	if (m->len > m->handed) {
+		p->fn(p->ctx, p->off, m->data + m->handed, m->len - m->handed);
+		p->off += m->len - m->handed;
+		m->handed = m->len;
+	}
+}
+
+/* Whether in goes straight to the amp_client_recv_pieces() call in progress. */
+static bool in_place_wanted(const struct amp_client *c, const struct amp_bulk_in *in)
+{
+	const struct pieces *p = &c->pieces;
+
+	if (!p->fn || p->end)
+		return false;
+	if (p->active)
+		return in->seq == p->seq;
+	/* the next message, with nothing before it */
+	return !c->head && !c->cur;
+}
+
 /*
- * A message (or part of one) the firmware sent by reference: copied out of
- * its slots, which go back at once; it counts against the window as the
- * frames it stands for would (amp_bulk_units(), docs/protocol.md).
+ * Hands in's ranges to the call in progress where they lie, in the pool,
+ * once they are checked (in the mapping, their CRC); the slots go back
+ * after. What came of the message before, copied, goes first. False when
+ * in does not pass: it goes the copying way, which fails the message.
+ */
+static bool hand_in_place(struct amp_client *c, const struct amp_bulk_in *in)
+{
+	struct pieces *p = &c->pieces;
+	const uint8_t *base;
+	uint32_t crc, units = 0;
+
+	base = amp_bulk_view_in(&c->ch, in, &crc);
+	if (!base || (in->has_crc && crc != in->crc))
+		return false;
+	if (c->cur)
+		hand_copied(c, c->cur);
+	if (!p->active) {
+		p->active = true;
+		p->seq = in->seq;
+		p->off = 0;
+	}
+	for (uint32_t i = 0; i < in->count && !p->end; i++) {
+		const struct amp_bulk_range *r = &in->ranges[i];
+
+		p->fn(p->ctx, p->off, base + (size_t)r->slot * c->ch.bulk->slot_size + r->offset,
+		      r->length);
+		p->off += r->length;
+	}
+	for (uint32_t i = 0; i < in->count; i++)
+		units += amp_bulk_units(in->ranges[i].length);
+	amp_bulk_release_in(&c->ch, in);
+	/* read: the window's units are free, as a copied message's would be */
+	c->freed += units;
+	if (!in->more) {
+		drop_cur(c); /* what was copied of it is handed over */
+		if (!p->end)
+			p->end = 1;
+	}
+	return true;
+}
+
+/*
+ * A message (or part of one) the firmware sent by reference: handed over in
+ * place to amp_client_recv_pieces(), or copied out of its slots, which go
+ * back at once; it counts against the window as the frames it stands for
+ * would (amp_bulk_units(), docs/protocol.md).
  */
 static void on_bulk_in(void *ctx, const struct amp_bulk_in *in)
 {
@@ -397,6 +503,9 @@ static void on_bulk_in(void *ctx, const struct amp_bulk_in *in)
 	}
 	if (c->cur && c->cur->seq != in->seq)
 		drop_cur(c); /* abandoned by the firmware */
+	message_begins(c, in->seq);
+	if (in_place_wanted(c, in) && hand_in_place(c, in))
+		return;
 	if (!c->cur) {
 		c->cur = calloc(1, sizeof(*c->cur));
 		if (!c->cur) {
@@ -852,6 +961,10 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 	 */
 	if (c->rest && c->state != DEAD)
 		(void)finish_rest(c, amp_clock_ms());
+	if (c->pieces.active) {
+		errno = EBUSY; /* amp_client_recv_pieces() has to finish it */
+		return -1;
+	}
 	for (;;) {
 		struct rx_msg *m = c->head;
 
@@ -875,6 +988,68 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 			return (ssize_t)len;
 		}
 		if (c->state == DEAD) {
+			errno = c->dead_errno;
+			return -1;
+		}
+		if (pump(c, deadline) != 0 && c->state != DEAD)
+			return not_now(nowait);
+	}
+}
+
+/*
+ * The message being handed over in pieces: its copied parts (the one being
+ * reassembled, or its rest queued whole), then what comes, until it ends.
+ */
+static void hand_next(struct amp_client *c)
+{
+	struct pieces *p = &c->pieces;
+	struct rx_msg *m = c->head;
+
+	if (!p->active && m) {
+		/* a whole message came before: one piece, from our copy */
+		p->active = true;
+		p->seq = m->seq;
+		p->off = 0;
+		m->tail = true;
+	} else if (!p->active && c->cur) {
+		p->active = true;
+		p->seq = c->cur->seq;
+		p->off = 0;
+	}
+	if (!p->active)
+		return;
+	if (m && m->tail) {
+		hand_copied(c, m);
+		pop(c);
+		if (!p->end)
+			p->end = 1;
+	} else if (c->cur && c->cur->seq == p->seq) {
+		hand_copied(c, c->cur);
+	}
+}
+
+static ssize_t pieces_until(struct amp_client *c, int64_t deadline, bool nowait)
+{
+	struct pieces *p = &c->pieces;
+
+	if (c->rest && c->state != DEAD)
+		(void)finish_rest(c, amp_clock_ms());
+	for (;;) {
+		hand_next(c);
+		if (p->end) {
+			int end = p->end;
+			uint64_t len = p->off;
+
+			*p = (struct pieces){.fn = p->fn, .ctx = p->ctx};
+			if (end < 0) {
+				errno = -end;
+				return -1;
+			}
+			return (ssize_t)len;
+		}
+		if (c->state == DEAD) {
+			/* a message half-way is lost with the connection */
+			*p = (struct pieces){.fn = p->fn, .ctx = p->ctx};
 			errno = c->dead_errno;
 			return -1;
 		}
@@ -1111,9 +1286,24 @@ ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout
 	return synced(c, recv_until(c, buf, cap, deadline_of(timeout_ms), timeout_ms == 0));
 }
 
+ssize_t amp_client_recv_pieces(struct amp_client *c, amp_piece_fn piece, void *ctx, int timeout_ms)
+{
+	ssize_t rc;
+
+	if (!c || !piece) {
+		errno = EINVAL;
+		return -1;
+	}
+	c->pieces.fn = piece;
+	c->pieces.ctx = ctx;
+	rc = pieces_until(c, deadline_of(timeout_ms), timeout_ms == 0);
+	c->pieces.fn = NULL;
+	return synced(c, rc);
+}
+
 size_t amp_client_pending_size(const struct amp_client *c)
 {
-	return c && c->head && !c->head->err ? c->head->len : 0;
+	return c && c->head && !c->head->err && !c->head->tail ? c->head->len : 0;
 }
 
 ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, void *reply,

@@ -147,6 +147,15 @@ ssize_t amp_bulk_send_part(struct amp_channel *ch, uint32_t conn_id, uint32_t se
 uint64_t amp_bulk_in_bytes(const struct amp_bulk_in *in);
 int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
 		     uint32_t *crc);
+/*
+ * In place: checks in's ranges against the mapping and computes their
+ * CRC-32 into *crc; returns the pool's base (a range is at base + slot *
+ * slot_size + offset), or NULL with EPROTO. Nothing is released: release
+ * gives every slot of in back, without waiting.
+ */
+const uint8_t *amp_bulk_view_in(struct amp_channel *ch, const struct amp_bulk_in *in,
+				uint32_t *crc);
+void amp_bulk_release_in(struct amp_channel *ch, const struct amp_bulk_in *in);
 void amp_bulk_unmap(struct amp_channel *ch);
 
 /* Milliseconds on CLOCK_MONOTONIC. */

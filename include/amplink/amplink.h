@@ -325,9 +325,30 @@ AMP_EXPORT int amp_client_send_fill(struct amp_client *c, size_t len, amp_fill_f
  * valid message). EAGAIN (timeout 0) / ETIMEDOUT: no whole message yet.
  * EMSGSIZE: cap is too small; the message stays, amp_client_pending_size()
  * tells its size. EBADMSG: a message failed its CRC-32 and was dropped; the
- * connection stays usable. Reading returns credit to the firmware.
+ * connection stays usable. Reading returns credit to the firmware. EBUSY: a
+ * message is half-way through amp_client_recv_pieces(), which must finish it.
  */
 AMP_EXPORT ssize_t amp_client_recv(struct amp_client *c, void *buf, size_t cap, int timeout_ms);
+
+/* Bytes [offset, offset + len) of a message being received, at data. */
+typedef void (*amp_piece_fn)(void *ctx, size_t offset, const void *data, size_t len);
+
+/*
+ * Receives the next message piece by piece and returns its length once
+ * its last piece was handed over (an empty message has none). The parts
+ * of a message by reference that arrive during the call are handed over
+ * where they lie, in the pool's slots (no copy on Linux's side; each part
+ * checked against its CRC first), and the slots go back when piece()
+ * returns; what arrived before the call comes from the library's copy.
+ * piece() must not call the library on this handle. A call that ends
+ * before the last piece (EAGAIN, ETIMEDOUT) leaves the message to the next
+ * amp_client_recv_pieces(), which goes on from where it stopped (the
+ * offsets say so); amp_client_recv() meanwhile fails with EBUSY. EBADMSG:
+ * the message failed (a CRC, or the firmware abandoned it) after pieces of
+ * it went; undo what they did. Otherwise errors as amp_client_recv().
+ */
+AMP_EXPORT ssize_t amp_client_recv_pieces(struct amp_client *c, amp_piece_fn piece, void *ctx,
+					  int timeout_ms);
 
 /* Size of the message at the head of the queue (the one recv refused with EMSGSIZE), or 0. */
 AMP_EXPORT size_t amp_client_pending_size(const struct amp_client *c);

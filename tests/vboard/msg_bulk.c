@@ -34,6 +34,14 @@
  *                        went by reference) abandons the message
  *                        (ECANCELED, nothing of it echoed, no slot kept)
  *                        and the next message goes as usual
+ *   bulk-pieces          amp_client_recv_pieces(): 16 MiB echoed back by
+ *                        reference handed over where it lies (every piece
+ *                        but a first copied one inside the pool mapping),
+ *                        byte-exact, though it is far larger than the
+ *                        window; then a block of the bench source taken
+ *                        piece by piece in an event loop (timeout 0), the
+ *                        next asked for half-way: the calls go on where the
+ *                        last stopped, and recv() is EBUSY meanwhile
  *   bulk-firmware-kill   the firmware stopped with slots submitted, then
  *                        killed (the runner's stop and kill-firmware): the
  *                        blocked sender fails within 1 s with ENODEV or
@@ -42,6 +50,7 @@
  *                        stay lent while no remote acknowledged a new pool)
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -54,6 +63,7 @@
 #include "../../firmware/ports/vhost-user/test_services.h"
 #include "msg_check.h"
 #include <amp/node.h>
+#include <amplink/bench.h>
 
 #define POOL_WAIT_MS 20000
 #define BULK_DRIVER "/sys/bus/rpmsg/drivers/rpmsg_netlink_bulk"
@@ -589,5 +599,120 @@ out:
 	amp_client_close(c);
 	free(out);
 	free(back);
+	return 0;
+}
+
+/* What amp_client_recv_pieces() handed over, checked against what was sent. */
+struct pieces_check {
+	const uint8_t *expect;
+	uintptr_t lo, hi; /* the pool's mapping */
+	size_t len;	  /* bytes handed over, in order */
+	unsigned int pieces, outside, out_of_order, wrong;
+};
+
+static void check_piece(void *ctx, size_t offset, const void *data, size_t len)
+{
+	struct pieces_check *k = ctx;
+	uintptr_t at = (uintptr_t)data;
+
+	k->pieces++;
+	k->outside += at < k->lo || at + len > k->hi;
+	k->out_of_order += offset != k->len;
+	k->wrong += memcmp(data, k->expect + offset, len) != 0;
+	k->len = offset + len;
+}
+
+/* Waits (poll, up to 5 s) for the client's descriptor, as an event loop does. */
+static bool readable(struct amp_client *c)
+{
+	struct pollfd p = {.fd = amp_client_fd(c), .events = POLLIN};
+
+	return poll(&p, 1, 5000) == 1;
+}
+
+/* Asks the bench source for a block of len bytes of seed's pattern. */
+static bool ask_block(struct amp_client *c, uint32_t len, uint32_t seed)
+{
+	uint8_t req[AMP_BENCH_REQUEST_SIZE];
+
+	amp_bench_request_encode(req, &(struct amp_bench_request){len, seed});
+	return amp_client_send(c, req, sizeof(req), TIMEOUT_MS) == 0;
+}
+
+/*
+ * An event loop takes a 4 MiB block piece by piece (timeout 0) and asks for
+ * the next block half-way; the next call goes on where the last stopped,
+ * and recv() refuses meanwhile.
+ */
+static void pieces_while_sending(void)
+{
+	const uint32_t len = 4u * 1024 * 1024, small = 100;
+	uint8_t *expect = malloc(len), back[100];
+	struct pieces_check k = {.expect = expect};
+	struct amp_client *c = open_bulk(AMP_BENCH_SOURCE_SERVICE);
+	ssize_t n = 0;
+	bool ok;
+
+	for (uint32_t i = 0; expect && i < len; i++)
+		expect[i] = amp_bench_pattern(51, i);
+	if (!expect || !c || !pool_mapping(&k.lo, &k.hi) || !ask_block(c, len, 51)) {
+		result(0, "bulk-pieces: no block from %s", AMP_BENCH_SOURCE_SERVICE);
+		amp_client_close(c);
+		free(expect);
+		return;
+	}
+	while (n == 0 && k.len == 0 && readable(c))
+		n = amp_client_recv_pieces(c, check_piece, &k, 0) == -1 && errno == EAGAIN ? 0 : -2;
+	errno = 0;
+	ok = n == 0 && k.len > 0 && k.len < len &&
+	     amp_client_recv(c, back, sizeof(back), 0) == -1 && errno == EBUSY;
+	result(ok, "bulk-pieces: %zu of %u bytes handed over so far; recv() meanwhile: EBUSY",
+	       k.len, len);
+	n = ask_block(c, small, 52) ? amp_client_recv_pieces(c, check_piece, &k, TIMEOUT_MS) : -1;
+	ok = ok && n == (ssize_t)len && k.len == len && k.wrong == 0 && k.out_of_order == 0 &&
+	     k.outside < k.pieces;
+	result(ok,
+	       "bulk-pieces: then the next call goes on to the whole %u bytes, in order, "
+	       "byte-exact (%zd; %u pieces, %u in the pool)",
+	       len, n, k.pieces, k.pieces - k.outside);
+	n = amp_client_recv(c, back, sizeof(back), TIMEOUT_MS);
+	for (uint32_t i = 0; n == (ssize_t)small && i < small; i++)
+		n = back[i] == amp_bench_pattern(52, i) ? n : -1;
+	result(n == (ssize_t)small, "bulk-pieces: and the block asked for meanwhile comes next");
+	amp_client_close(c);
+	free(expect);
+}
+
+int check_bulk_pieces(void)
+{
+	const size_t big = BIG;
+	uint8_t *out = malloc(big);
+	struct pieces_check k = {.expect = out};
+	struct amp_netlink_pool before;
+	struct amp_client *c = NULL;
+	ssize_t n;
+
+	if (!out || !wait_pool(&before, POOL_WAIT_MS, pool_ready, NULL) ||
+	    !(c = open_bulk(TEST_ECHO_SERVICE)) || !pool_mapping(&k.lo, &k.hi)) {
+		result(0, "bulk-pieces: no client of %s with the pool mapped", TEST_ECHO_SERVICE);
+		goto out;
+	}
+	fill(out, big, 41);
+	n = amp_client_send(c, out, big, TIMEOUT_MS) == 0
+		    ? amp_client_recv_pieces(c, check_piece, &k, TIMEOUT_MS)
+		    : -1;
+	result(n == (ssize_t)big && k.len == big && k.wrong == 0 && k.out_of_order == 0,
+	       "bulk-pieces: %zu bytes back in %u pieces, in order, byte-exact (%zd)", big,
+	       k.pieces, n);
+	result(k.outside <= 1 && k.pieces > 1,
+	       "bulk-pieces: every piece but a first copied one in the pool mapping (%u outside)",
+	       k.outside);
+
+	amp_client_close(c);
+	c = NULL;
+	pieces_while_sending();
+out:
+	amp_client_close(c);
+	free(out);
 	return 0;
 }

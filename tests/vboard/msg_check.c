@@ -677,17 +677,19 @@ int main(int argc, char **argv)
 		rc = check_bulk_rebind();
 	else if (argc == 2 && !strcmp(argv[1], "bulk-fill"))
 		rc = check_bulk_fill();
+	else if (argc == 2 && !strcmp(argv[1], "bulk-pieces"))
+		rc = check_bulk_pieces();
 	else if (argc == 3 && !strcmp(argv[1], "bulk-paused"))
 		rc = check_bulk_paused(argv[2]);
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "bulk-firmware-kill"))
 		rc = check_bulk_firmware_kill(argc == 3 ? argv[2] : "/run/vboard");
 	else
-		fprintf(stderr,
-			"usage: msg-check sizes TRANSPORT | stream | killed-client | "
-			"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply "
-			"[RUN_DIR] | two-readers | "
-			"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
-			"bulk-paused TRANSPORT | bulk-fill | bulk-firmware-kill [RUN_DIR]\n");
+		fprintf(stderr, "usage: msg-check sizes TRANSPORT | stream | killed-client | "
+				"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply "
+				"[RUN_DIR] | two-readers | "
+				"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
+				"bulk-paused TRANSPORT | bulk-fill | bulk-pieces | "
+				"bulk-firmware-kill [RUN_DIR]\n");
 	if (rc)
 		return rc;
 	printf("%d passed, %d failed\n", passed, failed);

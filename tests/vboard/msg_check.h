@@ -36,6 +36,7 @@ int check_bulk_slow_reader(void);
 int check_bulk_rebind(void);
 int check_bulk_paused(const char *transport);
 int check_bulk_fill(void);
+int check_bulk_pieces(void);
 int check_bulk_firmware_kill(const char *run_dir);
 
 #endif

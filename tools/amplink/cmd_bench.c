@@ -13,6 +13,13 @@
 
 static const size_t default_sizes[] = {512, 1024, 2048, 4096, 8192, 16384, 32768};
 
+/*
+ * A transfer's bound when --timeout is not given: a 64 MiB block takes
+ * seconds through the slower paths (rpmsg_char, a loaded machine), and
+ * one bound for every size is what the channels take.
+ */
+#define TIMEOUT_PER_MIB_MS 100
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -37,7 +44,8 @@ static void usage(FILE *out)
 		"  -w, --warmup N        untimed transfers first (default 3)\n"
 		"  -f, --format FMT      table (default), csv or json on standard output\n"
 		"  -o, --output DIR      also write bench.csv, bench.json and bench.svg there\n"
-		"      --timeout MS      per transfer (default %d)\n"
+		"      --timeout MS      per transfer (default %d, plus %d per MiB of the largest "
+		"size)\n"
 		"      --tty PATH        tty device (default /dev/ttyRPMSG0)\n"
 		"      --char PATH       rpmsg_char device (default: the rpmsg-raw channel's)\n"
 		"      --netlink CH      netlink channel id or name (default: the first)\n"
@@ -46,7 +54,7 @@ static void usage(FILE *out)
 		"KB/s is 1000 bytes per second at the median time; memcpy is one copy of a\n"
 		"block in this process, timed between the transfers. Exit status: 0 when every\n"
 		"transfer was verified, 1 when any failed, 2 on bad usage.\n",
-		AMP_DEFAULT_TIMEOUT_MS);
+		AMP_DEFAULT_TIMEOUT_MS, TIMEOUT_PER_MIB_MS);
 }
 
 static int parse_sizes(const char *s, struct bench_config *cfg)
@@ -277,13 +285,23 @@ static void print_tables(const struct bench_config *cfg, const struct bench_row 
 	}
 }
 
+/* AMP_DEFAULT_TIMEOUT_MS, and TIMEOUT_PER_MIB_MS per MiB of the largest size. */
+static int default_timeout(const struct bench_config *cfg)
+{
+	size_t largest = 0;
+
+	for (size_t i = 0; i < cfg->nsizes; i++)
+		if (cfg->sizes[i] > largest)
+			largest = cfg->sizes[i];
+	return AMP_DEFAULT_TIMEOUT_MS + (int)(largest >> 20) * TIMEOUT_PER_MIB_MS;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_cli c = {.cfg = {.transports = (1u << AMP_TRANSPORT_COUNT) - 1,
 				      .directions = (1u << BENCH_DIRECTIONS) - 1,
 				      .repeat = 20,
-				      .warmup = 3,
-				      .timeout_ms = AMP_DEFAULT_TIMEOUT_MS}};
+				      .warmup = 3}};
 	static struct bench_row rows[BENCH_DIRECTIONS * AMP_TRANSPORT_COUNT * BENCH_MAX_SIZES];
 	int status = 0, rc = parse_args(argc, argv, &c);
 
@@ -293,6 +311,8 @@ int cmd_bench(int argc, char **argv)
 		memcpy(c.cfg.sizes, default_sizes, sizeof(default_sizes));
 		c.cfg.nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
 	}
+	if (!c.cfg.timeout_ms)
+		c.cfg.timeout_ms = default_timeout(&c.cfg);
 	size_t n = run_all(&c.cfg, rows, &status);
 
 	if (!n) {

@@ -868,6 +868,102 @@ static void test_send_fill_in_frames(void **state)
 	fw_stop();
 }
 
+/* What amp_client_recv_pieces() handed over: the bytes, in order, and how. */
+struct pieces_got {
+	uint8_t data[8192];
+	size_t len;
+	unsigned int pieces, out_of_order;
+};
+
+static void take_piece(void *ctx, size_t offset, const void *data, size_t len)
+{
+	struct pieces_got *g = ctx;
+
+	g->out_of_order += offset != g->len;
+	assert_true(offset + len <= sizeof(g->data));
+	memcpy(g->data + offset, data, len);
+	g->len = offset + len;
+	g->pieces++;
+}
+
+/* Frames [from, to) of 476 bytes of data as the firmware cuts them, all with MORE but a last one.
+ */
+static void fw_send_frames(uint32_t seq, const uint8_t *data, unsigned int from, unsigned int to,
+			   bool last)
+{
+	pthread_mutex_lock(&fw->lock);
+	for (unsigned int i = from; i < to; i++)
+		queue(fw,
+		      frame_flags(AMP_FRAME_MSG, i + 1 == to && last ? 0 : AMP_FRAME_F_MORE, seq,
+				  data + (size_t)i * AMP_MSG_FRAG_MAX, AMP_MSG_FRAG_MAX, false));
+	pthread_mutex_unlock(&fw->lock);
+}
+
+static void test_recv_pieces(void **state)
+{
+	uint8_t *m = pattern(8 * AMP_MSG_FRAG_MAX, 5), buf[16];
+	struct pieces_got g = {0};
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	/* a whole message queued before the call: one piece */
+	fw_send("hello", 5, false);
+	assert_int_equal(amp_client_recv(c, buf, 0, WAIT_MS), -1); /* wait until it is queued */
+	assert_int_equal(errno, EMSGSIZE);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), 5);
+	assert_int_equal(g.pieces, 1);
+	assert_memory_equal(g.data, "hello", 5);
+
+	/* a message in frames as they come, in order */
+	g = (struct pieces_got){0};
+	fw_send_cut(2, m, 2000, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), 2000);
+	assert_int_equal(g.out_of_order, 0);
+	assert_memory_equal(g.data, m, 2000);
+
+	/* half of one before the call gives up: the next call goes on from there */
+	g = (struct pieces_got){0};
+	fw_send_frames(3, m, 0, 3, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, 300), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(g.len, 3 * AMP_MSG_FRAG_MAX);
+	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), 0), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(amp_client_pending_size(c), 0);
+	fw_send_frames(3, m, 3, 8, true);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), 8 * AMP_MSG_FRAG_MAX);
+	assert_int_equal(g.out_of_order, 0);
+	assert_memory_equal(g.data, m, 8 * AMP_MSG_FRAG_MAX);
+
+	/* one the firmware abandons half-way fails; the next is whole */
+	g = (struct pieces_got){0};
+	fw_send_frames(4, m, 0, 2, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, 300), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	fw_send_cut(4, m + 10, 100, true);
+	fw_send("next", 4, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), -1);
+	assert_int_equal(errno, EBADMSG);
+	g = (struct pieces_got){0};
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), 4);
+	assert_memory_equal(g.data, "next", 4);
+
+	/* an empty message has no pieces; bad arguments */
+	g = (struct pieces_got){0};
+	fw_send("", 0, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), 0);
+	assert_int_equal(g.pieces, 0);
+	assert_int_equal(amp_client_recv_pieces(c, NULL, &g, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	amp_client_close(c);
+	free(m);
+	fw_stop();
+}
+
 static void test_emsgsize(void **state)
 {
 	uint8_t *m = pattern(1000, 3), buf[1000];
@@ -1044,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(test_credit_returned_by_recv),
 		cmocka_unit_test(test_messages_in_frames),
 		cmocka_unit_test(test_send_fill_in_frames),
+		cmocka_unit_test(test_recv_pieces),
 		cmocka_unit_test(test_emsgsize),
 		cmocka_unit_test(test_bad_crc),
 		cmocka_unit_test(test_close_from_firmware),

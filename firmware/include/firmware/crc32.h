@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * CRC-32 as zlib computes it (IEEE 802.3, reflected, check value 0xCBF43926
- * for "123456789"). The firmware cannot link zlib; libamplink uses zlib's
- * crc32() and the tests hold the two to the same answers.
+ * for "123456789"), over every byte a transfer carries.
+ *
+ * The engine is the port's. Host builds (the vboard's firmware process, the
+ * tests) call zlib's crc32() and crc32_combine() from
+ * firmware/host/crc32_zlib.c: ten times the speed of a byte-wise table,
+ * which bounded the vboard's bulk transfers. The M4 has no zlib, nor room
+ * in its image for the larger tables of a faster software CRC: it keeps the
+ * byte-wise table (1 KiB, firmware/services/crc32.c), held to zlib's
+ * answers on the host by unit.firmware.crc32_table and run on the M4 by the
+ * QEMU self-test.
  */
 #ifndef FIRMWARE_CRC32_H
 #define FIRMWARE_CRC32_H

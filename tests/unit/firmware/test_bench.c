@@ -2,7 +2,8 @@
 /*
  * The bench service over a real driver/device pair: frames cut into pieces
  * as every transport cuts them, verified acks, resync after garbage,
- * stalled frames, echo, statistics, and the firmware CRC against zlib's.
+ * stalled frames, echo, statistics. The CRC-32 engines have their own test
+ * (test_crc32.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,6 @@
 #include <zlib.h>
 
 #include <amplink/frame.h>
-#include <firmware/crc32.h>
 #include <firmware/firmware.h>
 
 #include "ring_fixture.h"
@@ -104,45 +104,6 @@ static uint32_t error_of(unsigned int i)
 
 	assert_int_equal(h.type, AMP_FRAME_ERROR);
 	return amp_get32(replies.data[i] + AMP_FRAME_HDR_SIZE);
-}
-
-static void test_crc_matches_zlib(void **state)
-{
-	static uint8_t data[4099];
-
-	(void)state;
-	assert_int_equal(fw_crc32_update(0, "123456789", 9), 0xCBF43926u);
-	fx_pattern(data, sizeof(data), 7);
-	assert_int_equal(fw_crc32_update(0, data, sizeof(data)),
-			 (uint32_t)crc32(0, data, sizeof(data)));
-	/* Piecewise, as the service computes it. */
-	uint32_t crc = fw_crc32_update(0, data, 1000);
-
-	assert_int_equal(fw_crc32_update(crc, data + 1000, sizeof(data) - 1000),
-			 (uint32_t)crc32(0, data, sizeof(data)));
-}
-
-static void test_crc_combine_matches_zlib(void **state)
-{
-	static uint8_t data[70000];
-	static const uint32_t splits[] = {0, 1, 3, 476, 4096, 32768, 65535, 70000};
-
-	(void)state;
-	fx_pattern(data, sizeof(data), 11);
-	for (unsigned int i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
-		uint32_t at = splits[i];
-		uint32_t a = fw_crc32_update(0, data, at);
-		uint32_t b = fw_crc32_update(0, data + at, sizeof(data) - at);
-
-		assert_int_equal(fw_crc32_combine(a, b, sizeof(data) - at),
-				 (uint32_t)crc32(0, data, sizeof(data)));
-		assert_int_equal(fw_crc32_combine(a, b, sizeof(data) - at),
-				 (uint32_t)crc32_combine(a, b, (z_off_t)(sizeof(data) - at)));
-	}
-	/* a wrong length gives another answer: the length is really used */
-	assert_int_not_equal(fw_crc32_combine(fw_crc32_update(0, data, 10),
-					      fw_crc32_update(0, data + 10, 20), 21),
-			     (uint32_t)crc32(0, data, 30));
 }
 
 static void test_frame_header_round_trip_and_rejects(void **state)
@@ -320,8 +281,6 @@ static void test_senders_are_kept_apart(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc_matches_zlib),
-		cmocka_unit_test(test_crc_combine_matches_zlib),
 		cmocka_unit_test(test_frame_header_round_trip_and_rejects),
 		cmocka_unit_test_setup(test_data_frames_acked_with_what_arrived, setup),
 		cmocka_unit_test_setup(test_corrupted_payload_reports_bad_crc, setup),

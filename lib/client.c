@@ -57,9 +57,9 @@ struct rx_msg {
 	uint32_t units_done;		 /* ... those of frames received whole */
 	uint32_t credited;		 /* of units, already counted in freed */
 	uint32_t frame_len, frame_units; /* the frame arriving */
-	int err;	 /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
-	uint32_t handed; /* bytes of data amp_client_recv_pieces() handed over */
-	bool tail;	 /* the rest of a message handed over in pieces: not recv()'s */
+	int err;       /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
+	uint32_t base; /* bytes of it amp_client_recv_pieces() handed over, let go of */
+	bool tail;     /* the rest of a message handed over in pieces: not recv()'s */
 };
 
 /*
@@ -221,7 +221,7 @@ static void grow_cur(struct rx_msg *m, uint32_t len)
 {
 	if (m->err)
 		return;
-	if (len > AMP_MSG_MAX - m->len) {
+	if (len > AMP_MSG_MAX - m->base - m->len) {
 		m->err = EPROTO; /* broke the protocol: counted for credit, never stored */
 		free(m->data);
 		m->data = NULL;
@@ -410,7 +410,7 @@ static void on_end(struct amp_client *c, const struct amp_stream_event *ev)
 	queue_whole(c, m);
 }
 
-/* Hands the bytes of the library's copy not handed over yet, as one piece. */
+/* Hands the bytes of the library's copy over as one piece, and lets go of them. */
 static void hand_copied(struct amp_client *c, struct rx_msg *m)
 {
 	struct pieces *p = &c->pieces;
@@ -421,11 +421,20 @@ static void hand_copied(struct amp_client *c, struct rx_msg *m)
 		p->end = -m->err;
 		return;
 	}
-	if (m->len > m->handed) {
-		p->fn(p->ctx, p->off, m->data + m->handed, m->len - m->handed);
-		p->off += m->len - m->handed;
-		m->handed = m->len;
+	if (m->len) {
+		p->fn(p->ctx, p->off, m->data, m->len);
+		p->off += m->len;
 	}
+	/*
+	 * What went is let go: the buffer keeps only the frame arriving, so a
+	 * message taken in pieces needs no memory of its size.
+	 */
+	uint32_t partial = c->cur == m && c->in_msg_frame ? c->cur_got : 0;
+
+	if (m->len && partial)
+		memmove(m->data, m->data + m->len, partial);
+	m->base += m->len;
+	m->len = 0;
 }
 
 /* Whether in goes straight to the amp_client_recv_pieces() call in progress. */
@@ -1367,9 +1376,50 @@ struct amp_client *amp_channel_client(struct amp_channel *ch)
 	return (struct amp_client *)ch;
 }
 
+/* A piece of a message nobody wants. */
+static void piece_dropped(void *ctx, size_t offset, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)offset;
+	(void)data;
+	(void)len;
+}
+
+/* Where a bench fetch's reply goes: the caller's buffer, while it fits. */
+struct fetch_into {
+	uint8_t *buf;
+	size_t cap;
+	bool overflow;
+};
+
+static void piece_into(void *ctx, size_t offset, const void *data, size_t len)
+{
+	struct fetch_into *f = ctx;
+
+	if (offset > f->cap || len > f->cap - offset)
+		f->overflow = true;
+	else
+		memcpy(f->buf + offset, data, len);
+}
+
+/* Takes the next message piece by piece into piece(ctx, ...): its length, or -1 with errno. */
+static ssize_t take_pieces(struct amp_client *c, amp_piece_fn piece, void *ctx, int64_t deadline)
+{
+	ssize_t n;
+
+	c->pieces.fn = piece;
+	c->pieces.ctx = ctx;
+	n = pieces_until(c, deadline, false);
+	c->pieces.fn = NULL;
+	return n;
+}
+
 /* Waits for the next message and drops it unread: 0, or -1 with errno. */
 static int drop_next(struct amp_client *c, int64_t deadline)
 {
+	/* one a fetch that gave up took half-way: the rest of it */
+	if (c->pieces.active)
+		return take_pieces(c, piece_dropped, NULL, deadline) < 0 ? -1 : 0;
 	for (;;) {
 		struct rx_msg *m = c->head;
 
@@ -1403,10 +1453,16 @@ static int drop_owed_replies(struct amp_client *c, int64_t deadline)
 	return 0;
 }
 
-/* A bench call's request went (or part of it) but no reply was taken: one is owed. */
-static void note_owed_reply(struct amp_client *c, bool replied)
+/*
+ * A bench call's request went (or part of it) but no reply was taken: one
+ * is owed. rc and errno are what taking it gave: a reply that came and
+ * failed (its CRC, the library's memory) was taken all the same.
+ */
+static void note_owed_reply(struct amp_client *c, ssize_t rc)
 {
-	if (!replied && c->tx_started && c->state != DEAD)
+	bool taken = rc >= 0 || errno == EBADMSG || errno == EPROTO || errno == ENOMEM;
+
+	if (!taken && c->tx_started && c->state != DEAD)
 		c->replies_owed++;
 }
 
@@ -1431,7 +1487,7 @@ int amp_client_block(struct amp_client *c, const void *data, size_t len, uint32_
 	t->seq = c->tx_seq;
 	t->writes = c->writes;
 	n = rc == 0 ? recv_until(c, reply, sizeof(reply), deadline, false) : -1;
-	note_owed_reply(c, n >= 0);
+	note_owed_reply(c, n);
 	if (n >= 0 && n != AMP_ACK_SIZE) {
 		errno = EPROTO;
 		n = -1;
@@ -1452,6 +1508,7 @@ ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, 
 			 size_t cap, struct amp_transfer *t)
 {
 	int64_t deadline = lazy_call(c);
+	struct fetch_into into = {buf, cap, false};
 	ssize_t n;
 
 	c->writes = 0;
@@ -1459,11 +1516,16 @@ ssize_t amp_client_fetch(struct amp_client *c, const void *req, size_t req_len, 
 	t->writes = 0;
 	if (drop_owed_replies(c, deadline) != 0)
 		return synced(c, -1);
+	/* piece by piece into buf: a block by reference is copied once, from its slots */
 	n = send_until(c, &(struct amp_bulk_source){.data = req}, req_len, deadline, false) == 0
-		    ? recv_until(c, buf, cap, deadline, false)
+		    ? take_pieces(c, piece_into, &into, deadline)
 		    : -1;
-	/* one too large for buf (EMSGSIZE) stays queued: owed, dropped next time */
-	note_owed_reply(c, n >= 0);
+	/* one half-way when the wait ran out is owed: its rest is dropped next time */
+	note_owed_reply(c, n);
+	if (n >= 0 && into.overflow) {
+		errno = EMSGSIZE; /* taken whole, too large for buf */
+		n = -1;
+	}
 	t->seq = c->tx_seq;
 	t->writes = c->writes;
 	return synced(c, n);

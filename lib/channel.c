@@ -185,9 +185,8 @@ int amp_channel_fetch_block(struct amp_channel *ch, void *buf, size_t len, struc
 		/* the frames' CRCs were checked on the way in; the bytes are checked here */
 		t.acked_bytes = (uint32_t)n;
 		t.status = AMP_STATUS_OK;
-		for (size_t i = 0; i < (size_t)n && t.status == AMP_STATUS_OK; i++)
-			if (p[i] != amp_bench_pattern(r.seed, (uint32_t)i))
-				t.status = AMP_STATUS_BAD_CRC;
+		if (!amp_bench_check(p, r.seed, (uint32_t)n))
+			t.status = AMP_STATUS_BAD_CRC;
 		if ((size_t)n != len || t.status != AMP_STATUS_OK) {
 			errno = EIO;
 			n = -1;

@@ -64,8 +64,7 @@ static void source_fill(struct amp_conn *c, uint32_t offset, uint8_t *dst, uint3
 {
 	const struct source_client *s = amp_conn_priv(c);
 
-	for (uint32_t i = 0; i < len; i++)
-		dst[i] = amp_bench_pattern(s->seed, offset + i);
+	amp_bench_fill(dst, s->seed, offset, len);
 }
 
 static void source_writable(struct amp_conn *c)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <amplink/bench.h>
 #include <amplink/frame.h>
 #include <firmware/firmware.h>
 
@@ -278,10 +279,42 @@ static void test_senders_are_kept_apart(void **state)
 	rp_endpoint_destroy(&other);
 }
 
+/* amp_bench_fill() and amp_bench_check() are amp_bench_pattern(), a stretch at a time. */
+static void test_pattern_by_stretches(void **state)
+{
+	static const uint32_t offsets[] = {0, 1, 255, 256, 1000, 65535, 65536, 0xffffff00u};
+	static uint8_t buf[70000];
+
+	(void)state;
+	for (unsigned int k = 0; k < sizeof(offsets) / sizeof(offsets[0]); k++) {
+		uint32_t off = offsets[k], len = off > UINT32_MAX - 70000u ? 255u : 70000u;
+
+		memset(buf, 0xee, sizeof(buf));
+		amp_bench_fill(buf, 7 + k, off, len);
+		for (uint32_t i = 0; i < len; i++)
+			assert_int_equal(buf[i], amp_bench_pattern(7 + k, off + i));
+		if (len < sizeof(buf))
+			assert_int_equal(buf[len], 0xee); /* nothing past it */
+	}
+	amp_bench_fill(buf, 3, 0, sizeof(buf));
+	assert_true(amp_bench_check(buf, 3, sizeof(buf)));
+	assert_true(amp_bench_check(buf, 3, 0));
+	assert_false(amp_bench_check(buf, 4, sizeof(buf)));
+	/* one bit anywhere, the first and the last byte of a stretch among them */
+	static const uint32_t flips[] = {0, 255, 256, 511, 40000, sizeof(buf) - 1};
+
+	for (unsigned int k = 0; k < sizeof(flips) / sizeof(flips[0]); k++) {
+		buf[flips[k]] ^= 0x10;
+		assert_false(amp_bench_check(buf, 3, sizeof(buf)));
+		buf[flips[k]] ^= 0x10;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frame_header_round_trip_and_rejects),
+		cmocka_unit_test(test_pattern_by_stretches),
 		cmocka_unit_test_setup(test_data_frames_acked_with_what_arrived, setup),
 		cmocka_unit_test_setup(test_corrupted_payload_reports_bad_crc, setup),
 		cmocka_unit_test_setup(test_garbage_then_frame_resyncs, setup),

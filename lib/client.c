@@ -961,23 +961,149 @@ static void pop(struct amp_client *c)
 		flush_credit(c, amp_clock_ms());
 }
 
+/*
+ * Where recv() puts a message by reference as its parts arrive during the
+ * call (one copy, out of the slots): the caller's buffer, and what lies
+ * beyond cap.
+ */
+struct recv_into {
+	uint8_t *buf;
+	size_t cap;
+	uint8_t *spill; /* the message's bytes from cap on */
+	size_t spill_len;
+	bool nomem;
+};
+
+static void piece_recv(void *ctx, size_t offset, const void *data, size_t len)
+{
+	struct recv_into *r = ctx;
+	const uint8_t *p = data;
+
+	if (offset < r->cap) {
+		size_t n = len < r->cap - offset ? len : r->cap - offset;
+
+		memcpy(r->buf + offset, p, n);
+		p += n;
+		len -= n;
+	}
+	if (len == 0 || r->nomem)
+		return;
+	uint8_t *more = realloc(r->spill, r->spill_len + len);
+
+	if (!more) {
+		r->nomem = true;
+		return;
+	}
+	memcpy(more + r->spill_len, p, len);
+	r->spill = more;
+	r->spill_len += len;
+}
+
+/* The first len bytes recv() took into r, as a message of the library's own. */
+static struct rx_msg *recv_into_msg(const struct recv_into *r, uint32_t seq, uint64_t len)
+{
+	struct rx_msg *m = calloc(1, sizeof(*m));
+	size_t in_buf = len < r->cap ? (size_t)len : r->cap;
+
+	if (!m)
+		return NULL;
+	m->seq = seq;
+	m->data = malloc(len ? (size_t)len : 1u);
+	if (!m->data || r->nomem) {
+		m->err = ENOMEM;
+		return m;
+	}
+	memcpy(m->data, r->buf, in_buf);
+	memcpy(m->data + in_buf, r->spill, (size_t)len - in_buf);
+	m->len = m->cap = (uint32_t)len;
+	return m;
+}
+
+/*
+ * A message by reference recv() took in part when its wait ran out: what
+ * came goes back to the library's memory, where the rest joins it as
+ * usual (the units of what came were freed as it was copied).
+ */
+static void recv_into_park(struct amp_client *c, const struct recv_into *r)
+{
+	struct pieces *p = &c->pieces;
+	struct rx_msg *m;
+
+	if (!p->active)
+		return;
+	/* one that failed a check goes on in cur, failed: nothing to keep */
+	if (!c->cur) {
+		m = recv_into_msg(r, p->seq, p->off);
+		if (!m)
+			go_dead(c, ENOMEM);
+		c->cur = m;
+	}
+	*p = (struct pieces){0};
+}
+
+/* recv()'s message by reference is over: its length, or -1 with errno. */
+static ssize_t recv_into_end(struct amp_client *c, struct recv_into *r)
+{
+	struct pieces *p = &c->pieces;
+	uint64_t len = p->off;
+	uint32_t seq = p->seq;
+	int end = p->end;
+
+	*p = (struct pieces){0};
+	if (end > 0 && len > r->cap) {
+		/* too large for buf: it stays, whole, for a larger one */
+		struct rx_msg *m = recv_into_msg(r, seq, len);
+
+		if (!m) {
+			go_dead(c, ENOMEM);
+			end = -ENOMEM;
+		} else {
+			m->next = c->head;
+			c->head = m;
+			if (!c->tail)
+				c->tail = m;
+			end = m->err ? -m->err : -EMSGSIZE;
+		}
+	} else if (end > 0 && r->nomem) {
+		end = -ENOMEM;
+	}
+	if (end < 0) {
+		errno = -end;
+		return -1;
+	}
+	return (ssize_t)len;
+}
+
 static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t deadline,
 			  bool nowait)
 {
+	struct pieces *p = &c->pieces;
+	struct recv_into into = {buf, cap, NULL, 0, false};
+	ssize_t rc = -1;
+
 	/*
 	 * A frame's rest goes first if the transport takes it now;
 	 * otherwise the waits below keep trying (pump), while receiving.
 	 */
 	if (c->rest && c->state != DEAD)
 		(void)finish_rest(c, amp_clock_ms());
-	if (c->pieces.active) {
+	if (p->active) {
 		errno = EBUSY; /* amp_client_recv_pieces() has to finish it */
 		return -1;
 	}
 	for (;;) {
 		struct rx_msg *m = c->head;
 
-		if (m) {
+		/* a part that failed its checks ended it, in the library's memory */
+		if (p->active && !p->end && m && m->tail) {
+			p->end = m->err ? -m->err : -EPROTO;
+			pop(c);
+		}
+		if (p->end) {
+			rc = recv_into_end(c, &into);
+			break;
+		}
+		if (m && !p->active) {
 			size_t len = m->len;
 
 			if (m->err) {
@@ -985,24 +1111,37 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 
 				pop(c);
 				errno = err;
-				return -1;
+				break;
 			}
 			if (len > cap) {
 				errno = EMSGSIZE;
-				return -1;
+				break;
 			}
 			if (len)
 				memcpy(buf, m->data, len);
 			pop(c);
-			return (ssize_t)len;
+			rc = (ssize_t)len;
+			break;
 		}
 		if (c->state == DEAD) {
+			*p = (struct pieces){0};
 			errno = c->dead_errno;
-			return -1;
+			break;
 		}
-		if (pump(c, deadline) != 0 && c->state != DEAD)
-			return not_now(nowait);
+		/* a message by reference that begins now goes straight into buf */
+		p->fn = piece_recv;
+		p->ctx = &into;
+		int waited = pump(c, deadline);
+
+		p->fn = NULL;
+		if (waited != 0 && c->state != DEAD && !p->end) {
+			recv_into_park(c, &into);
+			rc = not_now(nowait);
+			break;
+		}
 	}
+	free(into.spill);
+	return rc;
 }
 
 /*
@@ -1179,7 +1318,9 @@ static int setup_bulk(struct amp_client *c, const struct amp_client_options *o)
 	c->bulk_threshold = o->bulk_threshold ? o->bulk_threshold : shm ? 1 : AMP_BULK_THRESHOLD;
 	if (!shm && (o->transport != AMP_TRANSPORT_NETLINK || o->bulk_threshold == AMP_BULK_NEVER))
 		return 0;
-	if (amp_netlink_bulk_map(&c->ch) != 0)
+	/* shm asked for the pool: one the firmware is about to take is waited for */
+	if ((shm ? amp_netlink_bulk_map_wait(&c->ch, amp_clock_ms() + c->timeout_ms)
+		 : amp_netlink_bulk_map(&c->ch)) != 0)
 		return shm ? -1 : 0;
 	c->ch.bulk_sink = on_bulk_in;
 	return 0;

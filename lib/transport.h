@@ -115,6 +115,12 @@ int amp_netlink_open(struct amp_channel *ch, const char *channel);
  * ECONNRESET, ENODEV). Release: gives slots back, without waiting.
  */
 int amp_netlink_bulk_map(struct amp_channel *ch);
+/*
+ * The same, waiting until deadline while the pool is there and not taken
+ * yet (ECONNRESET): the firmware acknowledges a new pool moments after its
+ * channel comes up, and a client opened in between would find none.
+ */
+int amp_netlink_bulk_map_wait(struct amp_channel *ch, int64_t deadline);
 int amp_netlink_bulk_acquire(struct amp_channel *ch, uint32_t want, uint32_t *slots,
 			     int64_t deadline, amp_sink_fn sink, void *ctx);
 int amp_netlink_bulk_submit(struct amp_channel *ch, const struct amp_bulk_range *ranges,

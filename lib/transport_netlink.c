@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -1029,6 +1030,24 @@ int amp_netlink_bulk_map(struct amp_channel *ch)
 	*m = (struct amp_bulk_map){base, (size_t)size, nl->bulk_slot_size, nl->bulk_slot_count};
 	ch->bulk = m;
 	return 0;
+}
+
+int amp_netlink_bulk_map_wait(struct amp_channel *ch, int64_t deadline)
+{
+	const struct timespec pause = {0, 10 * 1000 * 1000};
+	char id[16];
+
+	for (;;) {
+		if (amp_netlink_bulk_map(ch) == 0)
+			return 0;
+		if (errno != ECONNRESET || amp_clock_ms() >= deadline)
+			return -1;
+		/* the module says nothing when the firmware takes the pool: look again */
+		nanosleep(&pause, NULL);
+		snprintf(id, sizeof(id), "%u", ch->nl->channel);
+		if (pick_channel(ch->nl, id) != 0)
+			return -1;
+	}
 }
 
 void amp_bulk_unmap(struct amp_channel *ch)

@@ -679,6 +679,8 @@ int main(int argc, char **argv)
 		rc = check_bulk_fill();
 	else if (argc == 2 && !strcmp(argv[1], "bulk-pieces"))
 		rc = check_bulk_pieces();
+	else if (argc == 2 && !strcmp(argv[1], "bulk-recv"))
+		rc = check_bulk_recv();
 	else if (argc == 3 && !strcmp(argv[1], "bulk-paused"))
 		rc = check_bulk_paused(argv[2]);
 	else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "bulk-firmware-kill"))
@@ -688,7 +690,7 @@ int main(int argc, char **argv)
 				"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply "
 				"[RUN_DIR] | two-readers | "
 				"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
-				"bulk-paused TRANSPORT | bulk-fill | bulk-pieces | "
+				"bulk-paused TRANSPORT | bulk-fill | bulk-pieces | bulk-recv | "
 				"bulk-firmware-kill [RUN_DIR]\n");
 	if (rc)
 		return rc;

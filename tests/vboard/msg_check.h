@@ -37,6 +37,7 @@ int check_bulk_rebind(void);
 int check_bulk_paused(const char *transport);
 int check_bulk_fill(void);
 int check_bulk_pieces(void);
+int check_bulk_recv(void);
 int check_bulk_firmware_kill(const char *run_dir);
 
 #endif

@@ -103,7 +103,8 @@ const uint8_t *amp_bulk_view_in(struct amp_channel *ch, const struct amp_bulk_in
 {
 	const struct amp_bulk_map *m = ch->bulk;
 
-	*crc = 0;
+	if (crc)
+		*crc = 0;
 	for (uint32_t i = 0; i < in->count; i++) {
 		const struct amp_bulk_range *r = &in->ranges[i];
 
@@ -111,8 +112,9 @@ const uint8_t *amp_bulk_view_in(struct amp_channel *ch, const struct amp_bulk_in
 			errno = EPROTO;
 			return NULL;
 		}
-		*crc = amp_crc32(*crc, m->base + (size_t)r->slot * m->slot_size + r->offset,
-				 r->length);
+		if (crc)
+			*crc = amp_crc32(*crc, m->base + (size_t)r->slot * m->slot_size + r->offset,
+					 r->length);
 	}
 	return m->base;
 }

@@ -60,6 +60,7 @@ struct rx_msg {
 	int err;       /* 0, or what recv reports instead: EBADMSG, EPROTO, ENOMEM */
 	uint32_t base; /* bytes of it amp_client_recv_pieces() handed over, let go of */
 	bool tail;     /* the rest of a message handed over in pieces: not recv()'s */
+	bool discard;  /* the rest of one reported failed already: dropped when whole */
 };
 
 /*
@@ -73,6 +74,7 @@ struct pieces {
 	uint32_t seq;
 	uint64_t off; /* its bytes handed over so far */
 	int end;      /* 0: going on; 1: its last piece went; -errno: it failed */
+	bool ended;   /* its last part arrived (it may still wait in the queue) */
 };
 
 struct amp_client {
@@ -212,8 +214,37 @@ static void message_begins(struct amp_client *c, uint32_t seq)
 {
 	struct pieces *p = &c->pieces;
 
-	if (p->active && p->seq != seq && !p->end)
+	if (p->active && p->seq != seq && !p->end && !p->ended)
 		p->end = -EBADMSG;
+}
+
+/*
+ * The message handed over in pieces failed (err) before its end: reported
+ * once, so what is still to come of it is dropped, counted for credit.
+ */
+static void pieces_fail(struct amp_client *c, int err)
+{
+	struct pieces *p = &c->pieces;
+	struct rx_msg *m = c->cur;
+
+	if (!p->end)
+		p->end = -err;
+	if (p->ended)
+		return;
+	if (!m) {
+		m = calloc(1, sizeof(*m));
+		if (!m) {
+			go_dead(c, ENOMEM);
+			return;
+		}
+		m->seq = p->seq;
+		c->cur = m;
+	}
+	if (m->seq == p->seq) {
+		m->discard = true;
+		if (!m->err)
+			m->err = err;
+	}
 }
 
 /* Room for another frame of len bytes in the message being reassembled. */
@@ -366,7 +397,15 @@ static void on_control(struct amp_client *c, const struct amp_frame_hdr *h)
 static void queue_whole(struct amp_client *c, struct rx_msg *m)
 {
 	c->cur = NULL;
+	if (m->discard) {
+		c->freed += m->units - m->credited;
+		free(m->data);
+		free(m);
+		return;
+	}
 	m->tail = c->pieces.active && m->seq == c->pieces.seq;
+	if (m->tail)
+		c->pieces.ended = true;
 	if (m->err) {
 		free(m->data);
 		m->data = NULL;
@@ -418,7 +457,7 @@ static void hand_copied(struct amp_client *c, struct rx_msg *m)
 	if (p->end)
 		return;
 	if (m->err) {
-		p->end = -m->err;
+		pieces_fail(c, m->err);
 		return;
 	}
 	if (m->len) {
@@ -459,10 +498,11 @@ static bool in_place_wanted(const struct amp_client *c, const struct amp_bulk_in
 static bool hand_in_place(struct amp_client *c, const struct amp_bulk_in *in)
 {
 	struct pieces *p = &c->pieces;
+	uint64_t bytes = amp_bulk_in_bytes(in);
 	const uint8_t *base;
-	uint32_t crc, units = 0;
+	uint32_t crc = 0, units = 0;
 
-	base = amp_bulk_view_in(&c->ch, in, &crc);
+	base = amp_bulk_view_in(&c->ch, in, in->has_crc ? &crc : NULL);
 	if (!base || (in->has_crc && crc != in->crc))
 		return false;
 	if (c->cur)
@@ -471,7 +511,11 @@ static bool hand_in_place(struct amp_client *c, const struct amp_bulk_in *in)
 		p->active = true;
 		p->seq = in->seq;
 		p->off = 0;
+		p->ended = false;
 	}
+	/* no larger than the copying way lets a message grow (grow_cur()) */
+	if (!p->end && bytes > AMP_MSG_MAX - p->off)
+		pieces_fail(c, EPROTO);
 	for (uint32_t i = 0; i < in->count && !p->end; i++) {
 		const struct amp_bulk_range *r = &in->ranges[i];
 
@@ -485,7 +529,8 @@ static bool hand_in_place(struct amp_client *c, const struct amp_bulk_in *in)
 	/* read: the window's units are free, as a copied message's would be */
 	c->freed += units;
 	if (!in->more) {
-		drop_cur(c); /* what was copied of it is handed over */
+		p->ended = true;
+		drop_cur(c); /* what was copied of it is handed over, or dropped */
 		if (!p->end)
 			p->end = 1;
 	}
@@ -889,8 +934,11 @@ static int send_until(struct amp_client *c, const struct amp_bulk_source *src, s
 	if (c->ch.bulk && len > 0 && len >= c->bulk_threshold) {
 		int rc = send_bulk(c, src, len, nowait ? amp_clock_ms() : deadline);
 
-		if (rc == 0 || c->tx_started || (errno != EOPNOTSUPP && errno != ECONNRESET))
-			return rc != 0 && errno == ETIMEDOUT ? not_now(nowait) : rc;
+		if (rc == 0 || c->tx_started || c->state == DEAD ||
+		    (errno != EOPNOTSUPP && errno != ECONNRESET))
+			/* EAGAIN: a SUBMIT found no room by the deadline */
+			return rc != 0 && (errno == ETIMEDOUT || errno == EAGAIN) ? not_now(nowait)
+										  : rc;
 		/* the pool went before anything of it did: frames it is */
 	}
 	if (!src->data && len > 0) {
@@ -1054,15 +1102,18 @@ static ssize_t recv_into_end(struct amp_client *c, struct recv_into *r)
 		/* too large for buf: it stays, whole, for a larger one */
 		struct rx_msg *m = recv_into_msg(r, seq, len);
 
-		if (!m) {
-			go_dead(c, ENOMEM);
+		if (!m || m->err) {
+			/* lost for want of memory: reported once, here */
+			if (m)
+				free(m->data);
+			free(m);
 			end = -ENOMEM;
 		} else {
 			m->next = c->head;
 			c->head = m;
 			if (!c->tail)
 				c->tail = m;
-			end = m->err ? -m->err : -EMSGSIZE;
+			end = -EMSGSIZE;
 		}
 	} else if (end > 0 && r->nomem) {
 		end = -ENOMEM;
@@ -1087,6 +1138,8 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 	 */
 	if (c->rest && c->state != DEAD)
 		(void)finish_rest(c, amp_clock_ms());
+	if (p->active && c->state == DEAD)
+		*p = (struct pieces){0}; /* lost with the connection */
 	if (p->active) {
 		errno = EBUSY; /* amp_client_recv_pieces() has to finish it */
 		return -1;
@@ -1095,9 +1148,11 @@ static ssize_t recv_until(struct amp_client *c, void *buf, size_t cap, int64_t d
 		struct rx_msg *m = c->head;
 
 		/* a part that failed its checks ended it, in the library's memory */
-		if (p->active && !p->end && m && m->tail) {
-			p->end = m->err ? -m->err : -EPROTO;
+		if (p->active && m && m->tail) {
+			if (!p->end)
+				p->end = m->err ? -m->err : -EPROTO;
 			pop(c);
+			continue;
 		}
 		if (p->end) {
 			rc = recv_into_end(c, &into);
@@ -1158,11 +1213,13 @@ static void hand_next(struct amp_client *c)
 		p->active = true;
 		p->seq = m->seq;
 		p->off = 0;
+		p->ended = true;
 		m->tail = true;
 	} else if (!p->active && c->cur) {
 		p->active = true;
 		p->seq = c->cur->seq;
 		p->off = 0;
+		p->ended = false;
 	}
 	if (!p->active)
 		return;
@@ -1201,8 +1258,12 @@ static ssize_t pieces_until(struct amp_client *c, int64_t deadline, bool nowait)
 			errno = c->dead_errno;
 			return -1;
 		}
-		if (pump(c, deadline) != 0 && c->state != DEAD)
-			return not_now(nowait);
+		/* a pump that ran out may still have brought the end */
+		if (pump(c, deadline) != 0 && c->state != DEAD && !p->end) {
+			hand_next(c);
+			if (!p->end)
+				return not_now(nowait);
+		}
 	}
 }
 
@@ -1416,11 +1477,11 @@ int amp_client_send_fill(struct amp_client *c, size_t len, amp_fill_fn fill, voi
 	/* in frames: fill() writes a buffer of ours, which goes as amp_client_send()'s would */
 	buf = malloc(len ? len : 1);
 	if (!buf)
-		return -1;
+		return (int)synced(c, -1);
 	if (len > 0 && fill(ctx, 0, buf, len) != 0) {
 		free(buf);
 		errno = ECANCELED;
-		return -1;
+		return (int)synced(c, -1);
 	}
 	rc = send_until(c, &(struct amp_bulk_source){.data = buf}, len, deadline, timeout_ms == 0);
 	free(buf);
@@ -1463,6 +1524,10 @@ ssize_t amp_client_call(struct amp_client *c, const void *req, size_t req_len, v
 
 	if (!c || (req_len && !req) || (cap && !reply)) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (c->pieces.active && c->state != DEAD) {
+		errno = EBUSY; /* the reply could not be taken: nothing is sent */
 		return -1;
 	}
 	if (send_until(c, &(struct amp_bulk_source){.data = req}, req_len, deadline,
@@ -1515,6 +1580,12 @@ struct amp_client *amp_channel_client(struct amp_channel *ch)
 {
 	/* every amp_channel is the first member of a client */
 	return (struct amp_client *)ch;
+}
+
+/* The errnos of a reply that came and was taken, failed (its CRC, the library's memory). */
+static bool reply_failed(int err)
+{
+	return err == EBADMSG || err == EPROTO || err == ENOMEM;
 }
 
 /* A piece of a message nobody wants. */
@@ -1589,7 +1660,7 @@ static int drop_next(struct amp_client *c, int64_t deadline)
 static int drop_owed_replies(struct amp_client *c, int64_t deadline)
 {
 	for (; c->replies_owed > 0; c->replies_owed--)
-		if (drop_next(c, deadline) != 0)
+		if (drop_next(c, deadline) != 0 && !reply_failed(errno))
 			return -1;
 	return 0;
 }
@@ -1601,9 +1672,7 @@ static int drop_owed_replies(struct amp_client *c, int64_t deadline)
  */
 static void note_owed_reply(struct amp_client *c, ssize_t rc)
 {
-	bool taken = rc >= 0 || errno == EBADMSG || errno == EPROTO || errno == ENOMEM;
-
-	if (!taken && c->tx_started && c->state != DEAD)
+	if (rc < 0 && !reply_failed(errno) && c->tx_started && c->state != DEAD)
 		c->replies_owed++;
 }
 

@@ -155,7 +155,7 @@ int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8
 		     uint32_t *crc);
 /*
  * In place: checks in's ranges against the mapping and computes their
- * CRC-32 into *crc; returns the pool's base (a range is at base + slot *
+ * CRC-32 into *crc (unless crc is NULL); returns the pool's base (a range is at base + slot *
  * slot_size + offset), or NULL with EPROTO. Nothing is released: release
  * gives every slot of in back, without waiting.
  */

@@ -1010,8 +1010,12 @@ int amp_netlink_bulk_map(struct amp_channel *ch)
 	void *base;
 	int fd;
 
-	if (!nl->bulk_seen || !nl->bulk_ready || size == 0 || size > SIZE_MAX) {
+	if (!nl->bulk_seen || !nl->bulk_ready) {
 		errno = nl->bulk_seen ? ECONNRESET : EOPNOTSUPP;
+		return -1;
+	}
+	if (size == 0 || size > SIZE_MAX) {
+		errno = EPROTO; /* a geometry no pool has */
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/dev/amplink-pool%u", nl->bulk_pool);

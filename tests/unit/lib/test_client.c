@@ -34,6 +34,8 @@
 #include <amplink/amplink.h>
 #include <amplink/frame_stream.h>
 
+#include "client_internal.h"
+
 #define PIECE 496u /* what the firmware puts in one rpmsg message */
 #define MAX_GOT 64
 #define MAX_OUT 4096
@@ -981,6 +983,108 @@ static void test_recv_pieces(void **state)
 	fw_stop();
 }
 
+/* The next message right behind one taken in pieces: both whole (review of 2026-12-01). */
+static void test_recv_pieces_next_right_behind(void **state)
+{
+	uint8_t *m = pattern(30 * AMP_MSG_FRAG_MAX, 5), buf[16];
+	static struct pieces_got g;
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	/* half-way when the call gives up; then the rest and the next one */
+	g = (struct pieces_got){0};
+	fw_send_frames(3, m, 0, 3, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, 300), -1);
+	fw_send_frames(3, m, 3, 8, true);
+	fw_send("next", 4, false);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), 8 * AMP_MSG_FRAG_MAX);
+	assert_memory_equal(g.data, m, 8 * AMP_MSG_FRAG_MAX);
+	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), 4);
+	/* in one call, again and again: the last frame and the next message in one read */
+	for (uint32_t i = 0; i < 20; i++) {
+		g = (struct pieces_got){0};
+		fw_send_frames(5 + 2 * i, m, 0, 30, true);
+		pthread_mutex_lock(&fw->lock);
+		queue(fw, frame(AMP_FRAME_MSG, 6 + 2 * i, "next", 4, false));
+		pthread_mutex_unlock(&fw->lock);
+		assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS),
+				 30 * AMP_MSG_FRAG_MAX);
+		assert_int_equal(g.out_of_order, 0);
+		assert_memory_equal(g.data, m, 30 * AMP_MSG_FRAG_MAX);
+		assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), 4);
+		assert_memory_equal(buf, "next", 4);
+	}
+	amp_client_close(c);
+	free(m);
+	fw_stop();
+}
+
+/* A frame failing its CRC half-way through a message taken in pieces: reported once. */
+static void test_recv_pieces_bad_frame_once(void **state)
+{
+	uint8_t *m = pattern(8 * AMP_MSG_FRAG_MAX, 5), buf[16];
+	struct pieces_got g = {0};
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	pthread_mutex_lock(&fw->lock);
+	queue(fw, frame_flags(AMP_FRAME_MSG, AMP_FRAME_F_MORE, 3, m, AMP_MSG_FRAG_MAX, false));
+	queue(fw, frame_flags(AMP_FRAME_MSG, AMP_FRAME_F_MORE, 3, m + AMP_MSG_FRAG_MAX,
+			      AMP_MSG_FRAG_MAX, true));
+	pthread_mutex_unlock(&fw->lock);
+	assert_int_equal(amp_client_recv_pieces(c, take_piece, &g, WAIT_MS), -1);
+	assert_int_equal(errno, EBADMSG);
+	/* the rest of it comes after the call said so: dropped, not reported again */
+	fw_send_frames(3, m, 2, 8, true);
+	fw_send("next", 4, false);
+	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), 4);
+	assert_memory_equal(buf, "next", 4);
+	amp_client_close(c);
+	free(m);
+	fw_stop();
+}
+
+/* A bench fetch that gave up half-way, whose rest then failed its CRC: the next fetch works. */
+static void test_fetch_after_failed_owed_reply(void **state)
+{
+	uint8_t *m = pattern(8 * AMP_MSG_FRAG_MAX, 5), buf[8192];
+	struct amp_transfer t;
+	struct amp_client_options o = {.transport = AMP_TRANSPORT_TTY, .timeout_ms = 300};
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	o.device = fw->slave;
+	struct amp_client *c = amp_client_open("echo", &o);
+
+	assert_non_null(c);
+	fw_send_frames(1, m, 0, 3, false);
+	assert_int_equal(amp_client_fetch(c, "req", 3, buf, sizeof(buf), &t), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	pthread_mutex_lock(&fw->lock);
+	queue(fw, frame_flags(AMP_FRAME_MSG, AMP_FRAME_F_MORE, 1, m + 3 * AMP_MSG_FRAG_MAX,
+			      AMP_MSG_FRAG_MAX, true));
+	fw->echo = true;
+	pthread_mutex_unlock(&fw->lock);
+	fw_send_frames(1, m, 4, 8, true);
+	for (int i = 0; i < 3; i++) {
+		memset(buf, 0, sizeof(buf));
+		assert_int_equal(amp_client_fetch(c, "req", 3, buf, sizeof(buf), &t), 3);
+		assert_memory_equal(buf, "req", 3);
+	}
+	amp_client_close(c);
+	free(m);
+	fw_stop();
+}
+
 static void test_emsgsize(void **state)
 {
 	uint8_t *m = pattern(1000, 3), buf[1000];
@@ -1158,6 +1262,9 @@ int main(void)
 		cmocka_unit_test(test_messages_in_frames),
 		cmocka_unit_test(test_send_fill_in_frames),
 		cmocka_unit_test(test_recv_pieces),
+		cmocka_unit_test(test_recv_pieces_next_right_behind),
+		cmocka_unit_test(test_recv_pieces_bad_frame_once),
+		cmocka_unit_test(test_fetch_after_failed_owed_reply),
 		cmocka_unit_test(test_emsgsize),
 		cmocka_unit_test(test_bad_crc),
 		cmocka_unit_test(test_close_from_firmware),

@@ -1215,7 +1215,8 @@ static void hand_next(struct amp_client *c)
 		p->off = 0;
 		p->ended = true;
 		m->tail = true;
-	} else if (!p->active && c->cur) {
+	} else if (!p->active && c->cur && !c->cur->discard) {
+		/* (the rest of one reported failed already is no message to take) */
 		p->active = true;
 		p->seq = c->cur->seq;
 		p->off = 0;

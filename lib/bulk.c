@@ -121,7 +121,8 @@ const uint8_t *amp_bulk_view_in(struct amp_channel *ch, const struct amp_bulk_in
 
 void amp_bulk_release_in(struct amp_channel *ch, const struct amp_bulk_in *in)
 {
-	uint32_t slots[AMP_BULK_DESC_MAX];
+	/* zeroed: gcc cannot tell that count is at most AMP_BULK_DESC_MAX */
+	uint32_t slots[AMP_BULK_DESC_MAX] = {0};
 
 	for (uint32_t i = 0; i < in->count; i++)
 		slots[i] = in->ranges[i].slot;
@@ -131,26 +132,22 @@ void amp_bulk_release_in(struct amp_channel *ch, const struct amp_bulk_in *in)
 int amp_bulk_copy_in(struct amp_channel *ch, const struct amp_bulk_in *in, uint8_t *dst,
 		     uint32_t *crc)
 {
-	const struct amp_bulk_map *m = ch->bulk;
-	uint32_t slots[AMP_BULK_DESC_MAX] = {0};
-	int rc = 0;
+	/* the ranges are checked once, before anything is read */
+	const uint8_t *base = amp_bulk_view_in(ch, in, NULL);
+	uint32_t slot_size = ch->bulk ? ch->bulk->slot_size : 0;
 
 	*crc = 0;
-	for (uint32_t i = 0; i < in->count; i++) {
-		slots[i] = in->ranges[i].slot;
-		if (!m || !in_pool(m, &in->ranges[i]))
-			rc = -1;
-	}
-	for (uint32_t i = 0; i < in->count && rc == 0 && dst; i++) {
+	for (uint32_t i = 0; i < in->count && base && dst; i++) {
 		const struct amp_bulk_range *r = &in->ranges[i];
-		const uint8_t *src = m->base + (size_t)r->slot * m->slot_size + r->offset;
 
-		memcpy(dst, src, r->length);
+		memcpy(dst, base + (size_t)r->slot * slot_size + r->offset, r->length);
 		*crc = amp_crc32(*crc, dst, r->length);
 		dst += r->length;
 	}
-	amp_netlink_bulk_release(ch, slots, in->count);
-	if (rc != 0)
+	amp_bulk_release_in(ch, in);
+	if (!base) {
 		errno = EPROTO;
-	return rc;
+		return -1;
+	}
+	return 0;
 }

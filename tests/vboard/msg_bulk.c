@@ -418,6 +418,12 @@ static struct amp_client *open_bulk(const char *service)
 	return open_on(service, AMP_TRANSPORT_NETLINK);
 }
 
+static bool pool_gone(const struct amp_netlink_pool *p, const void *arg)
+{
+	(void)arg;
+	return !p->present;
+}
+
 static bool slots_submitted(const struct amp_netlink_pool *p, const void *arg)
 {
 	const struct amp_netlink_pool *before = arg;
@@ -436,12 +442,26 @@ int check_bulk_firmware_kill(const char *run_dir)
 		result(0, "bulk-firmware-kill: no pool taken by the firmware");
 		return 0;
 	}
-	pid_t sender = start_blocked_sender(report[1], open_bulk);
+	/*
+	 * The firmware is stopped before the sender sends: a quick firmware
+	 * would take all 16 MiB before a stop asked for later took effect.
+	 */
+	int ready[2], go[2];
+	char byte;
 
-	result(wait_pool(&during, POOL_WAIT_MS, slots_submitted, &before),
-	       "bulk-firmware-kill: a sender has slots submitted (%u lent, %u before)", during.lent,
-	       before.lent);
+	if (pipe(ready) != 0 || pipe(go) != 0) {
+		result(0, "bulk-firmware-kill: pipes");
+		return 0;
+	}
+	pid_t sender = start_blocked_sender(report[1], open_bulk, ready[1], go[0]);
+
+	result(read(ready[0], &byte, 1) == 1, "bulk-firmware-kill: the sender's client is open");
 	signal_runner(run_dir, "stop");
+	result(runner_sent(run_dir, "STOP"), "bulk-firmware-kill: the firmware is stopped");
+	result(write(go[1], "", 1) == 1 &&
+		       wait_pool(&during, POOL_WAIT_MS, slots_submitted, &before),
+	       "bulk-firmware-kill: the sender has slots submitted (%u lent, %u before)",
+	       during.lent, before.lent);
 	signal_runner(run_dir, "kill-firmware");
 	t0 = now_ms();
 	waitpid(sender, &status, 0);
@@ -451,9 +471,13 @@ int check_bulk_firmware_kill(const char *run_dir)
 	       "bulk-firmware-kill: the blocked sender failed after %lld ms with ENODEV or "
 	       "ECONNRESET (exit %d)",
 	       (long long)(ended - t0), WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	/* no channel reports the pool now; the runner's rmmod says what stayed lent */
-	after = pool_now();
-	result(!after.present, "bulk-firmware-kill: the channels went with the firmware");
+	/*
+	 * No channel reports the pool soon (the sender can hear of the end a
+	 * moment before the last channel goes); the runner's rmmod says what
+	 * stayed lent.
+	 */
+	result(wait_pool(&after, POOL_WAIT_MS, pool_gone, NULL),
+	       "bulk-firmware-kill: the channels went with the firmware");
 	return 0;
 }
 

@@ -349,17 +349,20 @@ static int check_killed_client(void)
 	return 0;
 }
 
-pid_t start_blocked_sender(int report_fd, struct amp_client *(*open)(const char *service))
+pid_t start_blocked_sender(int report_fd, struct amp_client *(*open)(const char *service),
+			   int ready_fd, int go_fd)
 {
 	pid_t child = fork();
 
 	if (child != 0)
 		return child;
-	uint8_t *m = malloc(BIG);
+	uint8_t *m = malloc(BIG), go;
 	struct amp_client *c = open(TEST_ECHO_SERVICE);
 
 	if (!m || !c)
 		_exit(3);
+	if (go_fd >= 0 && (write(ready_fd, "", 1) != 1 || read(go_fd, &go, 1) != 1))
+		_exit(5);
 	fill(m, BIG, 5);
 	int rc = amp_client_send(c, m, BIG, -1);
 	int err = errno;
@@ -385,7 +388,7 @@ static int check_firmware_kill(const char *run_dir)
 
 	if (!p || pipe(report) != 0)
 		return 0;
-	pid_t sender = start_blocked_sender(report[1], open_frames_only);
+	pid_t sender = start_blocked_sender(report[1], open_frames_only, -1, -1);
 
 	result(wait_probe(p, &s, 10000, has_partial, 0) >= 0,
 	       "firmware-kill: a sender is half-way through a 16 MiB message");
@@ -586,6 +589,27 @@ static int check_refused(const char *run_dir)
 }
 
 /* The runner's stop or cont, again and again: each a new file. */
+bool runner_sent(const char *run_dir, const char *sig)
+{
+	const struct timespec pause = {0, 10 * 1000 * 1000};
+	char path[256], line[32];
+
+	snprintf(path, sizeof(path), "%s/firmware-signals", run_dir);
+	for (int64_t end = now_ms() + 10000; now_ms() < end; nanosleep(&pause, NULL)) {
+		FILE *f = fopen(path, "r");
+		bool found = false;
+
+		while (f && !found && fgets(line, sizeof(line), f))
+			found = strcspn(line, "\n") == strlen(sig) &&
+				!strncmp(line, sig, strlen(sig));
+		if (f)
+			fclose(f);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 void signal_runner(const char *run_dir, const char *name)
 {
 	char path[256];

@@ -3,6 +3,7 @@
 #ifndef VBOARD_MSG_CHECK_H
 #define VBOARD_MSG_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,12 +23,17 @@ struct amp_client *open_on(const char *service, enum amp_transport t);
 /* Creates (again) RUN_DIR/name, which the runner's --signal-firmware-on watches. */
 void touch(const char *run_dir, const char *name);
 void signal_runner(const char *run_dir, const char *name);
+/* Waits (up to 10 s) until the runner has sent the firmware sig ("STOP", "KILL"). */
+bool runner_sent(const char *run_dir, const char *sig);
 /*
  * A child sending 16 MiB to test-echo through a client open() makes, which
  * the test then cuts off: its exit status says how the send ended (0: with
- * ECONNRESET or ENODEV), and it writes its clock then to report_fd.
+ * ECONNRESET or ENODEV), and it writes its clock then to report_fd. With
+ * go_fd >= 0 it writes a byte to ready_fd once its client is open and
+ * sends only when a byte comes on go_fd.
  */
-pid_t start_blocked_sender(int report_fd, struct amp_client *(*open)(const char *service));
+pid_t start_blocked_sender(int report_fd, struct amp_client *(*open)(const char *service),
+			   int ready_fd, int go_fd);
 
 /* msg_bulk.c */
 int check_bulk_forged(void);

@@ -17,8 +17,10 @@ find_program(CMAKE_ASM_COMPILER NAMES ${AMPLINK_ARM_PREFIX}gcc REQUIRED)
 find_program(CMAKE_OBJCOPY NAMES ${AMPLINK_ARM_PREFIX}objcopy REQUIRED)
 find_program(CMAKE_SIZE NAMES ${AMPLINK_ARM_PREFIX}size REQUIRED)
 find_program(CMAKE_NM NAMES ${AMPLINK_ARM_PREFIX}nm)
-find_program(CMAKE_AR NAMES ${AMPLINK_ARM_PREFIX}ar)
-find_program(CMAKE_RANLIB NAMES ${AMPLINK_ARM_PREFIX}ranlib)
+# The gcc- wrappers load the LTO plugin, so archives of LTO objects keep
+# a symbol index.
+find_program(CMAKE_AR NAMES ${AMPLINK_ARM_PREFIX}gcc-ar ${AMPLINK_ARM_PREFIX}ar)
+find_program(CMAKE_RANLIB NAMES ${AMPLINK_ARM_PREFIX}gcc-ranlib ${AMPLINK_ARM_PREFIX}ranlib)
 
 set(AMPLINK_M4_CPU_FLAGS "-mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=hard")
 set(CMAKE_C_FLAGS_INIT "${AMPLINK_M4_CPU_FLAGS}")

@@ -48,16 +48,20 @@
 #include "startup.h"
 #include "trace.h"
 
-/* newlib's semihosting library; its crt0 is not linked (-nostartfiles). */
+/*
+ * newlib's semihosting library; its crt0 is not linked (-nostartfiles).
+ * Used: only newlib's exit() and init code call these, which link-time
+ * optimisation does not see.
+ */
 void initialise_monitor_handles(void);
 void _init(void);
 void _fini(void);
 
-void _init(void)
+__attribute__((used)) void _init(void)
 {
 }
 
-void _fini(void)
+__attribute__((used)) void _fini(void)
 {
 }
 

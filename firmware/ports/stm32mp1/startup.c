@@ -41,7 +41,10 @@ __attribute__((naked, noreturn)) void Reset_Handler(void)
 			 "isb\n\t"
 			 "ldr r0, =_estack\n\t"
 			 "mov sp, r0\n\t"
-			 "b startup_c\n\t" ::"i"(SCB_CPACR),
+			 "b startup_c\n\t"
+			 /* The literals here: with LTO the whole image is one
+			  * assembly unit, whose end is out of an ldr's reach. */
+			 ".ltorg\n\t" ::"i"(SCB_CPACR),
 			 "i"(SCB_CPACR_CP10_CP11_FULL));
 }
 

@@ -44,15 +44,6 @@ static int fd_errno(int err)
 	return err == EIO || err == EPIPE || err == ENXIO ? ENODEV : err;
 }
 
-/*
- * Right after a write, the reply is looked for a few times before the
- * reader sleeps: User-Mode Linux (the vboard) loses the wakeup of a reader
- * asleep within microseconds of its write when the reply comes that
- * quickly, and wakes it a tick (10 ms) late (docs/results.md). On a board
- * the looks cost a few microseconds.
- */
-#define READ_LOOKS_AFTER_WRITE 4
-
 static void fd_close(struct amp_channel *ch)
 {
 	if (ch->fd >= 0)
@@ -92,7 +83,7 @@ static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, in
 		ssize_t w = writev(ch->fd, v, n);
 
 		if (w > 0) {
-			ch->looks = READ_LOOKS_AFTER_WRITE;
+			ch->looks = 0; /* the reply is not there yet */
 			return w;
 		}
 		if (w < 0 && errno == EINTR)
@@ -112,9 +103,9 @@ static ssize_t fd_write_some(struct amp_channel *ch, const struct iovec *iov, in
 
 /*
  * One read of what is there (both devices are non-blocking), after poll
- * unless a look may find it without: after a write (see above), or after
- * a read that found something (more is likely there in a stream; a reply
- * that came whole costs no read that finds nothing).
+ * unless a look may find it without: after a read that found something
+ * (more is likely there in a stream; a reply that came whole costs no read
+ * that finds nothing).
  */
 static int fd_input(struct amp_channel *ch, int64_t deadline, amp_sink_fn sink, void *ctx)
 {

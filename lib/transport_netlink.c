@@ -5,12 +5,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,11 +34,6 @@
  * costs more than the extra SENDs in one sendmmsg.
  */
 #define SEND_SMALL_SKB 3600
-/*
- * After a send, the reply is looked for this many times without sleeping
- * before the receiver sleeps in poll; see receive_once().
- */
-#define RECV_LOOKS_BEFORE_SLEEP 4
 /*
  * Messages one receive takes at most (recvmmsg): the first into buf, the
  * others into slots of RECV_SLOT bytes, which hold any message the module
@@ -64,9 +60,10 @@ struct amp_netlink {
 	uint32_t seq;
 	uint32_t channel;
 	uint32_t mtu;
-	/* recv()s to try before the next poll: after a send, or after a receive (see
-	 * receive_once()) */
-	unsigned int looks;
+	/* the socket's SO_RCVTIMEO in ms, 0 while unset (see set_receive_timeout()) */
+	unsigned int rcv_timeout_ms;
+	/* messages came and no send since: look before a wait (receive_once()) */
+	bool look_first;
 	size_t send_max; /* data bytes per SEND: whole rpmsg messages, an ordinary skb */
 	/*
 	 * The message path's small SENDs, sent without asking for an ack and
@@ -422,11 +419,13 @@ static int error_cb(const struct nlmsghdr *n, void *data)
 }
 
 /*
- * Receives what is queued, up to nl->rx_batch messages in one system call,
- * without waiting: their count, or -1 with errno (EAGAIN: none). A message
- * cut short (a slot too small for it) is an error: it cannot be had again.
+ * Receives up to nl->rx_batch messages in one system call: with
+ * MSG_DONTWAIT what is queued, with MSG_WAITFORONE the first within the
+ * socket's receive timeout and what is queued behind it. Their count, or -1
+ * with errno (EAGAIN: none). A message cut short (a slot too small for it)
+ * is an error: it cannot be had again.
  */
-static int receive_batch(struct amp_netlink *nl, struct mmsghdr *m, struct iovec *v)
+static int receive_batch(struct amp_netlink *nl, struct mmsghdr *m, struct iovec *v, int flags)
 {
 	int fd = mnl_socket_get_fd(nl->sock);
 	int n;
@@ -436,7 +435,7 @@ static int receive_batch(struct amp_netlink *nl, struct mmsghdr *m, struct iovec
 			 : (struct iovec){nl->buf, sizeof(nl->buf)};
 		m[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &v[i], .msg_iovlen = 1}};
 	}
-	n = recvmmsg(fd, m, nl->rx_batch, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, m, nl->rx_batch, flags, NULL);
 	for (int i = 0; i < n; i++) {
 		if (m[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			errno = EMSGSIZE;
@@ -463,50 +462,55 @@ static int dispatch_batch(struct amp_netlink *nl, struct nl_event *ev, const str
 }
 
 /*
+ * A wait of left ms is one blocking receive under SO_RCVTIMEO (recvmmsg()'s
+ * own timeout is checked only after a message came). The socket's timeout
+ * is kept while it is at least left and at most 1/64 more, so a run of calls
+ * with the same timeout sets it once and waits within a call (the clock
+ * moving on by less than that) reuse it; a wait ends at most 1/64 late.
+ */
+static int set_receive_timeout(struct amp_netlink *nl, int left)
+{
+	unsigned int ms = (unsigned int)left, set = nl->rcv_timeout_ms;
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+
+	if (set >= ms && set - ms <= ms / 64)
+		return 0;
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -1;
+	nl->rcv_timeout_ms = ms;
+	return 0;
+}
+
+/*
  * Receives what came and dispatches it, waiting until deadline: 1 once
  * something came, 0 when nothing did yet (a signal), -1 with ETIMEDOUT, or
- * the socket's error. A wait is poll() then a receive that does not block.
- * Right after a send, the reply is first looked for a few times without
- * sleeping: User-Mode Linux (the vboard) loses the wakeup of a receiver
- * that went to sleep within microseconds of its send, when the reply comes
- * that quickly, and wakes it only at the next tick (10 ms, one transfer in
- * ten at 4 KiB, measured with amplink bench; a busy wait of 30 us after the
- * send made it vanish). On a board the looks cost a few microseconds.
- * After messages came, more are looked for once before poll: in a stream
- * from the firmware they are usually there, and one receive replaces a
- * poll and a receive (and a sleep the vboard may wake a tick late).
+ * the socket's error.
+ * A wait is one system call, a blocking recvmmsg() that also takes what is
+ * queued behind the first message (a ring's worth from the firmware). While
+ * messages keep coming, one receive that does not wait comes first: in a
+ * stream from the firmware they are usually there, and it needs no clock.
  */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
 	struct mmsghdr m[RECV_BATCH];
 	struct iovec v[RECV_BATCH];
-	int fd = mnl_socket_get_fd(nl->sock);
-	int left = 0, n, rc;
+	int left = 0, n;
 
-	/* deadline 0: one receive and no more (an ack that is queued already) */
-	for (; nl->looks > 0 && deadline != 0; nl->looks--) {
-		n = receive_batch(nl, m, v);
-		if (n >= 0 || errno != EAGAIN)
+	if (nl->look_first) {
+		n = receive_batch(nl, m, v, MSG_DONTWAIT);
+		/* deadline 0: one receive and no more (an ack that is queued already) */
+		if (n >= 0 || errno != EAGAIN || deadline == 0)
 			goto received;
 	}
-	nl->looks = 0;
-	left = amp_wait_ms(deadline); /* the clock only for a wait */
-	if (left > 0) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-
-		rc = poll(&p, 1, left);
-		if (rc < 0)
-			return errno == EINTR ? 0 : -1;
-		if (rc == 0) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-	}
-	n = receive_batch(nl, m, v);
+	if (deadline != 0)
+		left = amp_wait_ms(deadline);
+	if (left > 0 && set_receive_timeout(nl, left) < 0)
+		return -1;
+	n = receive_batch(nl, m, v, left > 0 ? MSG_WAITFORONE : MSG_DONTWAIT);
 received:
-	nl->looks = n > 0 ? 1 : 0;
+	nl->look_first = n > 0;
 	if (n < 0) {
-		if (errno == EINTR || (left > 0 && errno == EAGAIN))
+		if (errno == EINTR)
 			return 0;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			errno = ETIMEDOUT;
@@ -634,7 +638,7 @@ static int send_range(struct amp_netlink *nl, const struct iovec *iov, int iovcn
 				return -1;
 			done += r > 0 ? (unsigned int)r : 0;
 		}
-		nl->looks = RECV_LOOKS_BEFORE_SLEEP;
+		nl->look_first = false;
 	}
 	return 0;
 }

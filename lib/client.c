@@ -91,6 +91,9 @@ struct amp_client {
 	uint32_t max_message;
 	uint32_t conn_id;
 	uint32_t tx_seq;
+	/* messages sent that the firmware reported lost (ERROR BAD_CRC, BAD_SLOTS) */
+	uint32_t lost;
+	bool lost_unreported; /* the next send says so (EIO) */
 	/* receiving */
 	struct amp_stream stream;
 	uint8_t ctl[CTL_MAX];	    /* the current control frame's first bytes */
@@ -351,6 +354,14 @@ static int status_errno(uint32_t status)
 	}
 }
 
+/* The firmware reported a message of ours lost: counted, and the next send says so. */
+static void note_lost(struct amp_client *c)
+{
+	if (c->lost < UINT32_MAX)
+		c->lost++;
+	c->lost_unreported = true;
+}
+
 static void on_control(struct amp_client *c, const struct amp_frame_hdr *h)
 {
 	switch (h->type) {
@@ -375,6 +386,10 @@ static void on_control(struct amp_client *c, const struct amp_frame_hdr *h)
 					      amp_get32(c->ctl) == AMP_STATUS_CREDIT ||
 					      amp_get32(c->ctl) == AMP_STATUS_TOO_LARGE))
 			go_dead(c, ECONNRESET);
+		/* A message of ours arrived broken or named slots it may not: it is gone. */
+		else if (c->state == OPEN && (amp_get32(c->ctl) == AMP_STATUS_BAD_CRC ||
+					      amp_get32(c->ctl) == AMP_STATUS_BAD_SLOTS))
+			note_lost(c);
 		break;
 	case AMP_FRAME_CREDIT:
 		if (c->state == OPEN && h->len >= 4) {
@@ -920,6 +935,11 @@ static int send_until(struct amp_client *c, const struct amp_bulk_source *src, s
 	}
 	if (len > c->max_message) {
 		errno = EMSGSIZE;
+		return -1;
+	}
+	if (c->lost_unreported) {
+		c->lost_unreported = false; /* said once; amp_client_lost() keeps count */
+		errno = EIO;
 		return -1;
 	}
 	if (c->rest && finish_rest(c, deadline) != 0)
@@ -1545,6 +1565,11 @@ int amp_client_fd(const struct amp_client *c)
 uint32_t amp_client_max_message(const struct amp_client *c)
 {
 	return c ? c->max_message : 0;
+}
+
+uint32_t amp_client_lost(const struct amp_client *c)
+{
+	return c ? c->lost : 0;
 }
 
 void amp_client_close(struct amp_client *c)

@@ -296,6 +296,10 @@ AMP_EXPORT struct amp_client *amp_client_open(const char *service,
  * the message had gone, the firmware is told to discard it (ABORT), so a
  * message is delivered whole or not at all. A frame the transport took
  * only part of is kept and finished before anything else on the next call.
+ * EIO: nothing was sent; the firmware had reported a message sent before
+ * lost (it failed its CRC-32 on arrival, or named pool slots the firmware
+ * refused) since the last send, which said nothing of it: said once for
+ * any number, amp_client_lost() counts them. The connection stays usable.
  */
 AMP_EXPORT int amp_client_send(struct amp_client *c, const void *data, size_t len, int timeout_ms);
 
@@ -372,6 +376,13 @@ AMP_EXPORT int amp_client_fd(const struct amp_client *c);
 
 /* Largest message the service takes (bytes, at most AMP_MSG_MAX). */
 AMP_EXPORT uint32_t amp_client_max_message(const struct amp_client *c);
+
+/*
+ * Messages this client sent that the firmware reported lost (see
+ * amp_client_send(), EIO): known once the library read the report, which
+ * it does in any call that receives or waits.
+ */
+AMP_EXPORT uint32_t amp_client_lost(const struct amp_client *c);
 
 /* Sends CLOSE best-effort (bounded by at most 100 ms) and frees everything; NULL is fine. */
 AMP_EXPORT void amp_client_close(struct amp_client *c);

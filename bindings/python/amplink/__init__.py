@@ -334,6 +334,12 @@ class Client(_Handle):
         """Largest message the service takes, in bytes."""
         return self._lib.amp_client_max_message(self._handle())
 
+    @property
+    def lost(self):
+        """Messages this client sent that the firmware reported lost (the
+        send after such a report raises OSError with errno EIO, once)."""
+        return self._lib.amp_client_lost(self._handle())
+
     def fileno(self):
         """A descriptor for select/poll/selectors/asyncio: readable when
         something arrived, when a message is queued, or once the remote went

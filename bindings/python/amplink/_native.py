@@ -107,6 +107,7 @@ _PROTOTYPES = {
     "amp_client_call": (_ssize, [_vp, _vp, _size, _vp, _size, _int]),
     "amp_client_fd": (_int, [_vp]),
     "amp_client_max_message": (ctypes.c_uint32, [_vp]),
+    "amp_client_lost": (ctypes.c_uint32, [_vp]),
     "amp_client_close": (None, [_vp]),
     "amp_channel_open": (_vp, [ctypes.POINTER(OpenOptions)]),
     "amp_channel_open_source": (_vp, [ctypes.POINTER(OpenOptions)]),

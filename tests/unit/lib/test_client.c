@@ -492,6 +492,21 @@ static void fw_send_close(void)
 	pthread_mutex_unlock(&fw->lock);
 }
 
+/* ERROR {status, detail} for the last frame's seq, in order with the MSGs queued before it. */
+static void fw_send_error(uint32_t status, uint32_t detail)
+{
+	uint8_t p[AMP_ERROR_SIZE];
+
+	amp_put32(p, status);
+	amp_put32(p + 4, detail);
+	pthread_mutex_lock(&fw->lock);
+	struct out o = frame(AMP_FRAME_ERROR, fw->seq, p, sizeof(p), false);
+
+	fw->outq[fw->out_tail++ % MAX_OUT] = o;
+	assert_int_equal(write(fw->wake[1], "", 1), 1);
+	pthread_mutex_unlock(&fw->lock);
+}
+
 static void fw_pause(bool paused)
 {
 	pthread_mutex_lock(&fw->lock);
@@ -1142,6 +1157,62 @@ static void test_bad_crc(void **state)
 	fw_stop();
 }
 
+/* The message a send names by its index among those the fake firmware got. */
+static void assert_got(unsigned int i, const char *text)
+{
+	pthread_mutex_lock(&fw->lock);
+	assert_true(i < fw->n_got);
+	assert_int_equal(fw->got[i].len, strlen(text));
+	assert_memory_equal(fw->got[i].data, text, strlen(text));
+	pthread_mutex_unlock(&fw->lock);
+}
+
+/*
+ * The firmware reports messages of ours lost (ERROR BAD_CRC, BAD_SLOTS):
+ * counted, and the next send fails with EIO once, sending nothing; other
+ * ERRORs are not losses.
+ */
+static void test_lost_messages_reported(void **state)
+{
+	uint8_t buf[16];
+
+	(void)state;
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(0);
+
+	assert_non_null(c);
+	assert_int_equal(amp_client_lost(c), 0);
+	assert_int_equal(amp_client_send(c, "one", 3, WAIT_MS), 0);
+	fw_wait_got(1);
+	fw_send_error(AMP_STATUS_BAD_CRC, 3);
+	fw_send("mark", 4, false); /* once it is read, so is the ERROR before it */
+	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), 4);
+	assert_int_equal(amp_client_lost(c), 1);
+	assert_int_equal(amp_client_send(c, "two", 3, WAIT_MS), -1);
+	assert_int_equal(errno, EIO);
+	assert_int_equal(amp_client_send(c, "three", 5, WAIT_MS), 0);
+	fw_wait_got(2);
+	assert_got(1, "three"); /* "two" never went */
+
+	/* two reports, and an ERROR that is no loss: one EIO, two more counted */
+	fw_send_error(AMP_STATUS_BAD_SLOTS, 1);
+	fw_send_error(AMP_STATUS_BUSY, 0);
+	fw_send_error(AMP_STATUS_BAD_SLOTS, 2);
+	fw_send("mark", 4, false);
+	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), 4);
+	assert_int_equal(amp_client_lost(c), 3);
+	assert_int_equal(amp_client_call(c, "four", 4, buf, sizeof(buf), WAIT_MS), -1);
+	assert_int_equal(errno, EIO);
+	assert_int_equal(amp_client_send(c, "five", 4, WAIT_MS), 0);
+	fw_wait_got(3);
+	assert_got(2, "five");
+	assert_int_equal(amp_client_lost(c), 3);
+	amp_client_close(c);
+	assert_int_equal(amp_client_lost(NULL), 0);
+	fw_stop();
+}
+
 static bool readable(int fd, int timeout_ms)
 {
 	struct pollfd p = {fd, POLLIN, 0};
@@ -1279,6 +1350,7 @@ int main(void)
 		cmocka_unit_test(test_fetch_after_failed_owed_reply),
 		cmocka_unit_test(test_emsgsize),
 		cmocka_unit_test(test_bad_crc),
+		cmocka_unit_test(test_lost_messages_reported),
 		cmocka_unit_test(test_close_from_firmware),
 		cmocka_unit_test(test_hangup),
 		cmocka_unit_test(test_call),

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -462,18 +463,44 @@ static int dispatch_batch(struct amp_netlink *nl, struct nl_event *ev, const str
 }
 
 /*
- * A wait of left ms is one blocking receive under SO_RCVTIMEO (recvmmsg()'s
- * own timeout is checked only after a message came). The socket's timeout
- * is kept while it is at least left and at most 1/64 more, so a run of calls
- * with the same timeout sets it once and waits within a call (the clock
- * moving on by less than that) reuse it; a wait ends at most 1/64 late.
+ * SO_RCVTIMEO counts in ticks, rounded up, and the timer wheel may fire up
+ * to 1/8 later still: a blocking receive is given a timeout this much short
+ * of its deadline (at HZ of 100 or more two ticks are 20 ms), and what is
+ * left when it runs out is waited for with poll(), which is precise. Waits
+ * shorter than RCVTIMEO_MIN_MS use poll() alone.
  */
-static int set_receive_timeout(struct amp_netlink *nl, int left)
+#define RCVTIMEO_MARGIN_MS 25u
+#define RCVTIMEO_MIN_MS 10u
+
+/*
+ * The socket timeout for a wait of left ms, 0 for poll(). A lazy deadline
+ * (a bench call's first wait, the whole timeout, the clock unread) gets
+ * all of it: such a call may end up to 1/8 of its timeout and two ticks
+ * late, and in exchange costs no clock read.
+ */
+static unsigned int receive_timeout_for(int left, bool lazy)
 {
-	unsigned int ms = (unsigned int)left, set = nl->rcv_timeout_ms;
+	unsigned int ms = (unsigned int)left;
+
+	if (lazy)
+		return ms;
+	if (ms < RCVTIMEO_MIN_MS + RCVTIMEO_MARGIN_MS + ms / 8)
+		return 0;
+	return ms - ms / 8 - RCVTIMEO_MARGIN_MS;
+}
+
+/*
+ * Sets the socket's SO_RCVTIMEO to ms unless the one set is close enough:
+ * exactly ms for a lazy wait, otherwise at most ms and at least 1/64 less
+ * (it ends the wait early, poll() does the rest), so a run of calls with
+ * one timeout sets it once.
+ */
+static int set_receive_timeout(struct amp_netlink *nl, unsigned int ms, bool exact)
+{
+	unsigned int set = nl->rcv_timeout_ms;
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 
-	if (set >= ms && set - ms <= ms / 64)
+	if (exact ? set == ms : set <= ms && set >= ms - ms / 64 && set != 0)
 		return 0;
 	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
 		return -1;
@@ -482,18 +509,44 @@ static int set_receive_timeout(struct amp_netlink *nl, int left)
 }
 
 /*
+ * Waits up to left ms with poll() and receives what is there: the count,
+ * 0 when poll() saw something that was gone (or a signal), -1 with errno
+ * (ETIMEDOUT when nothing came, EAGAIN when left is 0 and nothing is there).
+ */
+static int poll_then_receive(struct amp_netlink *nl, struct mmsghdr *m, struct iovec *v, int left)
+{
+	if (left > 0) {
+		struct pollfd p = {.fd = mnl_socket_get_fd(nl->sock), .events = POLLIN};
+		int rc = poll(&p, 1, left);
+
+		if (rc < 0)
+			return errno == EINTR ? 0 : -1;
+		if (rc == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+	}
+	int n = receive_batch(nl, m, v, MSG_DONTWAIT);
+
+	return n < 0 && errno == EAGAIN && left > 0 ? 0 : n;
+}
+
+/*
  * Receives what came and dispatches it, waiting until deadline: 1 once
- * something came, 0 when nothing did yet (a signal), -1 with ETIMEDOUT, or
- * the socket's error.
- * A wait is one system call, a blocking recvmmsg() that also takes what is
- * queued behind the first message (a ring's worth from the firmware). While
- * messages keep coming, one receive that does not wait comes first: in a
- * stream from the firmware they are usually there, and it needs no clock.
+ * something came, 0 when nothing did yet (a signal, or the socket's timeout
+ * ended short of the deadline), -1 with ETIMEDOUT, or the socket's error.
+ * A wait is one system call when the reply comes before the deadline is
+ * near, a blocking recvmmsg() that also takes what is queued behind the
+ * first message (a ring's worth from the firmware); the deadline's last
+ * stretch is poll()'s. While messages keep coming, one receive that does
+ * not wait comes first: in a stream they are usually there, and it needs
+ * no clock.
  */
 static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t deadline)
 {
 	struct mmsghdr m[RECV_BATCH];
 	struct iovec v[RECV_BATCH];
+	unsigned int timeout = 0;
 	int left = 0, n;
 
 	if (nl->look_first) {
@@ -504,9 +557,19 @@ static int receive_once(struct amp_netlink *nl, struct nl_event *ev, int64_t dea
 	}
 	if (deadline != 0)
 		left = amp_wait_ms(deadline);
-	if (left > 0 && set_receive_timeout(nl, left) < 0)
-		return -1;
-	n = receive_batch(nl, m, v, left > 0 ? MSG_WAITFORONE : MSG_DONTWAIT);
+	if (left > 0)
+		timeout = receive_timeout_for(left, deadline < 0);
+	if (timeout > 0) {
+		if (set_receive_timeout(nl, timeout, deadline < 0) < 0)
+			return -1;
+		n = receive_batch(nl, m, v, MSG_WAITFORONE);
+		if (n < 0 && errno == EAGAIN && timeout < (unsigned int)left) {
+			nl->look_first = false;
+			return 0; /* ended short of the deadline: poll() has the rest */
+		}
+	} else {
+		n = poll_then_receive(nl, m, v, left);
+	}
 received:
 	nl->look_first = n > 0;
 	if (n < 0) {

@@ -23,6 +23,9 @@
  *                                 4 MiB blocks from the bench source in turn,
  *                                 in frames: every one arrives (the credit
  *                                 adds up)
+ *   msg-check recv-timeouts       a recv that nothing answers ends with
+ *                                 ETIMEDOUT, never before its timeout and not
+ *                                 long after (5 ms .. 1 s, netlink and tty)
  *   msg-check bulk-*              bulk transfers (msg_bulk.c says what each
  *                                 checks)
  *
@@ -664,6 +667,48 @@ static int late_reply_on(const char *run_dir, enum amp_transport t, bool source)
 	return 0;
 }
 
+/*
+ * A recv on a client of the test echo service, which sends nothing unasked:
+ * ETIMEDOUT, never early, and late by no more than a loaded vboard's
+ * scheduling; the best of three tries within 5 ms. (A socket's own
+ * SO_RCVTIMEO counts in 10 ms ticks and its timer may fire later still: a
+ * recv under it alone was 8 to 30 ms late at every timeout here.)
+ */
+static int check_recv_timeouts(void)
+{
+	static const int timeouts[] = {5, 60, 400, 1000};
+	enum amp_transport ts[] = {AMP_TRANSPORT_NETLINK, AMP_TRANSPORT_TTY};
+	uint8_t buf[64];
+
+	for (unsigned int i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		struct amp_client *c = open_on(TEST_ECHO_SERVICE, ts[i]);
+
+		if (!c)
+			continue;
+		for (unsigned int k = 0; k < sizeof(timeouts) / sizeof(timeouts[0]); k++) {
+			int64_t best = INT64_MAX, worst = 0;
+			bool timed_out = true;
+
+			for (int try = 0; try < 3; try++) {
+				int64_t t0 = now_ms();
+				ssize_t rc = amp_client_recv(c, buf, sizeof(buf), timeouts[k]);
+				int64_t late = now_ms() - t0 - timeouts[k];
+
+				timed_out &= rc == -1 && errno == ETIMEDOUT;
+				best = late < best ? late : best;
+				worst = late > worst ? late : worst;
+			}
+			result(timed_out && best >= 0 && best < 5 && worst <= 100,
+			       "recv-timeouts: %s, timeout %d ms: %s, %lld to %lld ms late",
+			       amp_transport_name(ts[i]), timeouts[k],
+			       timed_out ? "ETIMEDOUT" : "not ETIMEDOUT every time",
+			       (long long)best, (long long)worst);
+		}
+		amp_client_close(c);
+	}
+	return 0;
+}
+
 static int check_late_reply(const char *run_dir)
 {
 	late_reply_on(run_dir, AMP_TRANSPORT_NETLINK, false);
@@ -691,6 +736,8 @@ int main(int argc, char **argv)
 		rc = check_late_reply(argc == 3 ? argv[2] : "/run/vboard");
 	else if (argc == 2 && !strcmp(argv[1], "two-readers"))
 		rc = check_two_readers();
+	else if (argc == 2 && !strcmp(argv[1], "recv-timeouts"))
+		rc = check_recv_timeouts();
 	else if (argc == 2 && !strcmp(argv[1], "bulk-forged"))
 		rc = check_bulk_forged();
 	else if (argc == 2 && !strcmp(argv[1], "bulk-concurrent"))
@@ -712,7 +759,7 @@ int main(int argc, char **argv)
 	else
 		fprintf(stderr, "usage: msg-check sizes TRANSPORT | stream | killed-client | "
 				"firmware-kill [RUN_DIR] | refused [RUN_DIR] | late-reply "
-				"[RUN_DIR] | two-readers | "
+				"[RUN_DIR] | two-readers | recv-timeouts | "
 				"bulk-forged | bulk-concurrent | bulk-slow-reader | bulk-rebind | "
 				"bulk-paused TRANSPORT | bulk-fill | bulk-pieces | bulk-recv | "
 				"bulk-firmware-kill [RUN_DIR]\n");

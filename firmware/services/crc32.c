@@ -45,7 +45,12 @@ static const uint32_t crc_table[256] = {
 	0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
-uint32_t fw_crc32_update(uint32_t crc, const void *data, uint32_t len)
+/*
+ * Not inlined: the M4 image compiles this file at -O2 and the rest at -Os
+ * with link-time optimisation, and an inlined copy would take its
+ * caller's -Os (a branch more for every byte).
+ */
+__attribute__((noinline)) uint32_t fw_crc32_update(uint32_t crc, const void *data, uint32_t len)
 {
 	const uint8_t *p = data;
 

@@ -67,15 +67,28 @@ static void test_check_value_and_empty(void **state)
 	assert_int_equal(fw_crc32_update(0xCBF43926u, buf, 0), 0xCBF43926u);
 }
 
+/* A stretch of buf at a random offset (alignment) and length, cut in two at split. */
+struct stretch {
+	const uint8_t *p;
+	uint32_t len, split;
+};
+
+static struct stretch random_stretch(void)
+{
+	uint32_t off = rng_below(64);
+	uint32_t len = random_length(BUF_SIZE - off);
+
+	return (struct stretch){buf + off, len, rng_below(len + 1)};
+}
+
 /* Any offset (alignment), any length, whole or in two pieces. */
 static void test_update_matches_zlib(void **state)
 {
 	(void)state;
 	for (uint32_t round = 0; round < ROUNDS; round++) {
-		uint32_t off = rng_below(64);
-		uint32_t len = random_length(BUF_SIZE - off);
-		uint32_t split = rng_below(len + 1);
-		const uint8_t *p = buf + off;
+		struct stretch st = random_stretch();
+		const uint8_t *p = st.p;
+		uint32_t len = st.len, split = st.split;
 		uint32_t want = zlib_crc(0, p, len);
 
 		assert_int_equal(fw_crc32_update(0, p, len), want);
@@ -93,10 +106,9 @@ static void test_combine_matches_zlib(void **state)
 {
 	(void)state;
 	for (uint32_t round = 0; round < ROUNDS; round++) {
-		uint32_t off = rng_below(64);
-		uint32_t len = random_length(BUF_SIZE - off);
-		uint32_t split = rng_below(len + 1);
-		const uint8_t *p = buf + off;
+		struct stretch st = random_stretch();
+		const uint8_t *p = st.p;
+		uint32_t len = st.len, split = st.split;
 		uint32_t a = zlib_crc(0, p, split);
 		uint32_t b = zlib_crc(0, p + split, len - split);
 

@@ -527,6 +527,17 @@ static struct amp_client *open_client(uint32_t window)
 	return amp_client_open("echo", &o);
 }
 
+/* The fake firmware started, answering OPEN, and a client of it open. */
+static struct amp_client *start_with_client(uint32_t window)
+{
+	fw_start(AMP_STATUS_OK);
+	fw_run();
+	struct amp_client *c = open_client(window);
+
+	assert_non_null(c);
+	return c;
+}
+
 static uint8_t *pattern(size_t len, unsigned int salt)
 {
 	uint8_t *p = malloc(len + 1);
@@ -539,11 +550,7 @@ static uint8_t *pattern(size_t len, unsigned int salt)
 static void test_open_ok(void **state)
 {
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(1000);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(1000);
 	assert_int_equal(amp_client_max_message(c), 2u << 20);
 	assert_true(amp_client_fd(c) >= 0);
 	assert_int_equal(fw->window, 64); /* clamped to what the tty holds */
@@ -769,11 +776,7 @@ static void test_messages_in_frames(void **state)
 	uint8_t *big = pattern(BIG, 9), *half = pattern(5000, 3), *buf = malloc(BIG);
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(8);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(8);
 	fw_send_cut(1, big, BIG, false);
 	fw_send_cut(2, half, 5000, true);
 	fw_send_cut(3, (const uint8_t *)"", 0, false);
@@ -796,11 +799,7 @@ static void test_credit_returned_by_recv(void **state)
 	uint8_t buf[LEN];
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(4);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(4);
 	assert_int_equal(fw->window, 4);
 	for (unsigned int i = 0; i < N; i++) {
 		uint8_t *m = pattern(LEN, i);
@@ -849,11 +848,7 @@ static void test_send_fill_in_frames(void **state)
 	struct fill_log f = {.src = m, .refuse_at = SIZE_MAX};
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	/* without a pool: one piece, the whole message, sent as amp_client_send() sends */
 	assert_int_equal(amp_client_send_fill(c, 100000, fill_from, &f, WAIT_MS), 0);
 	fw_wait_got(1);
@@ -936,11 +931,7 @@ static void test_recv_pieces(void **state)
 	struct pieces_got g = {0};
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	/* a whole message queued before the call: one piece */
 	fw_send("hello", 5, false);
 	assert_int_equal(amp_client_recv(c, buf, 0, WAIT_MS), -1); /* wait until it is queued */
@@ -1016,11 +1007,7 @@ static void test_recv_pieces_next_right_behind(void **state)
 	static struct pieces_got g;
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	/* half-way when the call gives up; then the rest and the next one */
 	g = (struct pieces_got){0};
 	fw_send_frames(3, m, 0, 3, false);
@@ -1056,11 +1043,7 @@ static void test_recv_pieces_bad_frame_once(void **state)
 	struct pieces_got g = {0};
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	pthread_mutex_lock(&fw->lock);
 	queue(fw, frame_flags(AMP_FRAME_MSG, AMP_FRAME_F_MORE, 3, m, AMP_MSG_FRAG_MAX, false));
 	queue(fw, frame_flags(AMP_FRAME_MSG, AMP_FRAME_F_MORE, 3, m + AMP_MSG_FRAG_MAX,
@@ -1142,11 +1125,7 @@ static void test_bad_crc(void **state)
 	uint8_t buf[600];
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	fw_send("corrupted by the wire, 600 bytes of it or so", 45, true);
 	fw_send("fine", 4, false);
 	assert_int_equal(amp_client_recv(c, buf, sizeof(buf), WAIT_MS), -1);
@@ -1177,11 +1156,7 @@ static void test_lost_messages_reported(void **state)
 	uint8_t buf[16];
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	assert_int_equal(amp_client_lost(c), 0);
 	assert_int_equal(amp_client_send(c, "one", 3, WAIT_MS), 0);
 	fw_wait_got(1);
@@ -1225,11 +1200,7 @@ static void test_close_from_firmware(void **state)
 	uint8_t buf[16];
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	fw_send("last", 4, false);
 	fw_send_close();
 	assert_true(readable(amp_client_fd(c), WAIT_MS));
@@ -1251,11 +1222,7 @@ static void test_hangup(void **state)
 	uint8_t buf[16];
 
 	(void)state;
-	fw_start(AMP_STATUS_OK);
-	fw_run();
-	struct amp_client *c = open_client(0);
-
-	assert_non_null(c);
+	struct amp_client *c = start_with_client(0);
 	pthread_mutex_lock(&fw->lock);
 	fw->hangup = true;
 	assert_int_equal(write(fw->wake[1], "", 1), 1);
